@@ -1,0 +1,221 @@
+//! Social and administration networks: undirected simple graphs in CSR form.
+//!
+//! Architecture invariant: a generator reads only its spec, the node count
+//! (and jurisdiction sizes) and its own random stream, so the same
+//! (spec, population, replicate seed) always gives the same graph.
+
+mod generators;
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+pub use generators::{EdgeList, EdgeListError, generate, load_edge_list};
+
+/// A network over `0..n`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Graph {
+    /// Everyone is everyone's neighbour; never materialised.
+    Complete {
+        nodes: u32,
+    },
+    Sparse(Csr),
+}
+
+/// Compressed sparse rows: the neighbours of `i` are
+/// `neighbours[offsets[i]..offsets[i + 1]]`, sorted, each edge stored both ways.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Csr {
+    offsets: Vec<u64>,
+    neighbours: Vec<u32>,
+}
+
+impl Graph {
+    pub fn nodes(&self) -> u32 {
+        match self {
+            Graph::Complete { nodes } => *nodes,
+            Graph::Sparse(csr) => csr.nodes(),
+        }
+    }
+
+    /// Undirected edges.
+    pub fn edges(&self) -> u64 {
+        match self {
+            Graph::Complete { nodes } => u64::from(*nodes) * u64::from(nodes.saturating_sub(1)) / 2,
+            Graph::Sparse(csr) => csr.edges(),
+        }
+    }
+
+    pub fn degree(&self, i: u32) -> u32 {
+        match self {
+            Graph::Complete { nodes } => nodes - 1,
+            Graph::Sparse(csr) => csr.degree(i),
+        }
+    }
+
+    /// Bytes held by the graph's arrays.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Graph::Complete { .. } => 0,
+            Graph::Sparse(csr) => csr.offsets.len() * 8 + csr.neighbours.len() * 4,
+        }
+    }
+
+    /// Mean of `values` over the neighbours of every node, in node order
+    /// (`None` for a node without neighbours). For slow paths and checks.
+    pub fn neighbour_mean_f64(&self, values: &[f64], i: u32) -> Option<f64> {
+        match self {
+            Graph::Complete { nodes } => {
+                if *nodes < 2 {
+                    return None;
+                }
+                let total: f64 = values.iter().sum();
+                Some((total - values[i as usize]) / f64::from(nodes - 1))
+            }
+            Graph::Sparse(csr) => {
+                let ns = csr.neighbours(i);
+                if ns.is_empty() {
+                    None
+                } else {
+                    Some(ns.iter().map(|&j| values[j as usize]).sum::<f64>() / ns.len() as f64)
+                }
+            }
+        }
+    }
+
+    /// Every edge once, as `(source, target)` with `source < target`, in order.
+    pub fn edge_iter(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
+        match self {
+            Graph::Complete { nodes } => {
+                let n = *nodes;
+                Box::new((0..n).flat_map(move |i| (i + 1..n).map(move |j| (i, j))))
+            }
+            Graph::Sparse(csr) => Box::new(csr.edge_iter()),
+        }
+    }
+}
+
+impl Csr {
+    /// Build from an edge source that can be replayed: `emit_all` is called
+    /// twice (count, then fill), so no edge list is ever held in memory.
+    /// The source must emit each undirected edge once, no self-loops.
+    pub fn from_replayable(nodes: u32, emit_all: impl Fn(&mut dyn FnMut(u32, u32))) -> Csr {
+        let n = nodes as usize;
+        let mut offsets = vec![0u64; n + 1];
+        emit_all(&mut |a, b| {
+            offsets[a as usize + 1] += 1;
+            offsets[b as usize + 1] += 1;
+        });
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut neighbours = vec![0u32; offsets[n] as usize];
+        // Fill cursors reuse the space of a second offsets array only transiently.
+        let mut cursor: Vec<u64> = offsets[..n].to_vec();
+        emit_all(&mut |a, b| {
+            neighbours[cursor[a as usize] as usize] = b;
+            cursor[a as usize] += 1;
+            neighbours[cursor[b as usize] as usize] = a;
+            cursor[b as usize] += 1;
+        });
+        drop(cursor);
+        let mut csr = Csr {
+            offsets,
+            neighbours,
+        };
+        csr.sort_rows();
+        csr
+    }
+
+    /// Build from a list of pairs that may contain self-loops and duplicates
+    /// (in either direction); returns the graph and (self-loops, duplicates) dropped.
+    pub fn from_pairs(nodes: u32, pairs: &mut Vec<(u32, u32)>) -> (Csr, u64, u64) {
+        let before = pairs.len() as u64;
+        pairs.retain(|&(a, b)| a != b);
+        let self_loops = before - pairs.len() as u64;
+        for pair in pairs.iter_mut() {
+            if pair.0 > pair.1 {
+                *pair = (pair.1, pair.0);
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let duplicates = before - self_loops - pairs.len() as u64;
+        let csr = Csr::from_replayable(nodes, |emit| {
+            for &(a, b) in pairs.iter() {
+                emit(a, b);
+            }
+        });
+        (csr, self_loops, duplicates)
+    }
+
+    fn sort_rows(&mut self) {
+        for i in 0..self.nodes() as usize {
+            let (lo, hi) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+            self.neighbours[lo..hi].sort_unstable();
+        }
+    }
+
+    pub fn nodes(&self) -> u32 {
+        (self.offsets.len().saturating_sub(1)) as u32
+    }
+
+    pub fn edges(&self) -> u64 {
+        self.neighbours.len() as u64 / 2
+    }
+
+    #[inline(always)]
+    pub fn neighbours(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        &self.neighbours[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    #[inline(always)]
+    pub fn degree(&self, i: u32) -> u32 {
+        let i = i as usize;
+        (self.offsets[i + 1] - self.offsets[i]) as u32
+    }
+
+    pub fn offsets(&self) -> &[u64] {
+        &self.offsets
+    }
+
+    pub fn neighbour_ids(&self) -> &[u32] {
+        &self.neighbours
+    }
+
+    pub fn edge_iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.nodes()).flat_map(move |i| {
+            self.neighbours(i)
+                .iter()
+                .filter(move |&&j| j > i)
+                .map(move |&j| (i, j))
+        })
+    }
+}
+
+/// A fast, deterministic hasher for integer keys (SplitMix64 finaliser).
+#[derive(Default, Clone, Copy)]
+pub struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        crate::rng::mix64(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 ^= x;
+    }
+}
+
+pub type EdgeSet = HashSet<u64, BuildHasherDefault<MixHasher>>;
+
+/// The key of an undirected edge.
+#[inline]
+pub fn edge_key(a: u32, b: u32) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(lo) << 32) | u64::from(hi)
+}

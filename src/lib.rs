@@ -1,0 +1,9 @@
+//! agora: agent-based scenarios of citizens, public administrations and Social CRM.
+
+pub mod graph;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,168 @@
+//! Initialisation of one replicate (shared/MODEL.md section 2). Each
+//! attribute draws from its own stream, so changing one distribution leaves
+//! every other initial value of the replicate unchanged.
+
+use std::sync::Arc;
+
+use rand::RngExt;
+use rand_distr::{Beta, Distribution, Normal};
+
+use super::{Administrations, Citizens, Flows, LoadedGraphs, Model};
+use crate::graph::{Graph, generate};
+use crate::rng::{Purpose, Rng, Streams};
+use crate::scenario::{Dist, GraphSpec, Scenario};
+
+pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs) -> Model {
+    let streams = Streams::new(replicate_seed);
+    let p = &scenario.population;
+    let sizes = p.jurisdictions.sizes(p.citizens, p.administrations);
+    let n = p.citizens as usize;
+    let m = p.administrations as usize;
+
+    let social = graph(
+        &p.social_graph,
+        &sizes,
+        &streams,
+        Purpose::SocialGraph,
+        &loaded.social,
+    );
+    let admin_graph = graph(
+        &p.admin_graph,
+        &vec![1; m],
+        &streams,
+        Purpose::AdminGraph,
+        &loaded.admin,
+    );
+
+    let mut start = Vec::with_capacity(m + 1);
+    let mut home = Vec::with_capacity(n);
+    start.push(0u32);
+    for (j, &size) in sizes.iter().enumerate() {
+        home.extend(std::iter::repeat_n(j as u32, size as usize));
+        start.push(start[j] + size);
+    }
+
+    let c = &scenario.citizens;
+    let ceiling: Vec<f32> = draws(
+        &c.digital_ceiling,
+        n,
+        &streams,
+        Purpose::DigitalCeiling,
+        single,
+    );
+    let mut digital: Vec<f32> = draws(
+        &c.digitalization,
+        n,
+        &streams,
+        Purpose::Digitalization,
+        single,
+    );
+    for (d, &cap) in digital.iter_mut().zip(&ceiling) {
+        *d = d.min(cap);
+    }
+    let trust = draws(&c.trust, n, &streams, Purpose::Trust, single);
+    let satisfaction = draws(&c.satisfaction, n, &streams, Purpose::Satisfaction, single);
+
+    let a = &scenario.administrations;
+    let adoption: Vec<f64> = draws(&a.adoption, m, &streams, Purpose::Adoption, double);
+    let mut pioneer_rng = streams.stream(Purpose::Pioneer);
+    let pioneer: Vec<bool> = (0..m)
+        .map(|_| pioneer_rng.random_bool(a.pioneer_share))
+        .collect();
+    let scaled = |dist: &Dist, purpose| -> Vec<f64> {
+        let mut values: Vec<f64> = draws(dist, m, &streams, purpose, double);
+        for (v, &is_pioneer) in values.iter_mut().zip(&pioneer) {
+            if is_pioneer {
+                *v *= a.pioneer_barrier_scale;
+            }
+        }
+        values
+    };
+    let roi = scaled(&a.roi_barrier, Purpose::RoiBarrier);
+    let security = scaled(&a.security_barrier, Purpose::SecurityBarrier);
+    let organizational = scaled(&a.organizational_barrier, Purpose::OrganizationalBarrier);
+
+    let mut interventions = scenario.interventions.clone();
+    interventions.sort_by_key(|i| i.at); // stable: same-step ones keep file order
+    Model {
+        dynamics: scenario.dynamics.clone(),
+        interventions,
+        streams,
+        step: 0,
+        social,
+        admin_graph,
+        citizens: Citizens {
+            home,
+            ceiling,
+            digital,
+            trust,
+            satisfaction,
+        },
+        admins: Administrations {
+            start,
+            adoption,
+            pioneer,
+            roi,
+            security,
+            organizational,
+            integration: vec![0.0; m],
+            transformed: vec![false; m],
+            participants: vec![0; m],
+        },
+        next: vec![0.0; n],
+        flags: vec![0; n],
+        flows: Flows::default(),
+    }
+}
+
+fn graph(
+    spec: &GraphSpec,
+    sizes: &[u32],
+    streams: &Streams,
+    purpose: Purpose,
+    loaded: &Option<Arc<Graph>>,
+) -> Arc<Graph> {
+    match (spec, loaded) {
+        (GraphSpec::EdgeList(_), Some(graph)) => Arc::clone(graph),
+        (GraphSpec::EdgeList(path), None) => {
+            panic!("edge list {path} was not loaded before the run")
+        }
+        _ => Arc::new(generate(spec, sizes, &streams.stream(purpose))),
+    }
+}
+
+/// `count` draws of `dist`, clipped to [0,1], from the stream of `purpose`.
+fn draws<T>(
+    dist: &Dist,
+    count: usize,
+    streams: &Streams,
+    purpose: Purpose,
+    store: impl Fn(f64) -> T,
+) -> Vec<T> {
+    let mut rng = streams.stream(purpose);
+    let mut take = |draw: &mut dyn FnMut(&mut Rng) -> f64| -> Vec<T> {
+        (0..count)
+            .map(|_| store(draw(&mut rng).clamp(0.0, 1.0)))
+            .collect()
+    };
+    match *dist {
+        Dist::Const(x) => take(&mut |_| x),
+        Dist::Uniform { low, high } => take(&mut |rng| low + (high - low) * rng.random::<f64>()),
+        Dist::Beta { a, b } => {
+            let beta = Beta::new(a, b).expect("validated beta");
+            take(&mut |rng| beta.sample(rng))
+        }
+        Dist::Normal { mean, sd } => {
+            let normal = Normal::new(mean, sd).expect("validated normal");
+            take(&mut |rng| normal.sample(rng))
+        }
+    }
+}
+
+fn single(x: f64) -> f32 {
+    x as f32
+}
+
+fn double(x: f64) -> f64 {
+    x
+}

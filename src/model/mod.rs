@@ -1,0 +1,599 @@
+//! The SCRM model: state, initialisation and the five phases of a step
+//! (shared/MODEL.md sections 1-5).
+//!
+//! Architecture invariants:
+//! - The model does no IO and cannot fail once its scenario is valid.
+//! - Every random draw comes from [`crate::rng::Streams`] at a fixed address
+//!   (purpose, step, agent, slot), and every reduction over citizens runs over
+//!   fixed chunks combined in chunk order, so a replicate's numbers do not
+//!   depend on the thread count.
+//! - Citizen state is struct-of-arrays in `f32`; administration state is `f64`.
+
+mod init;
+pub mod metrics;
+
+use std::sync::Arc;
+
+use rand::Rng as _;
+use rayon::prelude::*;
+
+pub use metrics::{Class, METRIC_NAMES, Metrics};
+
+use crate::graph::{Csr, Graph};
+use crate::rng::{Purpose, Streams, chance};
+use crate::scenario::{Dynamics, Intervention, Scenario};
+
+/// Citizens per chunk of parallel work; fixed, so results do not depend on threads.
+pub const CHUNK: usize = 4096;
+/// Tolerance for threshold comparisons on `f32` citizen state. shared/MODEL.md
+/// asks for 1e-9 on exact arithmetic; `f32` rounding of `d + 0.1` steps is ~1e-7.
+const EPS_CITIZEN: f32 = 1e-6;
+/// Tolerance for threshold comparisons on `f64` administration state.
+const EPS_ADMIN: f64 = 1e-9;
+
+// Per-citizen outcome flags of the current step (phase 2 and 4).
+const NEED: u8 = 1;
+const POSTED: u8 = 2;
+const UNHEARD: u8 = 4;
+const REQUEST: u8 = 8;
+const RESOLVED: u8 = 16;
+const PARTICIPANT: u8 = 32;
+
+/// Struct-of-arrays citizen state.
+#[derive(Debug, Clone)]
+pub struct Citizens {
+    pub home: Vec<u32>,
+    pub ceiling: Vec<f32>,
+    pub digital: Vec<f32>,
+    pub trust: Vec<f32>,
+    pub satisfaction: Vec<f32>,
+}
+
+/// Struct-of-arrays administration state.
+#[derive(Debug, Clone)]
+pub struct Administrations {
+    /// Citizens of `j` are `start[j]..start[j + 1]`.
+    pub start: Vec<u32>,
+    pub adoption: Vec<f64>,
+    pub pioneer: Vec<bool>,
+    pub roi: Vec<f64>,
+    pub security: Vec<f64>,
+    pub organizational: Vec<f64>,
+    pub integration: Vec<f64>,
+    pub transformed: Vec<bool>,
+    /// Participants in the last step.
+    pub participants: Vec<u32>,
+}
+
+impl Administrations {
+    pub fn len(&self) -> usize {
+        self.adoption.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.adoption.is_empty()
+    }
+
+    pub fn size(&self, j: usize) -> u32 {
+        self.start[j + 1] - self.start[j]
+    }
+
+    fn block(&self, j: usize) -> std::ops::Range<usize> {
+        self.start[j] as usize..self.start[j + 1] as usize
+    }
+}
+
+/// Counts of the last step's flows, for the flow metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Flows {
+    needs: u64,
+    posts: u64,
+    unheard: u64,
+    served: u64,
+    resolved: u64,
+    participants: u64,
+}
+
+/// One replicate of one scenario.
+pub struct Model {
+    dynamics: Dynamics,
+    interventions: Vec<Intervention>,
+    streams: Streams,
+    step: u32,
+    social: Arc<Graph>,
+    admin_graph: Arc<Graph>,
+    pub citizens: Citizens,
+    pub admins: Administrations,
+    /// Double buffer for the synchronous phases.
+    next: Vec<f32>,
+    flags: Vec<u8>,
+    flows: Flows,
+}
+
+/// Graphs loaded from files once per scenario and shared by its replicates.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedGraphs {
+    pub social: Option<Arc<Graph>>,
+    pub admin: Option<Arc<Graph>>,
+}
+
+impl Model {
+    /// Initialise replicate state (shared/MODEL.md section 2) from a valid scenario.
+    pub fn new(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs) -> Model {
+        init::build(scenario, replicate_seed, loaded)
+    }
+
+    pub fn step_index(&self) -> u32 {
+        self.step
+    }
+
+    pub fn social_graph(&self) -> &Graph {
+        &self.social
+    }
+
+    pub fn dynamics(&self) -> &Dynamics {
+        &self.dynamics
+    }
+
+    /// Advance one month: interventions due now, then the five phases.
+    pub fn step(&mut self) {
+        let t = self.step;
+        for intervention in self.interventions.iter().filter(|i| i.at == t) {
+            for (path, &value) in &intervention.set {
+                let name = path.strip_prefix("dynamics.").unwrap_or(path);
+                // Paths were checked when the scenario was validated.
+                let _ = self.dynamics.set_named(name, value);
+            }
+        }
+        let social = Arc::clone(&self.social);
+        match &*social {
+            Graph::Complete { nodes } => {
+                let mean_field = MeanField::new(*nodes);
+                self.diffusion(&mean_field);
+                self.service();
+                self.social_trust(&mean_field);
+            }
+            Graph::Sparse(csr) => {
+                self.diffusion(csr);
+                self.service();
+                self.social_trust(csr);
+            }
+        }
+        self.participation();
+        self.administrations();
+        self.step += 1;
+    }
+
+    /// Phase 1: network Bass diffusion with levels.
+    fn diffusion<N: Neighbourhood>(&mut self, graph: &N) {
+        let d = &self.dynamics;
+        let (innovation, imitation, gain) = (
+            d.digital_innovation,
+            d.digital_imitation,
+            d.digital_step as f32,
+        );
+        let c = &self.citizens;
+        let context = graph.prepare(&c.digital);
+        let streams = &self.streams;
+        let purpose = Purpose::Diffusion { step: self.step };
+        par_chunks(&mut self.next, |lo, out| {
+            let mut rng = streams.at(purpose, lo as u64);
+            for (k, slot) in out.iter_mut().enumerate() {
+                let i = lo + k;
+                let word = rng.next_u32();
+                let (digital, ceiling) = (c.digital[i], c.ceiling[i]);
+                *slot = digital;
+                if digital < ceiling - EPS_CITIZEN {
+                    let m = graph.mean(&context, i, &c.digital).unwrap_or(0.0);
+                    if chance(word, innovation + imitation * f64::from(m)) {
+                        *slot = (digital + gain).min(ceiling);
+                    }
+                }
+            }
+        });
+        std::mem::swap(&mut self.citizens.digital, &mut self.next);
+    }
+
+    /// Phase 2: needs, channels, capacity, resolution, experience.
+    fn service(&mut self) {
+        let d = &self.dynamics;
+        let (home, digital) = (&self.citizens.home, &self.citizens.digital);
+        let admins = &self.admins;
+        let streams = &self.streams;
+        let step = self.step;
+
+        // 2a: who has a need and which channel reaches the administration.
+        let (need_rate, fallback) = (d.need_rate, d.fallback);
+        let channel = Purpose::ServiceChannel { step };
+        par_chunks(&mut self.flags, |lo, out| {
+            let mut rng = streams.at(channel, 4 * lo as u64);
+            for (k, flag) in out.iter_mut().enumerate() {
+                let i = lo + k;
+                let words = [
+                    rng.next_u32(),
+                    rng.next_u32(),
+                    rng.next_u32(),
+                    rng.next_u32(),
+                ];
+                *flag = 0;
+                if !chance(words[0], need_rate) {
+                    continue;
+                }
+                *flag = NEED | REQUEST;
+                if chance(words[1], f64::from(digital[i])) {
+                    *flag |= POSTED;
+                    if !chance(words[2], admins.adoption[home[i] as usize]) {
+                        *flag |= UNHEARD;
+                        if !chance(words[3], fallback) {
+                            *flag &= !REQUEST;
+                        }
+                    }
+                }
+            }
+        });
+
+        // 2b: each request is served with probability min(1, C_j / R_j).
+        let flags = &self.flags;
+        let serve_probability: Vec<f64> = (0..admins.len())
+            .into_par_iter()
+            .map(|j| {
+                let requests = flags[admins.block(j)]
+                    .iter()
+                    .filter(|&&f| f & REQUEST != 0)
+                    .count();
+                let base = d.capacity_per_citizen * f64::from(admins.size(j));
+                let capacity = base * (1.0 + d.productivity_gain * admins.adoption[j])
+                    + d.coproduction_capacity
+                        * f64::from(u8::from(admins.transformed[j]))
+                        * f64::from(admins.participants[j]);
+                if requests == 0 {
+                    1.0
+                } else {
+                    (capacity / requests as f64).min(1.0)
+                }
+            })
+            .collect();
+        let resolve_probability: Vec<f64> = admins
+            .integration
+            .iter()
+            .map(|g| d.resolution_base + (1.0 - d.resolution_base) * g)
+            .collect();
+
+        // 2c-d: resolution and learning from the outcome.
+        let (satisfaction_rate, experience_rate) =
+            (d.satisfaction_rate as f32, d.trust_experience_rate as f32);
+        let outcome = Purpose::ServiceOutcome { step };
+        let counts: Vec<[u64; 5]> = self
+            .flags
+            .par_chunks_mut(CHUNK)
+            .zip(self.citizens.trust.par_chunks_mut(CHUNK))
+            .zip(self.citizens.satisfaction.par_chunks_mut(CHUNK))
+            .enumerate()
+            .with_min_len(min_len(self.next.len()))
+            .map(|(chunk, ((flags, trust), satisfaction))| {
+                let lo = chunk * CHUNK;
+                let mut rng = streams.at(outcome, 2 * lo as u64);
+                let mut n = [0u64; 5]; // needs, posts, unheard, served, resolved
+                for k in 0..flags.len() {
+                    let words = [rng.next_u32(), rng.next_u32()];
+                    let flag = flags[k];
+                    if flag & NEED == 0 {
+                        continue;
+                    }
+                    n[0] += 1;
+                    n[1] += u64::from(flag & POSTED != 0);
+                    n[2] += u64::from(flag & UNHEARD != 0);
+                    let mut resolved = false;
+                    if flag & REQUEST != 0 {
+                        let j = home[lo + k] as usize;
+                        if chance(words[0], serve_probability[j]) {
+                            n[3] += 1;
+                            resolved = chance(words[1], resolve_probability[j]);
+                        }
+                    }
+                    let o = if resolved {
+                        n[4] += 1;
+                        flags[k] |= RESOLVED;
+                        1.0
+                    } else {
+                        0.0
+                    };
+                    satisfaction[k] += satisfaction_rate * (o - satisfaction[k]);
+                    trust[k] += experience_rate * (o - trust[k]);
+                }
+                n
+            })
+            .collect();
+        let total = counts.iter().fold([0u64; 5], |mut acc, n| {
+            for (a, b) in acc.iter_mut().zip(n) {
+                *a += b;
+            }
+            acc
+        });
+        self.flows = Flows {
+            needs: total[0],
+            posts: total[1],
+            unheard: total[2],
+            served: total[3],
+            resolved: total[4],
+            participants: 0,
+        };
+    }
+
+    /// Phase 3: DeGroot averaging of trust, weighted up by digitalization.
+    fn social_trust<N: Neighbourhood>(&mut self, graph: &N) {
+        let d = &self.dynamics;
+        let (base, digital_weight) = (d.trust_social_rate as f32, d.trust_social_digital as f32);
+        let c = &self.citizens;
+        let context = graph.prepare(&c.trust);
+        par_chunks(&mut self.next, |lo, out| {
+            for (k, slot) in out.iter_mut().enumerate() {
+                let i = lo + k;
+                let t = c.trust[i];
+                *slot = match graph.mean(&context, i, &c.trust) {
+                    Some(m) => t + (base + digital_weight * c.digital[i]).min(1.0) * (m - t),
+                    None => t,
+                };
+            }
+        });
+        std::mem::swap(&mut self.citizens.trust, &mut self.next);
+    }
+
+    /// Phase 4: participation through open administrations.
+    fn participation(&mut self) {
+        let d = &self.dynamics;
+        let admins = &self.admins;
+        let openness: Vec<f64> = (0..admins.len())
+            .map(|j| {
+                let transformed = f64::from(u8::from(admins.transformed[j]));
+                admins.adoption[j]
+                    * (d.participation_openness + (1.0 - d.participation_openness) * transformed)
+            })
+            .collect();
+        let (rate, gain) = (d.participation_rate, d.participation_trust_gain as f32);
+        let purpose = Purpose::Participation { step: self.step };
+        let streams = &self.streams;
+        let (home, digital) = (&self.citizens.home, &self.citizens.digital);
+        self.flags
+            .par_chunks_mut(CHUNK)
+            .zip(self.citizens.trust.par_chunks_mut(CHUNK))
+            .enumerate()
+            .with_min_len(min_len(self.next.len()))
+            .for_each(|(chunk, (flags, trust))| {
+                let lo = chunk * CHUNK;
+                let mut rng = streams.at(purpose, lo as u64);
+                for k in 0..flags.len() {
+                    let i = lo + k;
+                    let word = rng.next_u32();
+                    let p = rate
+                        * f64::from(digital[i])
+                        * f64::from(trust[k])
+                        * openness[home[i] as usize];
+                    if chance(word, p) {
+                        flags[k] |= PARTICIPANT;
+                        trust[k] += gain * (1.0 - trust[k]);
+                    }
+                }
+            });
+        let flags = &self.flags;
+        self.admins.participants = (0..admins.len())
+            .into_par_iter()
+            .map(|j| {
+                flags[admins.block(j)]
+                    .iter()
+                    .filter(|&&f| f & PARTICIPANT != 0)
+                    .count() as u32
+            })
+            .collect();
+        self.flows.participants = self.admins.participants.iter().map(|&p| u64::from(p)).sum();
+    }
+
+    /// Phase 5: adoption, ROI learning, integration, transformation, incidents.
+    fn administrations(&mut self) {
+        let d = self.dynamics.clone();
+        let digital = &self.citizens.digital;
+        let pressure: Vec<f64> = (0..self.admins.len())
+            .into_par_iter()
+            .map(|j| {
+                let block = self.admins.block(j);
+                let n = block.len() as f64;
+                digital[block].iter().map(|&x| f64::from(x)).sum::<f64>() / n
+            })
+            .collect();
+        let before = self.admins.adoption.clone();
+        let purpose = Purpose::Administration { step: self.step };
+        let mut rng = self.streams.stream(purpose);
+        let a = &mut self.admins;
+        for j in 0..a.len() {
+            let (adopt_word, incident_word) = (rng.next_u32(), rng.next_u32());
+            let peer = self
+                .admin_graph
+                .neighbour_mean_f64(&before, j as u32)
+                .unwrap_or(0.0);
+            let barrier = (1.0 - (d.roi_barrier_scale * a.roi[j]).min(1.0))
+                * (1.0 - (d.security_barrier_scale * a.security[j]).min(1.0))
+                * (1.0 - (d.organizational_barrier_scale * a.organizational[j]).min(1.0));
+            let pioneer = if a.pioneer[j] {
+                d.pioneer_innovation
+            } else {
+                0.0
+            };
+            let hazard = ((d.adoption_innovation
+                + pioneer
+                + d.adoption_imitation * peer
+                + d.citizen_pressure * pressure[j])
+                * barrier)
+                .min(1.0);
+            if a.adoption[j] < 1.0 - EPS_ADMIN && chance(adopt_word, hazard) {
+                a.adoption[j] = (a.adoption[j] + d.adoption_step).min(1.0);
+            }
+            let adoption = a.adoption[j];
+            a.roi[j] *= 1.0 - d.roi_learning * adoption;
+            a.integration[j] += d.integration_rate * (adoption - a.integration[j]);
+            let participation_share = f64::from(a.participants[j]) / f64::from(a.size(j));
+            if !a.transformed[j]
+                && adoption >= d.transformation_adoption - EPS_ADMIN
+                && participation_share >= d.transformation_participation - EPS_ADMIN
+            {
+                a.transformed[j] = true;
+            }
+            let incident =
+                d.incident_rate * adoption * (d.security_barrier_scale * a.security[j]).min(1.0);
+            if chance(incident_word, incident) {
+                let keep = (1.0 - d.incident_trust_loss) as f32;
+                for t in &mut self.citizens.trust[a.block(j)] {
+                    *t *= keep;
+                }
+            }
+        }
+    }
+
+    /// The metrics of the current state (shared/MODEL.md section 5).
+    pub fn metrics(&self) -> Metrics {
+        use metrics::idx::*;
+        let c = &self.citizens;
+        let a = &self.admins;
+        let n = c.digital.len();
+        // Sums per fixed chunk, added in chunk order: deterministic.
+        let partials: Vec<[f64; 6]> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .with_min_len(min_len(n))
+            .map(|chunk| {
+                let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
+                let mut s = [0.0f64; 6]; // digital, trust, satisfaction, digital count, digital trust, fracture
+                for i in range {
+                    let (d, t) = (c.digital[i], c.trust[i]);
+                    s[0] += f64::from(d);
+                    s[1] += f64::from(t);
+                    s[2] += f64::from(c.satisfaction[i]);
+                    if d >= 0.5 - EPS_CITIZEN {
+                        s[3] += 1.0;
+                        s[4] += f64::from(t);
+                    }
+                    s[5] += (f64::from(d) - a.adoption[c.home[i] as usize]).max(0.0);
+                }
+                s
+            })
+            .collect();
+        let mut s = [0.0f64; 6];
+        for p in &partials {
+            for (a, b) in s.iter_mut().zip(p) {
+                *a += b;
+            }
+        }
+        let n_f = n as f64;
+        let m_f = a.len() as f64;
+        let mut v = [0.0f64; 13];
+        v[DIGITALIZATION] = s[0] / n_f;
+        v[TRUST] = s[1] / n_f;
+        v[SATISFACTION] = s[2] / n_f;
+        let (high, low) = (s[3], n_f - s[3]);
+        if high > 0.0 && low > 0.0 {
+            v[TRUST_GAP] = s[4] / high - (s[1] - s[4]) / low;
+        }
+        v[FRACTURE] = s[5] / n_f;
+        v[ADOPTION] = a.adoption.iter().sum::<f64>() / m_f;
+        v[INTEGRATION] = a.integration.iter().sum::<f64>() / m_f;
+        v[ADOPTER_SHARE] =
+            a.adoption.iter().filter(|&&x| x >= 0.5 - EPS_ADMIN).count() as f64 / m_f;
+        v[TRANSFORMED_SHARE] = a.transformed.iter().filter(|&&x| x).count() as f64 / m_f;
+        if self.step > 0 {
+            let f = &self.flows;
+            v[PARTICIPATION] = f.participants as f64 / n_f;
+            v[UNHEARD_SHARE] = ratio(f.unheard, f.posts);
+            v[SERVICE_RATE] = ratio(f.resolved, f.needs);
+            let base: f64 = (0..a.len())
+                .map(|j| self.dynamics.capacity_per_citizen * f64::from(a.size(j)))
+                .sum();
+            v[PRODUCTIVITY] = if base > 0.0 {
+                f.served as f64 / base
+            } else {
+                0.0
+            };
+        }
+        Metrics {
+            step: self.step,
+            values: v,
+        }
+    }
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Below this many chunks a phase runs as one task: rayon's fork costs more
+/// than it gains, and the replicates are parallel already.
+fn min_len(n: usize) -> usize {
+    let chunks = n.div_ceil(CHUNK);
+    if chunks <= 8 { chunks.max(1) } else { 1 }
+}
+
+/// Run `f(first_index, chunk)` over fixed chunks of `out`, in parallel.
+fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
+    let min = min_len(out.len());
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .with_min_len(min)
+        .for_each(|(chunk, slice)| f(chunk * CHUNK, slice));
+}
+
+/// The neighbour mean of a citizen attribute, specialised per graph kind so
+/// that the phase loops compile to tight code for each.
+trait Neighbourhood: Sync {
+    /// Whatever the graph needs once per sweep (the total, for mean field).
+    type Context: Sync;
+    fn prepare(&self, values: &[f32]) -> Self::Context;
+    fn mean(&self, context: &Self::Context, i: usize, values: &[f32]) -> Option<f32>;
+}
+
+/// The complete graph, as a mean field: `(sum - x_i) / (n - 1)`.
+struct MeanField {
+    nodes: u32,
+}
+
+impl MeanField {
+    fn new(nodes: u32) -> Self {
+        MeanField { nodes }
+    }
+}
+
+impl Neighbourhood for MeanField {
+    type Context = f64;
+
+    fn prepare(&self, values: &[f32]) -> f64 {
+        // Chunked sum in chunk order, like every other reduction.
+        let partials: Vec<f64> = values
+            .par_chunks(CHUNK)
+            .with_min_len(min_len(values.len()))
+            .map(|c| c.iter().map(|&x| f64::from(x)).sum::<f64>())
+            .collect();
+        partials.iter().sum()
+    }
+
+    #[inline(always)]
+    fn mean(&self, total: &f64, i: usize, values: &[f32]) -> Option<f32> {
+        (self.nodes >= 2)
+            .then(|| ((total - f64::from(values[i])) / f64::from(self.nodes - 1)) as f32)
+    }
+}
+
+impl Neighbourhood for Csr {
+    type Context = ();
+
+    fn prepare(&self, _: &[f32]) {}
+
+    #[inline(always)]
+    fn mean(&self, _: &(), i: usize, values: &[f32]) -> Option<f32> {
+        let ns = self.neighbours(i as u32);
+        if ns.is_empty() {
+            return None;
+        }
+        let sum: f32 = ns.iter().map(|&j| values[j as usize]).sum();
+        Some(sum / ns.len() as f32)
+    }
+}

@@ -1,0 +1,66 @@
+//! Files that appear complete or not at all.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file written under a temporary name in the same folder and renamed
+/// into place by [`AtomicFile::commit`]; dropped uncommitted, it is removed.
+/// A reader never sees a half-written file under the final name.
+pub struct AtomicFile {
+    temp: PathBuf,
+    target: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = target.with_file_name(format!(".{name}.partial"));
+        let file = File::create(&temp)?;
+        Ok(AtomicFile {
+            temp,
+            target: target.to_path_buf(),
+            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Flush, sync and rename into place.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let writer = self.writer.take().expect("not yet committed");
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&self.temp, &self.target)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.as_mut().expect("not yet committed").write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.as_mut().expect("not yet committed").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Write a whole small file atomically.
+pub fn write_atomic(target: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(target)?;
+    file.write_all(contents)?;
+    file.commit()
+}

@@ -1,0 +1,66 @@
+//! CSV tables with exact, fast number formatting.
+
+use std::io;
+use std::path::Path;
+
+use super::atomic::AtomicFile;
+
+/// A CSV file being written: header first, then rows field by field.
+/// Floats use the shortest representation that reads back exactly (ryu);
+/// no allocation per row.
+pub struct Table {
+    writer: csv::Writer<AtomicFile>,
+    floats: ryu::Buffer,
+    ints: itoa::Buffer,
+}
+
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl Table {
+    pub fn create(path: &Path, header: &[&str]) -> io::Result<Table> {
+        let file = AtomicFile::create(path)?;
+        let mut writer = csv::WriterBuilder::new()
+            .buffer_capacity(1 << 16)
+            .from_writer(file);
+        writer.write_record(header).map_err(io_error)?;
+        Ok(Table {
+            writer,
+            floats: ryu::Buffer::new(),
+            ints: itoa::Buffer::new(),
+        })
+    }
+
+    pub fn text(&mut self, s: &str) -> io::Result<()> {
+        self.writer.write_field(s).map_err(io_error)
+    }
+
+    pub fn float(&mut self, x: f64) -> io::Result<()> {
+        let s = if x.is_finite() {
+            self.floats.format_finite(x)
+        } else {
+            "NaN"
+        };
+        self.writer.write_field(s).map_err(io_error)
+    }
+
+    pub fn int(&mut self, x: u64) -> io::Result<()> {
+        self.writer
+            .write_field(self.ints.format(x))
+            .map_err(io_error)
+    }
+
+    pub fn end_row(&mut self) -> io::Result<()> {
+        self.writer.write_record(None::<&[u8]>).map_err(io_error)
+    }
+
+    /// Flush and move the file into place.
+    pub fn commit(self) -> io::Result<()> {
+        let file = self.writer.into_inner().map_err(|e| e.into_error())?;
+        file.commit()
+    }
+}

@@ -1,0 +1,158 @@
+//! Monte Carlo: many (scenario, replicate) runs in parallel, delivered in order.
+//!
+//! Architecture invariant: runs are handed to the consumer in job order
+//! (scenario by scenario, replicate by replicate), whatever order the threads
+//! finish them in, so everything written downstream is thread-count independent.
+//! Workers take jobs from a shared counter in order, so the reorder buffer
+//! holds about as many runs as there are threads, never the whole batch.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use crate::graph::{EdgeListError, load_edge_list};
+use crate::model::{Class, LoadedGraphs, Metrics, Model};
+use crate::rng::replicate_seed;
+use crate::scenario::{GraphSpec, Scenario};
+
+/// A valid scenario with its edge-list files loaded, ready to run.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub scenario: Scenario,
+    pub graphs: LoadedGraphs,
+}
+
+impl Prepared {
+    /// Load the edge lists a scenario names (once, shared by all replicates).
+    pub fn new(scenario: Scenario) -> Result<Prepared, EdgeListError> {
+        let p = &scenario.population;
+        let load = |spec: &GraphSpec, nodes: u32| -> Result<_, EdgeListError> {
+            match spec {
+                GraphSpec::EdgeList(path) => Ok(Some(Arc::new(
+                    load_edge_list(Path::new(path), nodes)?.graph,
+                ))),
+                _ => Ok(None),
+            }
+        };
+        let graphs = LoadedGraphs {
+            social: load(&p.social_graph, p.citizens)?,
+            admin: load(&p.admin_graph, p.administrations)?,
+        };
+        Ok(Prepared { scenario, graphs })
+    }
+}
+
+/// One finished replicate.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Index of the scenario in the batch.
+    pub scenario: usize,
+    pub replicate: u32,
+    pub seed: u64,
+    /// Metrics for steps `0..=steps`.
+    pub series: Vec<Metrics>,
+    pub class: Class,
+}
+
+impl Run {
+    pub fn last(&self) -> &Metrics {
+        self.series.last().expect("a run has at least step 0")
+    }
+}
+
+/// Simulate one replicate of a prepared scenario, seeded `seed`.
+pub fn simulate(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Class) {
+    let scenario = &prepared.scenario;
+    let mut model = Model::new(scenario, seed, &prepared.graphs);
+    let mut series = Vec::with_capacity(scenario.steps as usize + 1);
+    series.push(model.metrics());
+    for _ in 0..scenario.steps {
+        model.step();
+        series.push(model.metrics());
+    }
+    let class = Class::of(series.last().expect("step 0"), &scenario.classification);
+    (series, class)
+}
+
+/// A job of a batch: replicate `replicate` of scenario `scenario`, seeded `seed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    pub scenario: usize,
+    pub replicate: u32,
+    pub seed: u64,
+}
+
+/// All jobs of a `run`: every replicate of every scenario, in output order.
+pub fn jobs_of(batch: &[Prepared]) -> Vec<Job> {
+    batch
+        .iter()
+        .enumerate()
+        .flat_map(|(s, p)| {
+            (0..p.scenario.replicates).map(move |r| Job {
+                scenario: s,
+                replicate: r,
+                seed: replicate_seed(p.scenario.seed, r),
+            })
+        })
+        .collect()
+}
+
+/// Run `jobs` on the current rayon pool and hand each finished run to
+/// `deliver` in job order. `stop` lets a caller cut the batch short (the
+/// runs delivered so far stay complete); returns how many were delivered.
+pub fn run_ordered<E: Send>(
+    batch: &[Prepared],
+    jobs: &[Job],
+    stop: &AtomicBool,
+    mut deliver: impl FnMut(Run) -> Result<(), E> + Send,
+) -> Result<usize, E> {
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().min(jobs.len()).max(1);
+    let (sender, receiver) = mpsc::sync_channel::<(usize, Run)>(workers * 2);
+    std::thread::scope(|scope| {
+        // The consumer: puts runs back in job order and delivers them.
+        let consumer = scope.spawn(move || {
+            let mut pending: BTreeMap<usize, Run> = BTreeMap::new();
+            let mut delivered = 0usize;
+            for (k, run) in receiver.iter() {
+                pending.insert(k, run);
+                while let Some(run) = pending.remove(&delivered) {
+                    if let Err(e) = deliver(run) {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                    delivered += 1;
+                }
+            }
+            Ok(delivered)
+        });
+        // The workers, on the caller's rayon pool, take jobs in order.
+        rayon::scope(|s| {
+            for _ in 0..workers {
+                let sender = sender.clone();
+                let next = &next;
+                s.spawn(move |_| {
+                    while !stop.load(Ordering::Relaxed) {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(k) else { break };
+                        let (series, class) = simulate(&batch[job.scenario], job.seed);
+                        let run = Run {
+                            scenario: job.scenario,
+                            replicate: job.replicate,
+                            seed: job.seed,
+                            series,
+                            class,
+                        };
+                        if sender.send((k, run)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        drop(sender);
+        consumer.join().expect("the consumer does not panic")
+    })
+}

@@ -1,0 +1,387 @@
+//! Scenarios: RON in, a validated [`Scenario`] out.
+//!
+//! Architecture invariant: this is the only layer where user input can be
+//! wrong. Everything downstream takes a validated `Scenario` and cannot fail.
+
+mod error;
+pub mod settings;
+mod validate;
+pub mod values;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use error::ScenarioError;
+pub use settings::{PathError, Settable};
+pub use values::{Dist, GraphSpec, Jurisdictions};
+
+use settings::settings;
+
+settings! {
+    /// A complete, resolved scenario (shared/MODEL.md section 7 gives the defaults).
+    pub struct Scenario / ScenarioPatch as "Scenario" {
+        name: String = String::new(),
+        description: String = String::new(),
+        /// Another scenario file this one inherits from, relative to this file.
+        base: Option<String> = None,
+        steps: u32 = 120,
+        replicates: u32 = 100,
+        seed: u64 = 0,
+        population: Population = Population::default(),
+        citizens: CitizenInit = CitizenInit::default(),
+        administrations: AdministrationInit = AdministrationInit::default(),
+        dynamics: Dynamics = Dynamics::default(),
+        interventions: Vec<Intervention> = Vec::new(),
+        classification: Classification = Classification::default(),
+    }
+}
+
+settings! {
+    /// Who exists and how they are connected. Two scenarios with the same
+    /// population block share graphs and initial states replicate by replicate.
+    pub struct Population / PopulationPatch as "Population" {
+        citizens: u32 = 20_000,
+        administrations: u32 = 100,
+        jurisdictions: Jurisdictions = Jurisdictions::Equal,
+        social_graph: GraphSpec = GraphSpec::WattsStrogatz { k: 10, beta: 0.1 },
+        admin_graph: GraphSpec = GraphSpec::Complete,
+    }
+}
+
+settings! {
+    /// Initial citizen attributes.
+    pub struct CitizenInit / CitizenInitPatch as "CitizenInit" {
+        digitalization: Dist = Dist::Beta { a: 2.0, b: 5.0 },
+        digital_ceiling: Dist = Dist::Beta { a: 5.0, b: 1.5 },
+        trust: Dist = Dist::Uniform { low: 0.4, high: 0.6 },
+        satisfaction: Dist = Dist::Const(0.5),
+    }
+}
+
+settings! {
+    /// Initial administration attributes.
+    pub struct AdministrationInit / AdministrationInitPatch as "AdministrationInit" {
+        adoption: Dist = Dist::Const(0.0),
+        roi_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
+        security_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
+        organizational_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
+        pioneer_share: f64 = 0.0,
+        pioneer_barrier_scale: f64 = 1.0,
+    }
+}
+
+settings! {
+    /// The step rules' parameters (shared/MODEL.md section 4).
+    pub struct Dynamics / DynamicsPatch as "Dynamics" {
+        digital_innovation: f64 = 0.01,
+        digital_imitation: f64 = 0.3,
+        digital_step: f64 = 0.1,
+        need_rate: f64 = 0.3,
+        fallback: f64 = 0.5,
+        capacity_per_citizen: f64 = 0.25,
+        productivity_gain: f64 = 1.0,
+        coproduction_capacity: f64 = 0.5,
+        resolution_base: f64 = 0.6,
+        satisfaction_rate: f64 = 0.2,
+        trust_experience_rate: f64 = 0.05,
+        trust_social_rate: f64 = 0.05,
+        trust_social_digital: f64 = 0.15,
+        participation_rate: f64 = 0.5,
+        participation_openness: f64 = 0.2,
+        participation_trust_gain: f64 = 0.05,
+        adoption_innovation: f64 = 0.005,
+        pioneer_innovation: f64 = 0.05,
+        adoption_imitation: f64 = 0.05,
+        citizen_pressure: f64 = 0.02,
+        adoption_step: f64 = 0.1,
+        roi_barrier_scale: f64 = 1.0,
+        security_barrier_scale: f64 = 1.0,
+        organizational_barrier_scale: f64 = 1.0,
+        roi_learning: f64 = 0.05,
+        integration_rate: f64 = 0.1,
+        transformation_adoption: f64 = 0.7,
+        transformation_participation: f64 = 0.02,
+        incident_rate: f64 = 0.0,
+        incident_trust_loss: f64 = 0.1,
+    }
+}
+
+settings! {
+    /// Thresholds that name the future a run ended in (shared/MODEL.md section 6).
+    pub struct Classification / ClassificationPatch as "Classification" {
+        participation_transformed: f64 = 0.5,
+        pioneer_min_adopters: f64 = 0.05,
+        pioneer_max_adopters: f64 = 0.5,
+        fracture_digitalization: f64 = 0.6,
+    }
+}
+
+/// A change of `dynamics` parameters that applies from the step `at -> at+1` on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    pub at: u32,
+    /// Parameter path (`dynamics.<name>`) to new value.
+    pub set: std::collections::BTreeMap<String, f64>,
+}
+
+impl Settable for Vec<Intervention> {
+    type Patch = settings::Given<Vec<Intervention>>;
+    fn apply(&mut self, patch: Self::Patch) {
+        if let Some(value) = patch.0 {
+            *self = value;
+        }
+    }
+    fn set(&mut self, path: &[&str], value: &str) -> Result<(), PathError> {
+        if !path.is_empty() {
+            return Err(PathError::new(settings::PathErrorKind::TooDeep));
+        }
+        *self = settings::parse_value(value, "a list of (at: step, set: {\"dynamics.x\": value})")?;
+        Ok(())
+    }
+    fn leaf_paths(&self, prefix: &str, out: &mut Vec<String>) {
+        out.push(prefix.to_string());
+    }
+}
+
+impl Dynamics {
+    /// Set one parameter by its name inside `dynamics`.
+    pub fn set_named(&mut self, name: &str, value: f64) -> Result<(), PathError> {
+        self.set(&[name], &ryu::Buffer::new().format(value).to_string())
+    }
+}
+
+/// A scenario that ships with agora: (file name, RON text).
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("fracture.ron", include_str!("../../scenarios/fracture.ron")),
+    (
+        "participation.ron",
+        include_str!("../../scenarios/participation.ron"),
+    ),
+    ("pioneer.ron", include_str!("../../scenarios/pioneer.ron")),
+];
+
+/// Where a scenario came from, for messages and relative paths.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    File(PathBuf),
+    BuiltIn(&'static str),
+}
+
+impl Source {
+    pub fn display(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::BuiltIn(name) => format!("<built-in>/{name}"),
+        }
+    }
+
+    fn folder(&self) -> PathBuf {
+        match self {
+            Source::File(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Source::BuiltIn(_) => PathBuf::from("scenarios"),
+        }
+    }
+}
+
+/// Parse one RON scenario text (without resolving `base`).
+pub fn parse_patch(text: &str, source: &Source) -> Result<ScenarioPatch, ScenarioError> {
+    ron::Options::default()
+        .from_str::<ScenarioPatch>(text)
+        .map_err(|e| ScenarioError::parse(source, &e))
+}
+
+/// Read a scenario file, resolve its `base` chain, check it.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let scenario = resolve(&Source::File(path.to_path_buf()), &mut Vec::new())?;
+    validate::validate(&scenario).map_err(|e| e.in_file(&Source::File(path.to_path_buf())))?;
+    Ok(scenario)
+}
+
+/// The three built-in scenarios, resolved and checked.
+pub fn built_in() -> Vec<Scenario> {
+    BUILT_IN
+        .iter()
+        .map(|(name, _)| {
+            let scenario =
+                resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
+            validate::validate(&scenario).expect("built-in scenarios are valid");
+            scenario
+        })
+        .collect()
+}
+
+/// Apply `--set PATH=VALUE` overrides, then check the result again.
+pub fn apply_overrides(
+    scenario: &mut Scenario,
+    overrides: &[(String, String)],
+) -> Result<(), ScenarioError> {
+    for (path, value) in overrides {
+        set_path(scenario, path, value).map_err(|e| ScenarioError::Set {
+            assignment: format!("{path}={value}"),
+            error: e,
+        })?;
+    }
+    validate::validate(scenario)
+}
+
+/// Set one field by its dotted path.
+pub fn set_path(scenario: &mut Scenario, path: &str, value: &str) -> Result<(), PathError> {
+    let segments: Vec<&str> = path.split('.').collect();
+    scenario.set(&segments, value)
+}
+
+/// Check a scenario built in code.
+pub fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
+    validate::validate(scenario)
+}
+
+fn read_source(source: &Source) -> Result<String, ScenarioError> {
+    match source {
+        Source::File(path) => std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            path: path.clone(),
+            message: e.to_string(),
+        }),
+        Source::BuiltIn(name) => Ok(BUILT_IN
+            .iter()
+            .find(|(file, _)| file == name)
+            .map(|(_, text)| text.to_string())
+            .unwrap_or_default()),
+    }
+}
+
+/// Defaults, then the base chain from the root down, then this file.
+fn resolve(source: &Source, chain: &mut Vec<PathBuf>) -> Result<Scenario, ScenarioError> {
+    let text = read_source(source)?;
+    let patch = parse_patch(&text, source)?;
+    if let Source::File(path) = source {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if chain.contains(&canonical) {
+            return Err(ScenarioError::BaseCycle { path: path.clone() });
+        }
+        chain.push(canonical);
+    }
+    let name_given = patch.name.0.is_some();
+    let mut scenario = match &patch.base.0 {
+        Some(Some(base)) => {
+            let base_path = source.folder().join(base);
+            resolve(&Source::File(base_path), chain)?
+        }
+        _ => Scenario::default(),
+    };
+    scenario.apply(patch);
+    if !name_given {
+        return Err(ScenarioError::MissingName {
+            file: source.display(),
+        });
+    }
+    // Edge-list paths are relative to the file that names them.
+    for graph in [
+        &mut scenario.population.social_graph,
+        &mut scenario.population.admin_graph,
+    ] {
+        if let GraphSpec::EdgeList(path) = graph {
+            let joined = source.folder().join(&*path);
+            if Path::new(path.as_str()).is_relative() {
+                *path = joined.to_string_lossy().into_owned();
+            }
+        }
+    }
+    scenario.base = None;
+    Ok(scenario)
+}
+
+impl Scenario {
+    /// The resolved scenario as pretty RON (what `agora check` prints).
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new().struct_names(true);
+        ron::ser::to_string_pretty(self, config).expect("a scenario serializes")
+    }
+
+    /// Every parameter path, for help texts.
+    pub fn all_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.leaf_paths("", &mut out);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_overrides_only_named_fields() {
+        let patch = parse_patch(
+            "Scenario(name: \"x\", dynamics: (need_rate: 0.4), citizens: (trust: Const(0.2)))",
+            &Source::BuiltIn("test"),
+        )
+        .unwrap();
+        let mut scenario = Scenario::default();
+        scenario.apply(patch);
+        assert_eq!(scenario.name, "x");
+        assert_eq!(scenario.dynamics.need_rate, 0.4);
+        assert_eq!(scenario.dynamics.fallback, 0.5);
+        assert_eq!(scenario.citizens.trust, Dist::Const(0.2));
+        assert_eq!(scenario.citizens.satisfaction, Dist::Const(0.5));
+    }
+
+    #[test]
+    fn set_path_reaches_nested_fields() {
+        let mut s = Scenario::default();
+        set_path(&mut s, "dynamics.digital_imitation", "0.25").unwrap();
+        set_path(&mut s, "citizens.digitalization.a", "3").unwrap();
+        set_path(
+            &mut s,
+            "population.social_graph",
+            "WattsStrogatz(k: 4, beta: 0.2)",
+        )
+        .unwrap();
+        set_path(&mut s, "population.social_graph.k", "6").unwrap();
+        assert_eq!(s.dynamics.digital_imitation, 0.25);
+        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0 });
+        assert_eq!(
+            s.population.social_graph,
+            GraphSpec::WattsStrogatz { k: 6, beta: 0.2 }
+        );
+    }
+
+    #[test]
+    fn set_path_errors_name_the_path_and_the_choices() {
+        let mut s = Scenario::default();
+        let e = set_path(&mut s, "dynamics.nope", "1").unwrap_err();
+        assert_eq!(e.path_string(), "dynamics.nope");
+        assert!(e.to_string().contains("digital_imitation"), "{e}");
+        let e = set_path(&mut s, "dynamics.need_rate", "high").unwrap_err();
+        assert!(e.to_string().contains("is not a number"), "{e}");
+        let e = set_path(&mut s, "dynamics", "1").unwrap_err();
+        assert!(e.to_string().contains("is a group"), "{e}");
+    }
+
+    #[test]
+    fn built_ins_resolve_and_differ_from_defaults() {
+        let all = built_in();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].name, "fracture");
+        assert_eq!(all[0].dynamics.digital_imitation, 0.4);
+        assert_eq!(all[2].administrations.pioneer_share, 0.12);
+    }
+
+    #[test]
+    fn every_listed_path_is_addressable() {
+        let mut s = built_in().remove(0);
+        let paths = s.all_paths();
+        assert!(paths.contains(&"citizens.digitalization.a".to_string()));
+        assert!(paths.contains(&"population.social_graph.k".to_string()));
+        for path in paths {
+            // "0.5" fits the numeric leaves; for the others it must be a bad value, never a bad path.
+            if let Err(e) = set_path(&mut s, &path, "0.5") {
+                assert!(
+                    matches!(e.kind, settings::PathErrorKind::BadValue { .. }),
+                    "{path}: {e}"
+                );
+            }
+        }
+    }
+}
