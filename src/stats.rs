@@ -90,7 +90,7 @@ mod tests {
         let (lo, hi) = wilson(10, 100);
         assert!((lo - 0.05523).abs() < 1e-4 && (hi - 0.17437).abs() < 1e-4);
         let (lo, hi) = wilson(30, 30);
-        assert!(hi == 1.0 && (lo - 0.8865).abs() < 1e-3);
+        assert!((hi - 1.0).abs() < 1e-12 && (lo - 0.8865).abs() < 1e-3);
     }
 
     #[test]

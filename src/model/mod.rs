@@ -404,6 +404,7 @@ impl Model {
         let purpose = Purpose::Administration { step: self.step };
         let mut rng = self.streams.stream(purpose);
         let a = &mut self.admins;
+        #[allow(clippy::needless_range_loop)] // `j` indexes a dozen parallel arrays
         for j in 0..a.len() {
             let (adopt_word, incident_word) = (rng.next_u32(), rng.next_u32());
             let peer = self

@@ -74,7 +74,7 @@ mod tests {
         );
         assert_eq!(
             rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_356_245)),
-            "2026-11-22T13:24:05Z"
+            "2026-11-22T14:04:05Z"
         );
     }
 }

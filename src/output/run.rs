@@ -207,7 +207,7 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
             .into_iter()
             .filter(|c| c.1 > 0)
             .collect();
-        shares.sort_by(|a, b| b.1.cmp(&a.1));
+        shares.sort_by_key(|share| std::cmp::Reverse(share.1));
         for (line, (class, _, share, lo, hi)) in shares.iter().enumerate() {
             let class_text = format!(
                 "{:<15}{:>4.0}% [{:.0}-{:.0}]",

@@ -148,7 +148,7 @@ impl Settable for Vec<Intervention> {
 impl Dynamics {
     /// Set one parameter by its name inside `dynamics`.
     pub fn set_named(&mut self, name: &str, value: f64) -> Result<(), PathError> {
-        self.set(&[name], &ryu::Buffer::new().format(value).to_string())
+        self.set(&[name], ryu::Buffer::new().format(value))
     }
 }
 

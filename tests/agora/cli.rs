@@ -1,0 +1,276 @@
+//! The command line: outputs, determinism across threads, and bad input.
+
+use super::{agora, read, run_ok, write};
+
+const SMALL: &[&str] = &[
+    "--replicates",
+    "4",
+    "--steps",
+    "30",
+    "--set",
+    "population.citizens=3000",
+    "--quiet",
+];
+const FILES: [&str; 4] = [
+    "timeseries.csv",
+    "summary.csv",
+    "aggregate.csv",
+    "classes.csv",
+];
+
+#[test]
+fn run_writes_every_file_with_the_documented_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("res");
+    let mut args = vec!["run", "--out", out.to_str().unwrap()];
+    args.extend(SMALL);
+    let stdout = String::from_utf8(run_ok(&args).stdout).unwrap();
+    assert!(
+        stdout.contains("fracture")
+            && stdout.contains("participation")
+            && stdout.contains("pioneer")
+    );
+
+    let ts = read(out.join("timeseries.csv"));
+    let mut lines = ts.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "scenario,replicate,step,digitalization,adoption,adopter_share,transformed_share,integration,\
+         trust,trust_gap,satisfaction,participation,unheard_share,service_rate,productivity,fracture"
+    );
+    assert_eq!(ts.lines().count(), 1 + 3 * 4 * 31);
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("fracture,0,0,"), "{first}");
+    // Step 0 has no flows yet.
+    assert!(
+        first.ends_with(",0.0,0.0,0.0,0.0,") || first.split(',').nth(11) == Some("0.0"),
+        "{first}"
+    );
+
+    let summary = read(out.join("summary.csv"));
+    assert!(summary.starts_with("scenario,replicate,seed,digitalization,"));
+    assert!(summary.lines().next().unwrap().ends_with(",fracture,class"));
+    assert_eq!(summary.lines().count(), 1 + 12);
+
+    let aggregate = read(out.join("aggregate.csv"));
+    assert!(aggregate.starts_with("scenario,step,metric,mean,sd,p05,p50,p95\n"));
+    assert_eq!(aggregate.lines().count(), 1 + 3 * 31 * 13);
+
+    let classes = read(out.join("classes.csv"));
+    assert!(classes.starts_with("scenario,class,runs,share,ci_low,ci_high\n"));
+    assert_eq!(classes.lines().count(), 1 + 3 * 5);
+
+    let manifest = read(out.join("manifest.ron"));
+    for field in [
+        "agora_version",
+        "command_line",
+        "threads",
+        "started",
+        "wall_seconds",
+        "replicate_seeds",
+    ] {
+        assert!(manifest.contains(field), "manifest lacks {field}");
+    }
+    // Nothing half-written is left behind.
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(!name.ends_with(".partial"), "{name} left behind");
+    }
+}
+
+#[test]
+fn floats_read_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("res");
+    let mut args = vec!["run", "--out", out.to_str().unwrap()];
+    args.extend(SMALL);
+    run_ok(&args);
+    for line in read(out.join("aggregate.csv")).lines().skip(1).take(200) {
+        for field in line.split(',').skip(3) {
+            let x: f64 = field.parse().unwrap();
+            assert_eq!(ryu::Buffer::new().format(x), field);
+        }
+    }
+}
+
+/// Same seed, same bytes: across repeated runs and 1, 2 and 4 threads, also
+/// when a population is large enough to be split into parallel chunks.
+#[test]
+fn output_bytes_do_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [&[&str]; 2] = [
+        SMALL,
+        &[
+            "--replicates",
+            "2",
+            "--steps",
+            "8",
+            "--set",
+            "population.citizens=70000",
+            "--quiet",
+        ],
+    ];
+    for (case, extra) in cases.iter().enumerate() {
+        let mut reference: Option<Vec<String>> = None;
+        for threads in ["1", "2", "4", "2"] {
+            let out = dir.path().join(format!("c{case}-t{threads}"));
+            let mut args = vec!["run", "--out", out.to_str().unwrap(), "--threads", threads];
+            args.extend(*extra);
+            run_ok(&args);
+            let contents: Vec<String> = FILES.iter().map(|f| read(out.join(f))).collect();
+            match &reference {
+                None => reference = Some(contents),
+                Some(r) => {
+                    for (f, (a, b)) in FILES.iter().zip(r.iter().zip(&contents)) {
+                        assert!(a == b, "case {case}: {f} differs with {threads} threads");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn seed_changes_results_and_set_changes_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["run", "--out", out.to_str().unwrap()];
+        args.extend(SMALL);
+        args.extend(extra);
+        run_ok(&args);
+        read(out.join("timeseries.csv"))
+    };
+    let a = run("a", &[]);
+    assert_ne!(a, run("b", &["--seed", "99"]));
+    assert_ne!(a, run("c", &["--set", "dynamics.digital_imitation=0.1"]));
+}
+
+#[test]
+fn check_prints_the_resolved_scenario_with_inheritance() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "base.ron",
+        "Scenario(name: \"base\", steps: 50, dynamics: (need_rate: 0.4, fallback: 0.1))",
+    );
+    let child = write(
+        dir.path(),
+        "child.ron",
+        "Scenario(name: \"child\", base: Some(\"base.ron\"), dynamics: (fallback: 0.9))",
+    );
+    let out = run_ok(&["check", child.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("name: \"child\""), "{text}");
+    assert!(text.contains("steps: 50"), "{text}");
+    assert!(text.contains("need_rate: 0.4"), "{text}");
+    assert!(text.contains("fallback: 0.9"), "{text}");
+    assert!(text.contains("replicates: 100"), "{text}");
+}
+
+/// Each kind of bad input: exit code 2, one clear message, no panic, no output.
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| write(dir.path(), name, text).to_str().unwrap().to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![file(
+                "malformed.ron",
+                "Scenario(\n  name: \"x\",\n  steps: 12\n  seed: 1,\n)",
+            )],
+            "malformed.ron:4:3",
+        ),
+        (
+            vec![file(
+                "unknown.ron",
+                "Scenario(name: \"x\", dynamics: (nope: 1.0))",
+            )],
+            "unknown.ron:1:32: Unexpected field named `nope` in `Dynamics`",
+        ),
+        (
+            vec![file(
+                "prob.ron",
+                "Scenario(name: \"x\", dynamics: (need_rate: 1.5))",
+            )],
+            "`dynamics.need_rate` = 1.5 is out of range: allowed 0 ..= 1",
+        ),
+        (
+            vec![file(
+                "nobody.ron",
+                "Scenario(name: \"x\", population: (citizens: 0))",
+            )],
+            "`population.citizens` = 0",
+        ),
+        (
+            vec![file(
+                "admins.ron",
+                "Scenario(name: \"x\", population: (citizens: 10, administrations: 11))",
+            )],
+            "`population.administrations` = 11 is out of range: allowed 1 ..= population.citizens (10)",
+        ),
+        (
+            vec![file(
+                "odd.ron",
+                "Scenario(name: \"x\", population: (social_graph: WattsStrogatz(k: 5, beta: 0.1)))",
+            )],
+            "`population.social_graph.k` = 5 is out of range: allowed an even number",
+        ),
+        (
+            vec![file(
+                "bigk.ron",
+                "Scenario(name: \"x\", population: (citizens: 10, administrations: 2, social_graph: WattsStrogatz(k: 12, beta: 0.1)))",
+            )],
+            "`population.social_graph.k` = 12",
+        ),
+        (
+            vec![file("steps.ron", "Scenario(name: \"x\", steps: 0)")],
+            "`steps` = 0 is out of range: allowed 1",
+        ),
+        (
+            vec![file("noname.ron", "Scenario(steps: 3)")],
+            "a scenario needs a `name`",
+        ),
+        (
+            vec![dir.path().join("missing.ron").to_str().unwrap().to_string()],
+            "missing.ron: no such scenario file",
+        ),
+        (
+            vec!["--set".into(), "dynamics.nope=1".into()],
+            "unknown parameter `dynamics.nope`",
+        ),
+        (
+            vec!["--set".into(), "dynamics.need_rate=lots".into()],
+            "`lots` is not a number",
+        ),
+        (
+            vec!["--set".into(), "dynamics.need_rate=2".into()],
+            "`dynamics.need_rate` = 2 is out of range",
+        ),
+        (vec!["--set".into(), "noequals".into()], "is not PATH=VALUE"),
+        (vec!["--threads".into(), "0".into()], "--threads"),
+        (vec!["--replicates".into(), "0".into()], "`replicates` = 0"),
+    ];
+    for (i, (args, expected)) in cases.iter().enumerate() {
+        let out_dir = dir.path().join(format!("out{i}"));
+        let mut full = vec![
+            "run".to_string(),
+            "--quiet".into(),
+            "--out".into(),
+            out_dir.to_str().unwrap().into(),
+        ];
+        full.extend(args.iter().cloned());
+        let output = agora().args(&full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected `{expected}` in: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            !out_dir.join("timeseries.csv").exists(),
+            "{args:?} wrote output"
+        );
+    }
+}

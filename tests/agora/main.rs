@@ -1,0 +1,32 @@
+//! End-to-end tests: the model's statistical contract, determinism, and the CLI.
+
+mod cli;
+mod model;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn agora() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_agora"))
+}
+
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = agora().args(args).output().expect("agora starts");
+    assert!(
+        out.status.success(),
+        "agora {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn read(path: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(path.as_ref())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}

@@ -1,0 +1,171 @@
+//! The model against its analytic limits and the scenario calibration.
+
+use agora::model::{Class, Model, metrics::idx};
+use agora::rng::replicate_seed;
+use agora::runner::{Prepared, simulate};
+use agora::scenario::{self, Dist, GraphSpec, Scenario};
+use rayon::prelude::*;
+
+fn bass_scenario() -> Scenario {
+    let mut s = Scenario {
+        name: "bass".into(),
+        steps: 30,
+        ..Scenario::default()
+    };
+    s.population.citizens = 20_000;
+    s.population.social_graph = GraphSpec::Complete;
+    s.citizens.digital_ceiling = Dist::Const(1.0);
+    s.citizens.digitalization = Dist::Const(0.0);
+    s.dynamics.digital_step = 1.0;
+    s.dynamics.digital_innovation = 0.03;
+    s.dynamics.digital_imitation = 0.38;
+    scenario::validate(&s).unwrap();
+    s
+}
+
+/// With unit steps, full ceilings and a complete graph, the model is the
+/// agent-based Bass model: E F(t+1) = F + (p + q F N/(N-1)) (1 - F).
+#[test]
+fn digital_diffusion_follows_the_bass_equation() {
+    let s = bass_scenario();
+    let prepared = Prepared::new(s.clone()).unwrap();
+    let replicates = 20u32;
+    let series: Vec<Vec<f64>> = (0..replicates)
+        .into_par_iter()
+        .map(|r| {
+            let (metrics, _) = simulate(&prepared, replicate_seed(11, r));
+            metrics
+                .iter()
+                .map(|m| m.values[idx::DIGITALIZATION])
+                .collect()
+        })
+        .collect();
+    let (p, q, n) = (0.03, 0.38, 20_000.0);
+    let mut expected = 0.0f64;
+    for t in 1..=30 {
+        expected += (p + q * expected * n / (n - 1.0)) * (1.0 - expected);
+        let values: Vec<f64> = series.iter().map(|s| s[t]).collect();
+        let (mean, sd) = agora::stats::mean_sd(&values);
+        // The sample sd, floored by the binomial sd of one step's adoptions.
+        let sd = sd.max((expected * (1.0 - expected) / n).sqrt());
+        let se = sd / f64::from(replicates).sqrt();
+        assert!(
+            (mean - expected).abs() <= 4.0 * se,
+            "step {t}: mean {mean:.5} vs Bass {expected:.5} (4 se = {:.5})",
+            4.0 * se
+        );
+    }
+}
+
+/// shared/MODEL.md section 7: each canonical scenario ends in its own class.
+#[test]
+fn built_in_scenarios_end_in_their_own_future() {
+    for mut s in scenario::built_in() {
+        s.population.citizens = 10_000;
+        s.replicates = 30;
+        let expected = Class::from_name(&s.name).unwrap();
+        let prepared = Prepared::new(s.clone()).unwrap();
+        let hits = (0..30u32)
+            .into_par_iter()
+            .filter(|&r| simulate(&prepared, replicate_seed(s.seed, r)).1 == expected)
+            .count();
+        assert!(
+            hits >= 27,
+            "{}: {hits} of 30 runs in class {}",
+            s.name,
+            expected.name()
+        );
+    }
+}
+
+/// Same population block, same replicate: same graph and initial state; and
+/// where the draws are the same (phase 1 does not read trust), same outcome.
+#[test]
+fn common_random_numbers_across_dynamics() {
+    let mut a = scenario::built_in().remove(0);
+    a.population.citizens = 5_000;
+    a.steps = 40;
+    let mut b = a.clone();
+    b.dynamics.trust_social_rate = 0.3;
+    b.dynamics.trust_experience_rate = 0.2;
+    let seed = replicate_seed(a.seed, 3);
+    let (pa, pb) = (Prepared::new(a).unwrap(), Prepared::new(b).unwrap());
+    let (ma, mb) = (
+        Model::new(&pa.scenario, seed, &pa.graphs),
+        Model::new(&pb.scenario, seed, &pb.graphs),
+    );
+    assert_eq!(ma.social_graph(), mb.social_graph());
+    assert_eq!(ma.citizens.trust, mb.citizens.trust);
+    assert_eq!(ma.citizens.digital, mb.citizens.digital);
+    let (sa, _) = simulate(&pa, seed);
+    let (sb, _) = simulate(&pb, seed);
+    let digital = |s: &[agora::model::Metrics]| {
+        s.iter()
+            .map(|m| m.values[idx::DIGITALIZATION])
+            .collect::<Vec<_>>()
+    };
+    let trust =
+        |s: &[agora::model::Metrics]| s.iter().map(|m| m.values[idx::TRUST]).collect::<Vec<_>>();
+    assert_eq!(
+        digital(&sa),
+        digital(&sb),
+        "digitalization does not read trust, so CRN make it identical"
+    );
+    assert_ne!(
+        trust(&sa),
+        trust(&sb),
+        "the changed dynamics do change trust"
+    );
+}
+
+/// An intervention at step 24 cannot affect rows 0..=24 and does change later ones.
+#[test]
+fn intervention_applies_from_its_step_on() {
+    let mut base = scenario::built_in().remove(0);
+    base.population.citizens = 4_000;
+    base.steps = 60;
+    let mut with = base.clone();
+    scenario::set_path(
+        &mut with,
+        "interventions",
+        "[(at: 24, set: {\"dynamics.security_barrier_scale\": 0.0, \"dynamics.roi_barrier_scale\": 0.0})]",
+    )
+    .unwrap();
+    scenario::validate(&with).unwrap();
+    let seed = replicate_seed(base.seed, 0);
+    let (s0, _) = simulate(&Prepared::new(base).unwrap(), seed);
+    let (s1, _) = simulate(&Prepared::new(with).unwrap(), seed);
+    assert_eq!(s0[..=24], s1[..=24]);
+    assert_ne!(s0[25..], s1[25..]);
+    assert!(s1[60].values[idx::ADOPTION] > s0[60].values[idx::ADOPTION]);
+}
+
+/// The metric definitions hold on the model's own state.
+#[test]
+fn metrics_match_their_definitions() {
+    let mut s = scenario::built_in().remove(1);
+    s.population.citizens = 3_000;
+    let p = Prepared::new(s).unwrap();
+    let mut model = Model::new(&p.scenario, 9, &p.graphs);
+    for _ in 0..50 {
+        model.step();
+    }
+    let m = model.metrics();
+    let c = &model.citizens;
+    let n = c.digital.len() as f64;
+    let mean = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
+    assert!((m.values[idx::DIGITALIZATION] - mean(&c.digital)).abs() < 1e-9);
+    assert!((m.values[idx::TRUST] - mean(&c.trust)).abs() < 1e-9);
+    let fracture: f64 = (0..c.digital.len())
+        .map(|i| (f64::from(c.digital[i]) - model.admins.adoption[c.home[i] as usize]).max(0.0))
+        .sum::<f64>()
+        / n;
+    assert!((m.values[idx::FRACTURE] - fracture).abs() < 1e-9);
+    for (i, (&d, &cap)) in c.digital.iter().zip(&c.ceiling).enumerate() {
+        assert!(d <= cap, "citizen {i}: d {d} above ceiling {cap}");
+    }
+    for v in m.values {
+        assert!(v.is_finite());
+    }
+    assert!(m.values[idx::PRODUCTIVITY] > 0.0 && m.values[idx::SERVICE_RATE] > 0.0);
+}
