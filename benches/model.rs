@@ -1,1 +1,34 @@
-fn main() {}
+//! Criterion benches of the model. Throughput is reported in citizen-steps.
+//! Run: cargo bench --bench model
+
+use std::hint::black_box;
+
+use agora::rng::replicate_seed;
+use agora::runner::{Prepared, simulate};
+use agora::scenario;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// The fracture scenario at `citizens`, `steps` steps.
+fn prepared(citizens: u32, steps: u32) -> Prepared {
+    let mut s = scenario::built_in().remove(0);
+    s.population.citizens = citizens;
+    s.steps = steps;
+    Prepared::new(s).expect("valid")
+}
+
+/// One full run (initialisation, graph, 120 steps, metrics), single replicate.
+fn full_run(c: &mut Criterion) {
+    let mut group = c.benchmark_group("full_run");
+    group.sample_size(10);
+    for citizens in [10_000u32, 100_000] {
+        let p = prepared(citizens, 120);
+        group.throughput(Throughput::Elements(u64::from(citizens) * 120));
+        group.bench_with_input(BenchmarkId::from_parameter(citizens), &p, |b, p| {
+            b.iter(|| black_box(simulate(p, replicate_seed(1, 0))))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, full_run);
+criterion_main!(benches);
