@@ -215,20 +215,15 @@ impl Model {
                     rng.next_u32(),
                     rng.next_u32(),
                 ];
-                *flag = 0;
-                if !chance(words[0], need_rate) {
-                    continue;
-                }
-                *flag = NEED | REQUEST;
-                if chance(words[1], f64::from(digital[i])) {
-                    *flag |= POSTED;
-                    if !chance(words[2], admins.adoption[home[i] as usize]) {
-                        *flag |= UNHEARD;
-                        if !chance(words[3], fallback) {
-                            *flag &= !REQUEST;
-                        }
-                    }
-                }
+                // Branchless: the outcomes are coin flips, so branches would mispredict.
+                let need = chance(words[0], need_rate);
+                let posted = need & chance(words[1], f64::from(digital[i]));
+                let unheard = posted & !chance(words[2], admins.adoption[home[i] as usize]);
+                let dropped = unheard & !chance(words[3], fallback);
+                *flag = u8::from(need) * NEED
+                    | u8::from(posted) * POSTED
+                    | u8::from(unheard) * UNHEARD
+                    | u8::from(need & !dropped) * REQUEST;
             }
         });
 
@@ -277,29 +272,21 @@ impl Model {
                 for k in 0..flags.len() {
                     let words = [rng.next_u32(), rng.next_u32()];
                     let flag = flags[k];
-                    if flag & NEED == 0 {
-                        continue;
-                    }
-                    n[0] += 1;
+                    let j = home[lo + k] as usize;
+                    let need = flag & NEED != 0;
+                    let served = flag & REQUEST != 0 && chance(words[0], serve_probability[j]);
+                    let resolved = served & chance(words[1], resolve_probability[j]);
+                    n[0] += u64::from(need);
                     n[1] += u64::from(flag & POSTED != 0);
                     n[2] += u64::from(flag & UNHEARD != 0);
-                    let mut resolved = false;
-                    if flag & REQUEST != 0 {
-                        let j = home[lo + k] as usize;
-                        if chance(words[0], serve_probability[j]) {
-                            n[3] += 1;
-                            resolved = chance(words[1], resolve_probability[j]);
-                        }
-                    }
-                    let o = if resolved {
-                        n[4] += 1;
-                        flags[k] |= RESOLVED;
-                        1.0
-                    } else {
-                        0.0
-                    };
-                    satisfaction[k] += satisfaction_rate * (o - satisfaction[k]);
-                    trust[k] += experience_rate * (o - trust[k]);
+                    n[3] += u64::from(served);
+                    n[4] += u64::from(resolved);
+                    flags[k] |= u8::from(resolved) * RESOLVED;
+                    // Citizens without a need learn nothing: a zero rate leaves them exactly as they were.
+                    let o = f32::from(u8::from(resolved));
+                    let needs = f32::from(u8::from(need));
+                    satisfaction[k] += needs * satisfaction_rate * (o - satisfaction[k]);
+                    trust[k] += needs * experience_rate * (o - trust[k]);
                 }
                 n
             })
@@ -369,10 +356,9 @@ impl Model {
                         * f64::from(digital[i])
                         * f64::from(trust[k])
                         * openness[home[i] as usize];
-                    if chance(word, p) {
-                        flags[k] |= PARTICIPANT;
-                        trust[k] += gain * (1.0 - trust[k]);
-                    }
+                    let joins = chance(word, p);
+                    flags[k] |= u8::from(joins) * PARTICIPANT;
+                    trust[k] += f32::from(u8::from(joins)) * gain * (1.0 - trust[k]);
                 }
             });
         let flags = &self.flags;
@@ -594,7 +580,20 @@ impl Neighbourhood for Csr {
         if ns.is_empty() {
             return None;
         }
-        let sum: f32 = ns.iter().map(|&j| values[j as usize]).sum();
+        // Four accumulators break the chain of dependent adds.
+        let mut acc = [0.0f32; 4];
+        let quads = ns.chunks_exact(4);
+        let rest = quads.remainder();
+        for q in quads {
+            acc[0] += values[q[0] as usize];
+            acc[1] += values[q[1] as usize];
+            acc[2] += values[q[2] as usize];
+            acc[3] += values[q[3] as usize];
+        }
+        let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        for &j in rest {
+            sum += values[j as usize];
+        }
         Some(sum / ns.len() as f32)
     }
 }
