@@ -3,9 +3,11 @@
 
 use std::hint::black_box;
 
-use agora::rng::replicate_seed;
+use agora::graph::generate;
+use agora::rng::{Purpose, Streams, replicate_seed};
 use agora::runner::{Prepared, simulate};
 use agora::scenario;
+use agora::scenario::GraphSpec;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The fracture scenario at `citizens`, `steps` steps.
@@ -30,5 +32,27 @@ fn full_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_run);
+/// Social graph generation at 10^6 citizens (10^7: examples/graph_scale.rs).
+fn generate_graph(c: &mut Criterion) {
+    let mut group = c.benchmark_group("generate");
+    group.sample_size(10);
+    let n = 1_000_000u32;
+    for spec in [
+        GraphSpec::WattsStrogatz { k: 10, beta: 0.1 },
+        GraphSpec::BarabasiAlbert { m: 5 },
+    ] {
+        let name = format!("{spec:?}")
+            .split_whitespace()
+            .next()
+            .unwrap_or("graph")
+            .to_string();
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_function(BenchmarkId::new(name, n), |b| {
+            b.iter(|| black_box(generate(&spec, &[n], &Streams::new(1).stream(Purpose::SocialGraph))))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, full_run, generate_graph);
 criterion_main!(benches);

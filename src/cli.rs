@@ -11,8 +11,11 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use agora::graph::EdgeListError;
+use agora::graph::stats::Report;
+use agora::graph::{EdgeListError, Graph};
+use agora::model::{Model, Network};
 use agora::output::manifest::{ScenarioRecord, rfc3339};
+use agora::output::table::Table;
 use agora::output::{Manifest, RunOutput, summary_table};
 use agora::runner::{Prepared, jobs_of, run_ordered};
 use agora::scenario::{self, Scenario, ScenarioError};
@@ -32,6 +35,8 @@ struct Cli {
 enum Command {
     /// Run scenarios (the three built-in ones when none is given) and write results
     Run(RunArgs),
+    /// Write the graph a replicate simulates on, and its statistics
+    Graph(GraphArgs),
     /// Validate scenario files and print them fully resolved
     Check {
         /// Scenario files (RON)
@@ -67,18 +72,45 @@ struct RunArgs {
     quiet: bool,
 }
 
+#[derive(Args, Debug)]
+struct GraphArgs {
+    /// Scenario file (RON), or the name of a built-in scenario
+    scenario: PathBuf,
+    /// Which replicate's graph
+    #[arg(long, default_value_t = 0)]
+    replicate: u32,
+    /// Write the edge list (`source,target`, each edge once, source < target) to FILE
+    #[arg(long, value_name = "FILE")]
+    edges: Option<PathBuf>,
+    /// Print statistics and write graph_stats.csv and degree_histogram.csv into --out
+    #[arg(long)]
+    stats: bool,
+    /// Folder for the statistics files
+    #[arg(long, default_value = "graph")]
+    out: PathBuf,
+    /// The citizens' social graph or the administrations' peer graph
+    #[arg(long, value_enum, default_value_t = WhichGraph::Social)]
+    network: WhichGraph,
+    /// Set a parameter by path (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
+    set: Vec<(String, String)>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum WhichGraph {
+    Social,
+    Admin,
+}
+
 /// An error in what the user asked for: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(String);
 
 pub fn is_usage_error(error: &anyhow::Error) -> bool {
-    error.chain().any(|e| {
-        e.is::<UsageError>()
-            || e.is::<ScenarioError>()
-            || e.is::<EdgeListError>()
-            || e.is::<clap::Error>()
-    })
+    error
+        .chain()
+        .any(|e| e.is::<UsageError>() || e.is::<ScenarioError>() || e.is::<EdgeListError>() || e.is::<clap::Error>())
 }
 
 fn parse_assignment(text: &str) -> Result<(String, String), String> {
@@ -86,9 +118,7 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
         Some((path, value)) if !path.trim().is_empty() && !value.trim().is_empty() => {
             Ok((path.trim().to_string(), value.trim().to_string()))
         }
-        _ => Err(format!(
-            "`{text}` is not PATH=VALUE (e.g. dynamics.need_rate=0.4)"
-        )),
+        _ => Err(format!("`{text}` is not PATH=VALUE (e.g. dynamics.need_rate=0.4)")),
     }
 }
 
@@ -105,6 +135,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Check { scenarios } => check_command(&scenarios),
+        Command::Graph(args) => graph_command(args),
     }
 }
 
@@ -116,9 +147,13 @@ fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>> {
         .iter()
         .map(|path| {
             if !path.exists() {
-                return Err(
-                    UsageError(format!("{}: no such scenario file", path.display())).into(),
-                );
+                // A bare built-in name (`fracture`) stands for the built-in scenario.
+                let name = path.to_string_lossy();
+                let name = name.trim_end_matches(".ron");
+                if let Some(s) = scenario::built_in().into_iter().find(|s| s.name == name) {
+                    return Ok(s);
+                }
+                return Err(UsageError(format!("{}: no such scenario file", path.display())).into());
             }
             Ok(scenario::load(path)?)
         })
@@ -127,10 +162,141 @@ fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>> {
 
 fn check_command(files: &[PathBuf]) -> Result<ExitCode> {
     for scenario in load_scenarios(files)? {
-        Prepared::new(scenario.clone())?;
-        println!("{}", scenario.to_ron());
+        let prepared = Prepared::new(scenario)?;
+        print_notes(&prepared);
+        println!("{}", prepared.scenario.to_ron());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_notes(prepared: &Prepared) {
+    for note in &prepared.notes {
+        eprintln!("note: {note}");
+    }
+}
+
+fn graph_command(args: GraphArgs) -> Result<ExitCode> {
+    let mut scenario = load_scenarios(std::slice::from_ref(&args.scenario))?.remove(0);
+    scenario::apply_overrides(&mut scenario, &args.set)?;
+    if args.replicate >= scenario.replicates {
+        return Err(UsageError(format!(
+            "--replicate {}: the scenario has replicates 0 ..= {}",
+            args.replicate,
+            scenario.replicates - 1
+        ))
+        .into());
+    }
+    let prepared = Prepared::new(scenario)?;
+    print_notes(&prepared);
+    let s = &prepared.scenario;
+    let seed = agora::rng::replicate_seed(s.seed, args.replicate);
+    let which = match args.network {
+        WhichGraph::Social => Network::Social,
+        WhichGraph::Admin => Network::Admin,
+    };
+    let graph = Model::network(s, seed, &prepared.graphs, which);
+    if let Some(path) = &args.edges {
+        write_edges(&graph, path).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {} edges to {}", graph.edges(), path.display());
+    }
+    if args.stats {
+        let p = &s.population;
+        let home: Vec<u32> = match which {
+            Network::Social => p
+                .jurisdictions
+                .sizes(p.citizens, p.administrations)
+                .iter()
+                .enumerate()
+                .flat_map(|(j, &n)| std::iter::repeat_n(j as u32, n as usize))
+                .collect(),
+            Network::Admin => (0..p.administrations).collect(),
+        };
+        let mut rng = agora::rng::Streams::new(seed).stream(agora::rng::Purpose::GraphStatistics);
+        let report = Report::of(&graph, &home, &mut rng);
+        print!("{}", stats_text(&report));
+        write_stats(&report, &args.out).with_context(|| format!("writing statistics to {}", args.out.display()))?;
+        println!("statistics in {}", display_dir(&args.out));
+    }
+    if args.edges.is_none() && !args.stats {
+        eprintln!("nothing to do: give --edges FILE and/or --stats");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_edges(graph: &Graph, path: &Path) -> std::io::Result<()> {
+    let mut table = Table::create(path, &["source", "target"])?;
+    for (a, b) in graph.edge_iter() {
+        table.int(u64::from(a))?;
+        table.int(u64::from(b))?;
+        table.end_row()?;
+    }
+    table.commit()
+}
+
+fn stats_rows(r: &Report) -> Vec<(&'static str, String)> {
+    let s = &r.summary;
+    vec![
+        ("nodes", s.nodes.to_string()),
+        ("edges", s.edges.to_string()),
+        ("mean_degree", format!("{}", s.mean_degree)),
+        ("min_degree", s.min_degree.to_string()),
+        ("max_degree", s.max_degree.to_string()),
+        ("clustering", format!("{}", r.clustering)),
+        ("clustering_se", format!("{}", r.clustering_se)),
+        ("clustering_exact", r.clustering_exact.to_string()),
+        ("components", s.components.to_string()),
+        ("giant_share", format!("{}", s.giant_share)),
+        ("within_jurisdiction_share", format!("{}", r.within_share)),
+    ]
+}
+
+fn stats_text(r: &Report) -> String {
+    let s = &r.summary;
+    let clustering = if r.clustering_exact {
+        format!("{:.4} (exact)", r.clustering)
+    } else {
+        format!(
+            "{:.4} +- {:.4} (sampled, standard error)",
+            r.clustering, r.clustering_se
+        )
+    };
+    format!(
+        "nodes                 {}\nedges                 {}\ndegree mean/min/max   {:.3} / {} / {}\n\
+         clustering            {clustering}\ncomponents            {} (giant: {:.2}% of nodes)\n\
+         ties in jurisdiction  {:.2}%\n",
+        s.nodes,
+        s.edges,
+        s.mean_degree,
+        s.min_degree,
+        s.max_degree,
+        s.components,
+        100.0 * s.giant_share,
+        100.0 * r.within_share
+    )
+}
+
+fn write_stats(r: &Report, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut stats = Table::create(&dir.join("graph_stats.csv"), &["stat", "value"])?;
+    for (name, value) in stats_rows(r) {
+        stats.text(name)?;
+        stats.text(&value)?;
+        stats.end_row()?;
+    }
+    stats.commit()?;
+    let mut histogram = Table::create(&dir.join("degree_histogram.csv"), &["degree", "count"])?;
+    if r.histogram.is_empty() {
+        histogram.int(u64::from(r.summary.max_degree))?;
+        histogram.int(u64::from(r.summary.nodes))?;
+        histogram.end_row()?;
+    }
+    for (degree, &count) in r.histogram.iter().enumerate().filter(|(_, c)| **c > 0) {
+        histogram.int(degree as u64)?;
+        histogram.int(count)?;
+        histogram.end_row()?;
+    }
+    histogram.commit()
 }
 
 fn run_command(args: RunArgs) -> Result<ExitCode> {
@@ -149,15 +315,16 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
     let mut batch = Vec::new();
     for mut scenario in load_scenarios(&args.scenarios)? {
         scenario::apply_overrides(&mut scenario, &overrides)?;
-        batch.push(Prepared::new(scenario)?);
+        let prepared = Prepared::new(scenario)?;
+        print_notes(&prepared);
+        batch.push(prepared);
     }
     check_unique_names(&batch)?;
 
-    let threads = args.threads.map(|t| t as usize).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = args
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -187,11 +354,7 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
             .enumerate()
             .map(|(s, p)| ScenarioRecord {
                 scenario: p.scenario.clone(),
-                replicate_seeds: jobs
-                    .iter()
-                    .filter(|j| j.scenario == s)
-                    .map(|j| j.seed)
-                    .collect(),
+                replicate_seeds: jobs.iter().filter(|j| j.scenario == s).map(|j| j.seed).collect(),
             })
             .collect(),
     };
@@ -210,10 +373,7 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
 
 fn check_unique_names(batch: &[Prepared]) -> Result<()> {
     for (i, a) in batch.iter().enumerate() {
-        if batch[..i]
-            .iter()
-            .any(|b| b.scenario.name == a.scenario.name)
-        {
+        if batch[..i].iter().any(|b| b.scenario.name == a.scenario.name) {
             return Err(UsageError(format!(
                 "two scenarios are named `{}`; names label the output rows, so they must differ",
                 a.scenario.name

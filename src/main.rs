@@ -10,11 +10,7 @@ fn main() -> ExitCode {
         Err(error) => {
             let usage = cli::is_usage_error(&error);
             eprintln!("error: {error:#}");
-            if usage {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            if usage { ExitCode::from(2) } else { ExitCode::from(1) }
         }
     }
 }

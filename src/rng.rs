@@ -43,6 +43,8 @@ pub enum Purpose {
     RoiBarrier,
     SecurityBarrier,
     OrganizationalBarrier,
+    /// The node sample of a sampled clustering estimate (not used by the model).
+    GraphStatistics,
     /// Phase 1: one word per citizen.
     Diffusion {
         step: u32,
@@ -80,6 +82,7 @@ impl Purpose {
             Purpose::RoiBarrier => 9,
             Purpose::SecurityBarrier => 10,
             Purpose::OrganizationalBarrier => 11,
+            Purpose::GraphStatistics => 12,
             Purpose::Diffusion { step } => step_stream(step, 1),
             Purpose::ServiceChannel { step } => step_stream(step, 2),
             Purpose::ServiceOutcome { step } => step_stream(step, 3),
@@ -143,9 +146,7 @@ mod tests {
         let streams = Streams::new(42);
         let a = streams.stream(Purpose::Diffusion { step: 3 }).next_u64();
         let b = streams.stream(Purpose::Diffusion { step: 4 }).next_u64();
-        let c = streams
-            .stream(Purpose::Participation { step: 3 })
-            .next_u64();
+        let c = streams.stream(Purpose::Participation { step: 3 }).next_u64();
         assert!(a != b && a != c && b != c);
     }
 

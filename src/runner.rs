@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
+use crate::graph::stats::Summary;
 use crate::graph::{EdgeListError, load_edge_list};
 use crate::model::{Class, LoadedGraphs, Metrics, Model};
 use crate::rng::replicate_seed;
@@ -22,25 +23,37 @@ use crate::scenario::{GraphSpec, Scenario};
 pub struct Prepared {
     pub scenario: Scenario,
     pub graphs: LoadedGraphs,
+    /// What loading noticed and fixed (self-loops dropped, duplicates merged).
+    pub notes: Vec<String>,
 }
 
 impl Prepared {
     /// Load the edge lists a scenario names (once, shared by all replicates).
     pub fn new(scenario: Scenario) -> Result<Prepared, EdgeListError> {
         let p = &scenario.population;
-        let load = |spec: &GraphSpec, nodes: u32| -> Result<_, EdgeListError> {
-            match spec {
-                GraphSpec::EdgeList(path) => Ok(Some(Arc::new(
-                    load_edge_list(Path::new(path), nodes)?.graph,
-                ))),
-                _ => Ok(None),
+        let mut notes = Vec::new();
+        let mut load = |spec: &GraphSpec, nodes: u32| -> Result<_, EdgeListError> {
+            let GraphSpec::EdgeList(path) = spec else {
+                return Ok(None);
+            };
+            let list = load_edge_list(Path::new(path), nodes)?;
+            if list.self_loops > 0 || list.duplicates > 0 {
+                notes.push(format!(
+                    "{path}: dropped {} self-loops, merged {} duplicate edges",
+                    list.self_loops, list.duplicates
+                ));
             }
+            Ok(Some(Arc::new(list.graph)))
         };
         let graphs = LoadedGraphs {
             social: load(&p.social_graph, p.citizens)?,
             admin: load(&p.admin_graph, p.administrations)?,
         };
-        Ok(Prepared { scenario, graphs })
+        Ok(Prepared {
+            scenario,
+            graphs,
+            notes,
+        })
     }
 }
 
@@ -54,6 +67,8 @@ pub struct Run {
     /// Metrics for steps `0..=steps`.
     pub series: Vec<Metrics>,
     pub class: Class,
+    /// The social graph this replicate ran on.
+    pub graph: Summary,
 }
 
 impl Run {
@@ -64,8 +79,15 @@ impl Run {
 
 /// Simulate one replicate of a prepared scenario, seeded `seed`.
 pub fn simulate(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Class) {
+    let (series, class, _) = simulate_with_graph(prepared, seed);
+    (series, class)
+}
+
+/// [`simulate`], also returning the social graph's summary statistics.
+pub fn simulate_with_graph(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Class, Summary) {
     let scenario = &prepared.scenario;
     let mut model = Model::new(scenario, seed, &prepared.graphs);
+    let graph = Summary::of(model.social_graph());
     let mut series = Vec::with_capacity(scenario.steps as usize + 1);
     series.push(model.metrics());
     for _ in 0..scenario.steps {
@@ -73,7 +95,7 @@ pub fn simulate(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Class) {
         series.push(model.metrics());
     }
     let class = Class::of(series.last().expect("step 0"), &scenario.classification);
-    (series, class)
+    (series, class, graph)
 }
 
 /// A job of a batch: replicate `replicate` of scenario `scenario`, seeded `seed`.
@@ -137,13 +159,14 @@ pub fn run_ordered<E: Send>(
                     while !stop.load(Ordering::Relaxed) {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(job) = jobs.get(k) else { break };
-                        let (series, class) = simulate(&batch[job.scenario], job.seed);
+                        let (series, class, graph) = simulate_with_graph(&batch[job.scenario], job.seed);
                         let run = Run {
                             scenario: job.scenario,
                             replicate: job.replicate,
                             seed: job.seed,
                             series,
                             class,
+                            graph,
                         };
                         if sender.send((k, run)).is_err() {
                             break;

@@ -16,24 +16,17 @@ pub fn generate(spec: &GraphSpec, blocks: &[u32], rng: &Rng) -> Graph {
     match *spec {
         GraphSpec::Complete => Graph::Complete { nodes: n },
         GraphSpec::ErdosRenyi { mean_degree } => {
-            let p = if n > 1 {
-                mean_degree / f64::from(n - 1)
-            } else {
-                0.0
-            };
+            let p = if n > 1 { mean_degree / f64::from(n - 1) } else { 0.0 };
             Graph::Sparse(Csr::from_replayable(n, |emit| {
                 let mut rng = rng.clone();
                 skip_sample((1..n).map(|v| (v, 0, v)), p, &mut rng, emit);
             }))
         }
-        GraphSpec::WattsStrogatz { k, beta } => {
-            Graph::Sparse(watts_strogatz(n, k, beta, rng.clone()))
-        }
+        GraphSpec::WattsStrogatz { k, beta } => Graph::Sparse(watts_strogatz(n, k, beta, rng.clone())),
         GraphSpec::BarabasiAlbert { m } => Graph::Sparse(barabasi_albert(n, m, rng.clone())),
-        GraphSpec::StochasticBlock {
-            mean_degree,
-            within,
-        } => Graph::Sparse(stochastic_block(blocks, mean_degree, within, rng)),
+        GraphSpec::StochasticBlock { mean_degree, within } => {
+            Graph::Sparse(stochastic_block(blocks, mean_degree, within, rng))
+        }
         GraphSpec::EdgeList(_) => unreachable!("edge lists are loaded before generation"),
     }
 }
@@ -41,12 +34,7 @@ pub fn generate(spec: &GraphSpec, blocks: &[u32], rng: &Rng) -> Graph {
 /// Bernoulli(p) sampling of every cell of a ragged triangle by geometric
 /// skipping (Batagelj & Brandes 2005): row `v` covers targets
 /// `base .. base + len`. Cost is linear in rows + hits, not in cells.
-fn skip_sample(
-    rows: impl Iterator<Item = (u32, u32, u32)>,
-    p: f64,
-    rng: &mut Rng,
-    emit: &mut dyn FnMut(u32, u32),
-) {
+fn skip_sample(rows: impl Iterator<Item = (u32, u32, u32)>, p: f64, rng: &mut Rng, emit: &mut dyn FnMut(u32, u32)) {
     if p <= 0.0 {
         return;
     }
@@ -238,11 +226,7 @@ pub enum EdgeListError {
     #[error("{}: {message}", path.display())]
     File { path: PathBuf, message: String },
     #[error("{}:{line}: {message}", path.display())]
-    Line {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Line { path: PathBuf, line: u64, message: String },
 }
 
 /// Read `source,target` pairs (0-based ids `< nodes`); self-loops are
@@ -256,10 +240,7 @@ pub fn load_edge_list(path: &Path, nodes: u32) -> Result<EdgeList, EdgeListError
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| file_error(e.to_string()))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| file_error(e.to_string()))?
-        .clone();
+    let headers = reader.headers().map_err(|e| file_error(e.to_string()))?.clone();
     if headers.len() < 2 || &headers[0] != "source" || &headers[1] != "target" {
         return Err(file_error(format!(
             "the header must be `source,target`, found `{}`",
@@ -336,11 +317,7 @@ mod tests {
 
     #[test]
     fn full_rewiring_keeps_edge_count() {
-        let g = generate(
-            &GraphSpec::WattsStrogatz { k: 10, beta: 1.0 },
-            &[1000],
-            &rng(),
-        );
+        let g = generate(&GraphSpec::WattsStrogatz { k: 10, beta: 1.0 }, &[1000], &rng());
         assert_eq!(g.edges(), 5000);
     }
 

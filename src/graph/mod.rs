@@ -5,6 +5,7 @@
 //! (spec, population, replicate seed) always gives the same graph.
 
 mod generators;
+pub mod stats;
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -118,10 +119,7 @@ impl Csr {
             cursor[b as usize] += 1;
         });
         drop(cursor);
-        let mut csr = Csr {
-            offsets,
-            neighbours,
-        };
+        let mut csr = Csr { offsets, neighbours };
         csr.sort_rows();
         csr
     }
@@ -184,12 +182,7 @@ impl Csr {
     }
 
     pub fn edge_iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        (0..self.nodes()).flat_map(move |i| {
-            self.neighbours(i)
-                .iter()
-                .filter(move |&&j| j > i)
-                .map(move |&j| (i, j))
-        })
+        (0..self.nodes()).flat_map(move |i| self.neighbours(i).iter().filter(move |&&j| j > i).map(move |&j| (i, j)))
     }
 }
 

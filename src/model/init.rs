@@ -19,20 +19,8 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     let n = p.citizens as usize;
     let m = p.administrations as usize;
 
-    let social = graph(
-        &p.social_graph,
-        &sizes,
-        &streams,
-        Purpose::SocialGraph,
-        &loaded.social,
-    );
-    let admin_graph = graph(
-        &p.admin_graph,
-        &vec![1; m],
-        &streams,
-        Purpose::AdminGraph,
-        &loaded.admin,
-    );
+    let social = network(scenario, &streams, loaded, Network::Social);
+    let admin_graph = network(scenario, &streams, loaded, Network::Admin);
 
     let mut start = Vec::with_capacity(m + 1);
     let mut home = Vec::with_capacity(n);
@@ -43,20 +31,8 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     }
 
     let c = &scenario.citizens;
-    let ceiling: Vec<f32> = draws(
-        &c.digital_ceiling,
-        n,
-        &streams,
-        Purpose::DigitalCeiling,
-        single,
-    );
-    let mut digital: Vec<f32> = draws(
-        &c.digitalization,
-        n,
-        &streams,
-        Purpose::Digitalization,
-        single,
-    );
+    let ceiling: Vec<f32> = draws(&c.digital_ceiling, n, &streams, Purpose::DigitalCeiling, single);
+    let mut digital: Vec<f32> = draws(&c.digitalization, n, &streams, Purpose::Digitalization, single);
     for (d, &cap) in digital.iter_mut().zip(&ceiling) {
         *d = d.min(cap);
     }
@@ -66,9 +42,7 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     let a = &scenario.administrations;
     let adoption: Vec<f64> = draws(&a.adoption, m, &streams, Purpose::Adoption, double);
     let mut pioneer_rng = streams.stream(Purpose::Pioneer);
-    let pioneer: Vec<bool> = (0..m)
-        .map(|_| pioneer_rng.random_bool(a.pioneer_share))
-        .collect();
+    let pioneer: Vec<bool> = (0..m).map(|_| pioneer_rng.random_bool(a.pioneer_share)).collect();
     let scaled = |dist: &Dist, purpose| -> Vec<f64> {
         let mut values: Vec<f64> = draws(dist, m, &streams, purpose, double);
         for (v, &is_pioneer) in values.iter_mut().zip(&pioneer) {
@@ -115,35 +89,44 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     }
 }
 
-fn graph(
-    spec: &GraphSpec,
-    sizes: &[u32],
-    streams: &Streams,
-    purpose: Purpose,
-    loaded: &Option<Arc<Graph>>,
-) -> Arc<Graph> {
+/// Which of a scenario's two networks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    Social,
+    Admin,
+}
+
+/// The network a replicate seeded `replicate_seed` simulates on.
+pub fn network(scenario: &Scenario, streams: &Streams, loaded: &LoadedGraphs, which: Network) -> Arc<Graph> {
+    let p = &scenario.population;
+    let (spec, sizes, purpose, loaded) = match which {
+        Network::Social => (
+            &p.social_graph,
+            p.jurisdictions.sizes(p.citizens, p.administrations),
+            Purpose::SocialGraph,
+            &loaded.social,
+        ),
+        Network::Admin => (
+            &p.admin_graph,
+            vec![1; p.administrations as usize],
+            Purpose::AdminGraph,
+            &loaded.admin,
+        ),
+    };
     match (spec, loaded) {
         (GraphSpec::EdgeList(_), Some(graph)) => Arc::clone(graph),
         (GraphSpec::EdgeList(path), None) => {
             panic!("edge list {path} was not loaded before the run")
         }
-        _ => Arc::new(generate(spec, sizes, &streams.stream(purpose))),
+        _ => Arc::new(generate(spec, &sizes, &streams.stream(purpose))),
     }
 }
 
 /// `count` draws of `dist`, clipped to [0,1], from the stream of `purpose`.
-fn draws<T>(
-    dist: &Dist,
-    count: usize,
-    streams: &Streams,
-    purpose: Purpose,
-    store: impl Fn(f64) -> T,
-) -> Vec<T> {
+fn draws<T>(dist: &Dist, count: usize, streams: &Streams, purpose: Purpose, store: impl Fn(f64) -> T) -> Vec<T> {
     let mut rng = streams.stream(purpose);
     let mut take = |draw: &mut dyn FnMut(&mut Rng) -> f64| -> Vec<T> {
-        (0..count)
-            .map(|_| store(draw(&mut rng).clamp(0.0, 1.0)))
-            .collect()
+        (0..count).map(|_| store(draw(&mut rng).clamp(0.0, 1.0))).collect()
     };
     match *dist {
         Dist::Const(x) => take(&mut |_| x),

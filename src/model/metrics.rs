@@ -48,10 +48,7 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn get(&self, name: &str) -> Option<f64> {
-        METRIC_NAMES
-            .iter()
-            .position(|&n| n == name)
-            .map(|i| self.values[i])
+        METRIC_NAMES.iter().position(|&n| n == name).map(|i| self.values[i])
     }
 }
 
@@ -94,9 +91,7 @@ impl Class {
         let adopters = v[idx::ADOPTER_SHARE];
         if v[idx::TRANSFORMED_SHARE] >= thresholds.participation_transformed {
             Class::Participation
-        } else if adopters >= thresholds.pioneer_min_adopters
-            && adopters < thresholds.pioneer_max_adopters
-        {
+        } else if adopters >= thresholds.pioneer_min_adopters && adopters < thresholds.pioneer_max_adopters {
             Class::Pioneer
         } else if adopters < thresholds.pioneer_min_adopters {
             if v[idx::DIGITALIZATION] >= thresholds.fracture_digitalization {

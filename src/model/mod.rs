@@ -17,6 +17,7 @@ use std::sync::Arc;
 use rand::Rng as _;
 use rayon::prelude::*;
 
+pub use init::Network;
 pub use metrics::{Class, METRIC_NAMES, Metrics};
 
 use crate::graph::{Csr, Graph};
@@ -123,6 +124,12 @@ impl Model {
         init::build(scenario, replicate_seed, loaded)
     }
 
+    /// One of the networks replicate `replicate_seed` of `scenario` simulates on,
+    /// built exactly as [`Model::new`] builds it.
+    pub fn network(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs, which: Network) -> Arc<Graph> {
+        init::network(scenario, &Streams::new(replicate_seed), loaded, which)
+    }
+
     pub fn step_index(&self) -> u32 {
         self.step
     }
@@ -167,11 +174,7 @@ impl Model {
     /// Phase 1: network Bass diffusion with levels.
     fn diffusion<N: Neighbourhood>(&mut self, graph: &N) {
         let d = &self.dynamics;
-        let (innovation, imitation, gain) = (
-            d.digital_innovation,
-            d.digital_imitation,
-            d.digital_step as f32,
-        );
+        let (innovation, imitation, gain) = (d.digital_innovation, d.digital_imitation, d.digital_step as f32);
         let c = &self.citizens;
         let context = graph.prepare(&c.digital);
         let streams = &self.streams;
@@ -209,21 +212,16 @@ impl Model {
             let mut rng = streams.at(channel, 4 * lo as u64);
             for (k, flag) in out.iter_mut().enumerate() {
                 let i = lo + k;
-                let words = [
-                    rng.next_u32(),
-                    rng.next_u32(),
-                    rng.next_u32(),
-                    rng.next_u32(),
-                ];
+                let words = [rng.next_u32(), rng.next_u32(), rng.next_u32(), rng.next_u32()];
                 // Branchless: the outcomes are coin flips, so branches would mispredict.
                 let need = chance(words[0], need_rate);
                 let posted = need & chance(words[1], f64::from(digital[i]));
                 let unheard = posted & !chance(words[2], admins.adoption[home[i] as usize]);
                 let dropped = unheard & !chance(words[3], fallback);
-                *flag = u8::from(need) * NEED
-                    | u8::from(posted) * POSTED
-                    | u8::from(unheard) * UNHEARD
-                    | u8::from(need & !dropped) * REQUEST;
+                *flag = (u8::from(need) * NEED)
+                    | (u8::from(posted) * POSTED)
+                    | (u8::from(unheard) * UNHEARD)
+                    | (u8::from(need & !dropped) * REQUEST);
             }
         });
 
@@ -232,10 +230,7 @@ impl Model {
         let serve_probability: Vec<f64> = (0..admins.len())
             .into_par_iter()
             .map(|j| {
-                let requests = flags[admins.block(j)]
-                    .iter()
-                    .filter(|&&f| f & REQUEST != 0)
-                    .count();
+                let requests = flags[admins.block(j)].iter().filter(|&&f| f & REQUEST != 0).count();
                 let base = d.capacity_per_citizen * f64::from(admins.size(j));
                 let capacity = base * (1.0 + d.productivity_gain * admins.adoption[j])
                     + d.coproduction_capacity
@@ -255,8 +250,7 @@ impl Model {
             .collect();
 
         // 2c-d: resolution and learning from the outcome.
-        let (satisfaction_rate, experience_rate) =
-            (d.satisfaction_rate as f32, d.trust_experience_rate as f32);
+        let (satisfaction_rate, experience_rate) = (d.satisfaction_rate as f32, d.trust_experience_rate as f32);
         let outcome = Purpose::ServiceOutcome { step };
         let counts: Vec<[u64; 5]> = self
             .flags
@@ -333,8 +327,7 @@ impl Model {
         let openness: Vec<f64> = (0..admins.len())
             .map(|j| {
                 let transformed = f64::from(u8::from(admins.transformed[j]));
-                admins.adoption[j]
-                    * (d.participation_openness + (1.0 - d.participation_openness) * transformed)
+                admins.adoption[j] * (d.participation_openness + (1.0 - d.participation_openness) * transformed)
             })
             .collect();
         let (rate, gain) = (d.participation_rate, d.participation_trust_gain as f32);
@@ -352,10 +345,7 @@ impl Model {
                 for k in 0..flags.len() {
                     let i = lo + k;
                     let word = rng.next_u32();
-                    let p = rate
-                        * f64::from(digital[i])
-                        * f64::from(trust[k])
-                        * openness[home[i] as usize];
+                    let p = rate * f64::from(digital[i]) * f64::from(trust[k]) * openness[home[i] as usize];
                     let joins = chance(word, p);
                     flags[k] |= u8::from(joins) * PARTICIPANT;
                     trust[k] += f32::from(u8::from(joins)) * gain * (1.0 - trust[k]);
@@ -364,12 +354,7 @@ impl Model {
         let flags = &self.flags;
         self.admins.participants = (0..admins.len())
             .into_par_iter()
-            .map(|j| {
-                flags[admins.block(j)]
-                    .iter()
-                    .filter(|&&f| f & PARTICIPANT != 0)
-                    .count() as u32
-            })
+            .map(|j| flags[admins.block(j)].iter().filter(|&&f| f & PARTICIPANT != 0).count() as u32)
             .collect();
         self.flows.participants = self.admins.participants.iter().map(|&p| u64::from(p)).sum();
     }
@@ -393,24 +378,15 @@ impl Model {
         #[allow(clippy::needless_range_loop)] // `j` indexes a dozen parallel arrays
         for j in 0..a.len() {
             let (adopt_word, incident_word) = (rng.next_u32(), rng.next_u32());
-            let peer = self
-                .admin_graph
-                .neighbour_mean_f64(&before, j as u32)
-                .unwrap_or(0.0);
+            let peer = self.admin_graph.neighbour_mean_f64(&before, j as u32).unwrap_or(0.0);
             let barrier = (1.0 - (d.roi_barrier_scale * a.roi[j]).min(1.0))
                 * (1.0 - (d.security_barrier_scale * a.security[j]).min(1.0))
                 * (1.0 - (d.organizational_barrier_scale * a.organizational[j]).min(1.0));
-            let pioneer = if a.pioneer[j] {
-                d.pioneer_innovation
-            } else {
-                0.0
-            };
-            let hazard = ((d.adoption_innovation
-                + pioneer
-                + d.adoption_imitation * peer
-                + d.citizen_pressure * pressure[j])
-                * barrier)
-                .min(1.0);
+            let pioneer = if a.pioneer[j] { d.pioneer_innovation } else { 0.0 };
+            let hazard =
+                ((d.adoption_innovation + pioneer + d.adoption_imitation * peer + d.citizen_pressure * pressure[j])
+                    * barrier)
+                    .min(1.0);
             if a.adoption[j] < 1.0 - EPS_ADMIN && chance(adopt_word, hazard) {
                 a.adoption[j] = (a.adoption[j] + d.adoption_step).min(1.0);
             }
@@ -424,8 +400,7 @@ impl Model {
             {
                 a.transformed[j] = true;
             }
-            let incident =
-                d.incident_rate * adoption * (d.security_barrier_scale * a.security[j]).min(1.0);
+            let incident = d.incident_rate * adoption * (d.security_barrier_scale * a.security[j]).min(1.0);
             if chance(incident_word, incident) {
                 let keep = (1.0 - d.incident_trust_loss) as f32;
                 for t in &mut self.citizens.trust[a.block(j)] {
@@ -481,8 +456,7 @@ impl Model {
         v[FRACTURE] = s[5] / n_f;
         v[ADOPTION] = a.adoption.iter().sum::<f64>() / m_f;
         v[INTEGRATION] = a.integration.iter().sum::<f64>() / m_f;
-        v[ADOPTER_SHARE] =
-            a.adoption.iter().filter(|&&x| x >= 0.5 - EPS_ADMIN).count() as f64 / m_f;
+        v[ADOPTER_SHARE] = a.adoption.iter().filter(|&&x| x >= 0.5 - EPS_ADMIN).count() as f64 / m_f;
         v[TRANSFORMED_SHARE] = a.transformed.iter().filter(|&&x| x).count() as f64 / m_f;
         if self.step > 0 {
             let f = &self.flows;
@@ -492,11 +466,7 @@ impl Model {
             let base: f64 = (0..a.len())
                 .map(|j| self.dynamics.capacity_per_citizen * f64::from(a.size(j)))
                 .sum();
-            v[PRODUCTIVITY] = if base > 0.0 {
-                f.served as f64 / base
-            } else {
-                0.0
-            };
+            v[PRODUCTIVITY] = if base > 0.0 { f.served as f64 / base } else { 0.0 };
         }
         Metrics {
             step: self.step,
@@ -506,11 +476,7 @@ impl Model {
 }
 
 fn ratio(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
 }
 
 /// Below this many chunks a phase runs as one task: rayon's fork costs more
@@ -564,8 +530,7 @@ impl Neighbourhood for MeanField {
 
     #[inline(always)]
     fn mean(&self, total: &f64, i: usize, values: &[f32]) -> Option<f32> {
-        (self.nodes >= 2)
-            .then(|| ((total - f64::from(values[i])) / f64::from(self.nodes - 1)) as f32)
+        (self.nodes >= 2).then(|| ((total - f64::from(values[i])) / f64::from(self.nodes - 1)) as f32)
     }
 }
 

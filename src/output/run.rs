@@ -15,6 +15,7 @@ pub const TIMESERIES: &str = "timeseries.csv";
 pub const SUMMARY: &str = "summary.csv";
 pub const AGGREGATE: &str = "aggregate.csv";
 pub const CLASSES: &str = "classes.csv";
+pub const GRAPHS: &str = "graphs.csv";
 pub const MANIFEST: &str = "manifest.ron";
 
 /// Everything the aggregates of one scenario need: each metric at each step
@@ -44,10 +45,7 @@ impl ScenarioTally {
                 column.push(value);
             }
         }
-        self.classes[Class::ALL
-            .iter()
-            .position(|&c| c == run.class)
-            .expect("a class")] += 1;
+        self.classes[Class::ALL.iter().position(|&c| c == run.class).expect("a class")] += 1;
         self.runs += 1;
     }
 
@@ -74,6 +72,7 @@ pub struct RunOutput {
     dir: PathBuf,
     timeseries: Table,
     summary: Table,
+    graphs: Table,
     pub tallies: Vec<ScenarioTally>,
 }
 
@@ -87,6 +86,19 @@ impl RunOutput {
         header.extend(METRIC_NAMES);
         header.push("class");
         let summary = Table::create(&dir.join(SUMMARY), &header)?;
+        let graphs = Table::create(
+            &dir.join(GRAPHS),
+            &[
+                "scenario",
+                "replicate",
+                "nodes",
+                "edges",
+                "mean_degree",
+                "max_degree",
+                "components",
+                "giant_share",
+            ],
+        )?;
         let tallies = batch
             .iter()
             .map(|p| ScenarioTally::new(&p.scenario.name, p.scenario.steps))
@@ -95,6 +107,7 @@ impl RunOutput {
             dir: dir.to_path_buf(),
             timeseries,
             summary,
+            graphs,
             tallies,
         })
     }
@@ -121,6 +134,16 @@ impl RunOutput {
         }
         s.text(run.class.name())?;
         s.end_row()?;
+        let (g, summary) = (&mut self.graphs, &run.graph);
+        g.text(&name)?;
+        g.int(u64::from(run.replicate))?;
+        g.int(u64::from(summary.nodes))?;
+        g.int(summary.edges)?;
+        g.float(summary.mean_degree)?;
+        g.int(u64::from(summary.max_degree))?;
+        g.int(u64::from(summary.components))?;
+        g.float(summary.giant_share)?;
+        g.end_row()?;
         self.tallies[run.scenario].add(run);
         Ok(())
     }
@@ -129,9 +152,7 @@ impl RunOutput {
     pub fn finish(self, manifest: &Manifest) -> io::Result<Vec<ScenarioTally>> {
         let mut aggregate = Table::create(
             &self.dir.join(AGGREGATE),
-            &[
-                "scenario", "step", "metric", "mean", "sd", "p05", "p50", "p95",
-            ],
+            &["scenario", "step", "metric", "mean", "sd", "p05", "p50", "p95"],
         )?;
         let mut sorted = Vec::new();
         for tally in &self.tallies {
@@ -174,6 +195,7 @@ impl RunOutput {
         }
         self.timeseries.commit()?;
         self.summary.commit()?;
+        self.graphs.commit()?;
         aggregate.commit()?;
         classes.commit()?;
         manifest.write(&self.dir.join(MANIFEST))?;
@@ -202,11 +224,7 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
     }
     out.push('\n');
     for tally in tallies {
-        let mut shares: Vec<_> = tally
-            .class_shares()
-            .into_iter()
-            .filter(|c| c.1 > 0)
-            .collect();
+        let mut shares: Vec<_> = tally.class_shares().into_iter().filter(|c| c.1 > 0).collect();
         shares.sort_by_key(|share| std::cmp::Reverse(share.1));
         for (line, (class, _, share, lo, hi)) in shares.iter().enumerate() {
             let class_text = format!(

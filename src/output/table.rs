@@ -24,9 +24,7 @@ fn io_error(e: csv::Error) -> io::Error {
 impl Table {
     pub fn create(path: &Path, header: &[&str]) -> io::Result<Table> {
         let file = AtomicFile::create(path)?;
-        let mut writer = csv::WriterBuilder::new()
-            .buffer_capacity(1 << 16)
-            .from_writer(file);
+        let mut writer = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(file);
         writer.write_record(header).map_err(io_error)?;
         Ok(Table {
             writer,
@@ -49,9 +47,7 @@ impl Table {
     }
 
     pub fn int(&mut self, x: u64) -> io::Result<()> {
-        self.writer
-            .write_field(self.ints.format(x))
-            .map_err(io_error)
+        self.writer.write_field(self.ints.format(x)).map_err(io_error)
     }
 
     pub fn end_row(&mut self) -> io::Result<()> {

@@ -34,10 +34,7 @@ pub enum ScenarioError {
     },
 
     #[error("--set {assignment}: {error}")]
-    Set {
-        assignment: String,
-        error: PathError,
-    },
+    Set { assignment: String, error: PathError },
 
     #[error("{context}: {error}")]
     Path { context: String, error: PathError },
@@ -71,11 +68,7 @@ impl ScenarioError {
         }
     }
 
-    pub(crate) fn invalid(
-        path: impl Into<String>,
-        value: impl std::fmt::Display,
-        allowed: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn invalid(path: impl Into<String>, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
         ScenarioError::Invalid {
             file: None,
             path: path.into(),

@@ -155,10 +155,7 @@ impl Dynamics {
 /// A scenario that ships with agora: (file name, RON text).
 pub const BUILT_IN: [(&str, &str); 3] = [
     ("fracture.ron", include_str!("../../scenarios/fracture.ron")),
-    (
-        "participation.ron",
-        include_str!("../../scenarios/participation.ron"),
-    ),
+    ("participation.ron", include_str!("../../scenarios/participation.ron")),
     ("pioneer.ron", include_str!("../../scenarios/pioneer.ron")),
 ];
 
@@ -204,8 +201,7 @@ pub fn built_in() -> Vec<Scenario> {
     BUILT_IN
         .iter()
         .map(|(name, _)| {
-            let scenario =
-                resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
+            let scenario = resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
             validate::validate(&scenario).expect("built-in scenarios are valid");
             scenario
         })
@@ -213,10 +209,7 @@ pub fn built_in() -> Vec<Scenario> {
 }
 
 /// Apply `--set PATH=VALUE` overrides, then check the result again.
-pub fn apply_overrides(
-    scenario: &mut Scenario,
-    overrides: &[(String, String)],
-) -> Result<(), ScenarioError> {
+pub fn apply_overrides(scenario: &mut Scenario, overrides: &[(String, String)]) -> Result<(), ScenarioError> {
     for (path, value) in overrides {
         set_path(scenario, path, value).map_err(|e| ScenarioError::Set {
             assignment: format!("{path}={value}"),
@@ -272,9 +265,7 @@ fn resolve(source: &Source, chain: &mut Vec<PathBuf>) -> Result<Scenario, Scenar
     };
     scenario.apply(patch);
     if !name_given {
-        return Err(ScenarioError::MissingName {
-            file: source.display(),
-        });
+        return Err(ScenarioError::MissingName { file: source.display() });
     }
     // Edge-list paths are relative to the file that names them.
     for graph in [
@@ -332,19 +323,11 @@ mod tests {
         let mut s = Scenario::default();
         set_path(&mut s, "dynamics.digital_imitation", "0.25").unwrap();
         set_path(&mut s, "citizens.digitalization.a", "3").unwrap();
-        set_path(
-            &mut s,
-            "population.social_graph",
-            "WattsStrogatz(k: 4, beta: 0.2)",
-        )
-        .unwrap();
+        set_path(&mut s, "population.social_graph", "WattsStrogatz(k: 4, beta: 0.2)").unwrap();
         set_path(&mut s, "population.social_graph.k", "6").unwrap();
         assert_eq!(s.dynamics.digital_imitation, 0.25);
         assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0 });
-        assert_eq!(
-            s.population.social_graph,
-            GraphSpec::WattsStrogatz { k: 6, beta: 0.2 }
-        );
+        assert_eq!(s.population.social_graph, GraphSpec::WattsStrogatz { k: 6, beta: 0.2 });
     }
 
     #[test]

@@ -37,10 +37,7 @@ pub enum PathErrorKind {
 
 impl PathError {
     pub fn new(kind: PathErrorKind) -> Self {
-        PathError {
-            path: Vec::new(),
-            kind,
-        }
+        PathError { path: Vec::new(), kind }
     }
 
     /// Prefix the path with the enclosing field's name.
@@ -63,11 +60,7 @@ impl std::fmt::Display for PathError {
                     0 | 1 => "a scenario".to_string(),
                     n => format!("`{}`", self.path[..n - 1].join(".")),
                 };
-                write!(
-                    f,
-                    "unknown parameter `{path}`: {parent} has {}",
-                    allowed.join(", ")
-                )
+                write!(f, "unknown parameter `{path}`: {parent} has {}", allowed.join(", "))
             }
             PathErrorKind::NotALeaf { allowed } => write!(
                 f,
@@ -81,10 +74,7 @@ impl std::fmt::Display for PathError {
                 value,
                 expected,
                 message,
-            } => write!(
-                f,
-                "parameter `{path}`: `{value}` is not {expected} ({message})"
-            ),
+            } => write!(f, "parameter `{path}`: `{value}` is not {expected} ({message})"),
         }
     }
 }
@@ -119,10 +109,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
 }
 
 /// Parse a RON value for a field, with the type's name for messages.
-pub fn parse_value<T: DeserializeOwned>(
-    value: &str,
-    expected: &'static str,
-) -> Result<T, PathError> {
+pub fn parse_value<T: DeserializeOwned>(value: &str, expected: &'static str) -> Result<T, PathError> {
     ron::from_str::<T>(value).map_err(|e| {
         PathError::new(PathErrorKind::BadValue {
             value: value.to_string(),

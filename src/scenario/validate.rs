@@ -15,12 +15,7 @@ pub(super) fn validate(s: &Scenario) -> Check {
         return Err(ScenarioError::invalid("name", "\"\"", "a non-empty name"));
     }
     in_range("steps", f64::from(s.steps), 1.0, f64::from(MAX_STEPS))?;
-    in_range(
-        "replicates",
-        f64::from(s.replicates),
-        1.0,
-        f64::from(u32::MAX),
-    )?;
+    in_range("replicates", f64::from(s.replicates), 1.0, f64::from(u32::MAX))?;
     let p = &s.population;
     in_range(
         "population.citizens",
@@ -50,12 +45,7 @@ pub(super) fn validate(s: &Scenario) -> Check {
         }
     }
     let sizes = p.jurisdictions.sizes(p.citizens, p.administrations);
-    graph(
-        "population.social_graph",
-        &p.social_graph,
-        p.citizens,
-        &sizes,
-    )?;
+    graph("population.social_graph", &p.social_graph, p.citizens, &sizes)?;
     graph(
         "population.admin_graph",
         &p.admin_graph,
@@ -72,16 +62,9 @@ pub(super) fn validate(s: &Scenario) -> Check {
     dist("administrations.adoption", &a.adoption)?;
     dist("administrations.roi_barrier", &a.roi_barrier)?;
     dist("administrations.security_barrier", &a.security_barrier)?;
-    dist(
-        "administrations.organizational_barrier",
-        &a.organizational_barrier,
-    )?;
+    dist("administrations.organizational_barrier", &a.organizational_barrier)?;
     probability("administrations.pioneer_share", a.pioneer_share)?;
-    finite_at_least(
-        "administrations.pioneer_barrier_scale",
-        a.pioneer_barrier_scale,
-        0.0,
-    )?;
+    finite_at_least("administrations.pioneer_barrier_scale", a.pioneer_barrier_scale, 0.0)?;
 
     dynamics("dynamics", &s.dynamics)?;
     let mut dynamics_over_time = s.dynamics.clone();
@@ -111,29 +94,14 @@ pub(super) fn validate(s: &Scenario) -> Check {
                     error,
                 })?;
         }
-        dynamics(
-            &format!("interventions[{index}].set: dynamics"),
-            &dynamics_over_time,
-        )?;
+        dynamics(&format!("interventions[{index}].set: dynamics"), &dynamics_over_time)?;
     }
 
     let k = &s.classification;
-    probability(
-        "classification.participation_transformed",
-        k.participation_transformed,
-    )?;
-    probability(
-        "classification.pioneer_min_adopters",
-        k.pioneer_min_adopters,
-    )?;
-    probability(
-        "classification.pioneer_max_adopters",
-        k.pioneer_max_adopters,
-    )?;
-    probability(
-        "classification.fracture_digitalization",
-        k.fracture_digitalization,
-    )?;
+    probability("classification.participation_transformed", k.participation_transformed)?;
+    probability("classification.pioneer_min_adopters", k.pioneer_min_adopters)?;
+    probability("classification.pioneer_max_adopters", k.pioneer_max_adopters)?;
+    probability("classification.fracture_digitalization", k.fracture_digitalization)?;
     if k.pioneer_min_adopters > k.pioneer_max_adopters {
         return Err(ScenarioError::invalid(
             "classification.pioneer_min_adopters",
@@ -167,20 +135,14 @@ fn dynamics(prefix: &str, d: &super::Dynamics) -> Check {
         ("roi_learning", d.roi_learning),
         ("integration_rate", d.integration_rate),
         ("transformation_adoption", d.transformation_adoption),
-        (
-            "transformation_participation",
-            d.transformation_participation,
-        ),
+        ("transformation_participation", d.transformation_participation),
         ("incident_rate", d.incident_rate),
         ("incident_trust_loss", d.incident_trust_loss),
     ];
     for (name, value) in unit {
         probability(&format!("{prefix}.{name}"), value)?;
     }
-    for (name, value) in [
-        ("digital_step", d.digital_step),
-        ("adoption_step", d.adoption_step),
-    ] {
+    for (name, value) in [("digital_step", d.digital_step), ("adoption_step", d.adoption_step)] {
         let path = format!("{prefix}.{name}");
         if !(value > 0.0 && value <= 1.0) {
             return Err(ScenarioError::invalid(path, value, "0 < x <= 1"));
@@ -193,10 +155,7 @@ fn dynamics(prefix: &str, d: &super::Dynamics) -> Check {
         ("participation_rate", d.participation_rate),
         ("roi_barrier_scale", d.roi_barrier_scale),
         ("security_barrier_scale", d.security_barrier_scale),
-        (
-            "organizational_barrier_scale",
-            d.organizational_barrier_scale,
-        ),
+        ("organizational_barrier_scale", d.organizational_barrier_scale),
     ];
     for (name, value) in scales {
         finite_at_least(&format!("{prefix}.{name}"), value, 0.0)?;
@@ -210,21 +169,14 @@ fn graph(path: &str, spec: &GraphSpec, n: u32, blocks: &[u32]) -> Check {
         GraphSpec::Complete => Ok(()),
         GraphSpec::EdgeList(ref file) => {
             if file.is_empty() {
-                Err(ScenarioError::invalid(
-                    path,
-                    "EdgeList(\"\")",
-                    "a CSV file path",
-                ))
+                Err(ScenarioError::invalid(path, "EdgeList(\"\")", "a CSV file path"))
             } else {
                 Ok(())
             }
         }
-        GraphSpec::ErdosRenyi { mean_degree } => in_range(
-            &format!("{path}.mean_degree"),
-            mean_degree,
-            0.0,
-            (n_f - 1.0).max(0.0),
-        ),
+        GraphSpec::ErdosRenyi { mean_degree } => {
+            in_range(&format!("{path}.mean_degree"), mean_degree, 0.0, (n_f - 1.0).max(0.0))
+        }
         GraphSpec::WattsStrogatz { k, beta } => {
             let max_k = if n >= 3 { (n - 1) & !1 } else { 0 };
             if k % 2 == 1 || k > max_k {
@@ -246,17 +198,9 @@ fn graph(path: &str, spec: &GraphSpec, n: u32, blocks: &[u32]) -> Check {
             }
             Ok(())
         }
-        GraphSpec::StochasticBlock {
-            mean_degree,
-            within,
-        } => {
+        GraphSpec::StochasticBlock { mean_degree, within } => {
             probability(&format!("{path}.within"), within)?;
-            in_range(
-                &format!("{path}.mean_degree"),
-                mean_degree,
-                0.0,
-                (n_f - 1.0).max(0.0),
-            )?;
+            in_range(&format!("{path}.mean_degree"), mean_degree, 0.0, (n_f - 1.0).max(0.0))?;
             let squares: f64 = blocks.iter().map(|&b| f64::from(b).powi(2)).sum();
             let across = n_f * n_f - squares;
             if within < 1.0 && mean_degree > 0.0 {
@@ -272,9 +216,7 @@ fn graph(path: &str, spec: &GraphSpec, n: u32, blocks: &[u32]) -> Check {
                     return Err(ScenarioError::invalid(
                         format!("{path}.mean_degree"),
                         mean_degree,
-                        format!(
-                            "a value whose across-block tie probability is <= 1 (it is {p:.3})"
-                        ),
+                        format!("a value whose across-block tie probability is <= 1 (it is {p:.3})"),
                     ));
                 }
             }
@@ -304,11 +246,7 @@ fn dist(path: &str, d: &Dist) -> Check {
         }
         Dist::Normal { mean, sd } => {
             if !mean.is_finite() {
-                return Err(ScenarioError::invalid(
-                    format!("{path}.mean"),
-                    mean,
-                    "a finite number",
-                ));
+                return Err(ScenarioError::invalid(format!("{path}.mean"), mean, "a finite number"));
             }
             finite_at_least(&format!("{path}.sd"), sd, 0.0)
         }
@@ -331,11 +269,7 @@ fn finite_at_least(path: &str, x: f64, low: f64) -> Check {
     if x.is_finite() && x >= low {
         Ok(())
     } else {
-        Err(ScenarioError::invalid(
-            path,
-            x,
-            format!("a finite number >= {low}"),
-        ))
+        Err(ScenarioError::invalid(path, x, format!("a finite number >= {low}")))
     }
 }
 

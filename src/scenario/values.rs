@@ -112,13 +112,9 @@ impl Fields for GraphSpec {
             GraphSpec::ErdosRenyi { mean_degree } => vec![("mean_degree", Float(mean_degree))],
             GraphSpec::WattsStrogatz { k, beta } => vec![("k", Count(k)), ("beta", Float(beta))],
             GraphSpec::BarabasiAlbert { m } => vec![("m", Count(m))],
-            GraphSpec::StochasticBlock {
-                mean_degree,
-                within,
-            } => vec![
-                ("mean_degree", Float(mean_degree)),
-                ("within", Float(within)),
-            ],
+            GraphSpec::StochasticBlock { mean_degree, within } => {
+                vec![("mean_degree", Float(mean_degree)), ("within", Float(within))]
+            }
             GraphSpec::EdgeList(path) => vec![("path", Text(path))],
         }
     }
@@ -170,9 +166,7 @@ fn set_variant_field<T: Fields>(target: &mut T, field: &str, value: &str) -> Res
     };
     match slot {
         FieldRef::Float(x) => **x = parse_value(value, "a number").map_err(|e| e.within(field))?,
-        FieldRef::Count(x) => {
-            **x = parse_value(value, "a whole number >= 0").map_err(|e| e.within(field))?
-        }
+        FieldRef::Count(x) => **x = parse_value(value, "a whole number >= 0").map_err(|e| e.within(field))?,
         FieldRef::Text(x) => **x = parse_value(value, "a string").map_err(|e| e.within(field))?,
     }
     Ok(())

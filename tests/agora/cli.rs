@@ -11,12 +11,7 @@ const SMALL: &[&str] = &[
     "population.citizens=3000",
     "--quiet",
 ];
-const FILES: [&str; 4] = [
-    "timeseries.csv",
-    "summary.csv",
-    "aggregate.csv",
-    "classes.csv",
-];
+const FILES: [&str; 4] = ["timeseries.csv", "summary.csv", "aggregate.csv", "classes.csv"];
 
 #[test]
 fn run_writes_every_file_with_the_documented_columns() {
@@ -25,11 +20,7 @@ fn run_writes_every_file_with_the_documented_columns() {
     let mut args = vec!["run", "--out", out.to_str().unwrap()];
     args.extend(SMALL);
     let stdout = String::from_utf8(run_ok(&args).stdout).unwrap();
-    assert!(
-        stdout.contains("fracture")
-            && stdout.contains("participation")
-            && stdout.contains("pioneer")
-    );
+    assert!(stdout.contains("fracture") && stdout.contains("participation") && stdout.contains("pioneer"));
 
     let ts = read(out.join("timeseries.csv"));
     let mut lines = ts.lines();
@@ -182,24 +173,15 @@ fn bad_input_exits_2_with_a_clear_message() {
             "malformed.ron:4:3",
         ),
         (
-            vec![file(
-                "unknown.ron",
-                "Scenario(name: \"x\", dynamics: (nope: 1.0))",
-            )],
+            vec![file("unknown.ron", "Scenario(name: \"x\", dynamics: (nope: 1.0))")],
             "unknown.ron:1:32: Unexpected field named `nope` in `Dynamics`",
         ),
         (
-            vec![file(
-                "prob.ron",
-                "Scenario(name: \"x\", dynamics: (need_rate: 1.5))",
-            )],
+            vec![file("prob.ron", "Scenario(name: \"x\", dynamics: (need_rate: 1.5))")],
             "`dynamics.need_rate` = 1.5 is out of range: allowed 0 ..= 1",
         ),
         (
-            vec![file(
-                "nobody.ron",
-                "Scenario(name: \"x\", population: (citizens: 0))",
-            )],
+            vec![file("nobody.ron", "Scenario(name: \"x\", population: (citizens: 0))")],
             "`population.citizens` = 0",
         ),
         (
@@ -268,9 +250,6 @@ fn bad_input_exits_2_with_a_clear_message() {
             "{args:?}: expected `{expected}` in: {stderr}"
         );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        assert!(
-            !out_dir.join("timeseries.csv").exists(),
-            "{args:?} wrote output"
-        );
+        assert!(!out_dir.join("timeseries.csv").exists(), "{args:?} wrote output");
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the model's statistical contract, determinism, and the CLI.
 
 mod cli;
+mod graphs;
 mod model;
 
 use std::path::{Path, PathBuf};
@@ -21,8 +22,7 @@ pub fn run_ok(args: &[&str]) -> Output {
 }
 
 pub fn read(path: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(path.as_ref())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+    std::fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
 }
 
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -34,10 +34,7 @@ fn digital_diffusion_follows_the_bass_equation() {
         .into_par_iter()
         .map(|r| {
             let (metrics, _) = simulate(&prepared, replicate_seed(11, r));
-            metrics
-                .iter()
-                .map(|m| m.values[idx::DIGITALIZATION])
-                .collect()
+            metrics.iter().map(|m| m.values[idx::DIGITALIZATION]).collect()
         })
         .collect();
     let (p, q, n) = (0.03, 0.38, 20_000.0);
@@ -69,12 +66,7 @@ fn built_in_scenarios_end_in_their_own_future() {
             .into_par_iter()
             .filter(|&r| simulate(&prepared, replicate_seed(s.seed, r)).1 == expected)
             .count();
-        assert!(
-            hits >= 27,
-            "{}: {hits} of 30 runs in class {}",
-            s.name,
-            expected.name()
-        );
+        assert!(hits >= 27, "{}: {hits} of 30 runs in class {}", s.name, expected.name());
     }
 }
 
@@ -99,23 +91,14 @@ fn common_random_numbers_across_dynamics() {
     assert_eq!(ma.citizens.digital, mb.citizens.digital);
     let (sa, _) = simulate(&pa, seed);
     let (sb, _) = simulate(&pb, seed);
-    let digital = |s: &[agora::model::Metrics]| {
-        s.iter()
-            .map(|m| m.values[idx::DIGITALIZATION])
-            .collect::<Vec<_>>()
-    };
-    let trust =
-        |s: &[agora::model::Metrics]| s.iter().map(|m| m.values[idx::TRUST]).collect::<Vec<_>>();
+    let digital = |s: &[agora::model::Metrics]| s.iter().map(|m| m.values[idx::DIGITALIZATION]).collect::<Vec<_>>();
+    let trust = |s: &[agora::model::Metrics]| s.iter().map(|m| m.values[idx::TRUST]).collect::<Vec<_>>();
     assert_eq!(
         digital(&sa),
         digital(&sb),
         "digitalization does not read trust, so CRN make it identical"
     );
-    assert_ne!(
-        trust(&sa),
-        trust(&sb),
-        "the changed dynamics do change trust"
-    );
+    assert_ne!(trust(&sa), trust(&sb), "the changed dynamics do change trust");
 }
 
 /// An intervention at step 24 cannot affect rows 0..=24 and does change later ones.
