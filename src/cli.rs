@@ -15,10 +15,13 @@ use agora::graph::stats::Report;
 use agora::graph::{EdgeListError, Graph};
 use agora::model::{Model, Network};
 use agora::output::manifest::{ScenarioRecord, rfc3339};
+use agora::output::sweep::{SweepError, SweepManifest, SweepOutput, is_complete, merge};
 use agora::output::table::Table;
 use agora::output::{Manifest, RunOutput, summary_table};
+use agora::runner::{Job, Jobs};
 use agora::runner::{Prepared, jobs_of, run_ordered};
 use agora::scenario::{self, Scenario, ScenarioError};
+use agora::sweep::{Shard, Sweep, SweepJobs, shard_folder};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,6 +38,17 @@ struct Cli {
 enum Command {
     /// Run scenarios (the three built-in ones when none is given) and write results
     Run(RunArgs),
+    /// Run a parameter sweep (or one shard of it) and write runs.csv and points.csv
+    Sweep(SweepArgs),
+    /// Merge the shard folders of a sweep into one folder
+    Merge {
+        /// Shard folders, or folders that contain shard-*-of-* folders
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the graph a replicate simulates on, and its statistics
     Graph(GraphArgs),
     /// Validate scenario files and print them fully resolved
@@ -67,6 +81,27 @@ struct RunArgs {
     /// Set a parameter by path, e.g. --set dynamics.digital_imitation=0.2 (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
     set: Vec<(String, String)>,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct SweepArgs {
+    /// Sweep file (RON)
+    sweep: PathBuf,
+    /// Output folder (default: results/<sweep name>); a shard writes into its shard-I-of-N folder inside it
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run only shard I of N (0 <= I < N); inside a Slurm job array it is taken from SLURM_ARRAY_TASK_*
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Keep the complete runs of an interrupted sweep in --out and compute only the rest
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads (default: all cores)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
     /// No progress bar
     #[arg(long)]
     quiet: bool,
@@ -108,9 +143,13 @@ enum WhichGraph {
 pub struct UsageError(String);
 
 pub fn is_usage_error(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|e| e.is::<UsageError>() || e.is::<ScenarioError>() || e.is::<EdgeListError>() || e.is::<clap::Error>())
+    error.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<ScenarioError>()
+            || e.is::<EdgeListError>()
+            || e.is::<clap::Error>()
+            || matches!(e.downcast_ref::<SweepError>(), Some(SweepError::Mismatch(_)))
+    })
 }
 
 fn parse_assignment(text: &str) -> Result<(String, String), String> {
@@ -136,6 +175,8 @@ pub fn run() -> Result<ExitCode> {
         Command::Run(args) => run_command(args),
         Command::Check { scenarios } => check_command(&scenarios),
         Command::Graph(args) => graph_command(args),
+        Command::Sweep(args) => sweep_command(args),
+        Command::Merge { dirs, out } => merge_command(&dirs, &out),
     }
 }
 
@@ -321,21 +362,14 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
     }
     check_unique_names(&batch)?;
 
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")?;
+    let (pool, threads) = worker_pool(args.threads)?;
     let jobs = jobs_of(&batch);
     let progress = progress_bar(jobs.len() as u64, args.quiet);
     let mut output = RunOutput::create(&args.out, &batch)
         .with_context(|| format!("creating output files in {}", args.out.display()))?;
     let stop = AtomicBool::new(false);
     pool.install(|| {
-        run_ordered(&batch, &jobs, &stop, |run| {
+        run_ordered(&batch, jobs.as_slice(), &stop, |run| {
             progress.inc(1);
             output.add(&run)
         })
@@ -367,6 +401,161 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
         jobs.len(),
         clock.elapsed().as_secs_f64(),
         display_dir(&args.out)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn worker_pool(threads: Option<u32>) -> Result<(rayon::ThreadPool, usize)> {
+    let threads = threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
+    Ok((pool, threads))
+}
+
+/// The jobs of a shard after the first `done`, which a resumed sweep has.
+struct Remaining {
+    jobs: SweepJobs,
+    done: usize,
+}
+
+impl Jobs for Remaining {
+    fn count(&self) -> usize {
+        self.jobs.count() - self.done
+    }
+    fn job(&self, k: usize) -> Job {
+        self.jobs.job(self.done + k)
+    }
+}
+
+fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    if !args.sweep.exists() {
+        return Err(UsageError(format!("{}: no such sweep file", args.sweep.display())).into());
+    }
+    let sweep = Sweep::load(&args.sweep)?;
+    let shard = match args.shard {
+        Some(shard) => shard,
+        None => Shard::from_slurm(|name| std::env::var(name).ok())
+            .map_err(UsageError)?
+            .unwrap_or(Shard::WHOLE),
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&sweep.name));
+    let dir = shard_folder(&out, shard);
+    if args.resume && is_complete(&dir, &sweep, shard) {
+        println!(
+            "sweep {}: {} is complete already; nothing to resume",
+            sweep.name,
+            display_dir(&dir)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut batch = Vec::with_capacity(sweep.points.len());
+    for p in 0..sweep.points.len() {
+        let prepared = Prepared::new(sweep.point(p)?)?;
+        if p == 0 {
+            print_notes(&prepared);
+        }
+        batch.push(prepared);
+    }
+    let (pool, threads) = worker_pool(args.threads)?;
+    let (mut output, done) = SweepOutput::open(&dir, &sweep, shard, args.resume)?;
+    let jobs = Remaining {
+        jobs: sweep.jobs(shard),
+        done,
+    };
+    if done > 0 {
+        eprintln!("resuming: {done} runs already done, {} to go", jobs.count());
+    }
+    let progress = progress_bar(jobs.count() as u64, args.quiet);
+    let stop = AtomicBool::new(false);
+    pool.install(|| {
+        run_ordered(&batch, &jobs, &stop, |run| {
+            progress.inc(1);
+            output.add(&run)
+        })
+    })
+    .with_context(|| format!("writing results to {}", dir.display()))?;
+    progress.finish_and_clear();
+    let manifest = SweepManifest {
+        agora_version: env!("CARGO_PKG_VERSION").to_string(),
+        command_line: std::env::args().collect(),
+        threads,
+        started: rfc3339(started),
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        shard,
+        merged_from: Vec::new(),
+        sweep: sweep.clone(),
+    };
+    output
+        .finish(&manifest)
+        .with_context(|| format!("writing results to {}", dir.display()))?;
+    let part = if shard == Shard::WHOLE {
+        String::new()
+    } else {
+        format!(" (shard {}/{})", shard.index, shard.count)
+    };
+    println!(
+        "sweep {}: {} points x {} replicates{part}, {} runs in {:.1} s; results in {}",
+        sweep.name,
+        sweep.points.len(),
+        sweep.replicates,
+        jobs.jobs.count(),
+        clock.elapsed().as_secs_f64(),
+        display_dir(&dir)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge_command(dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut shards = Vec::new();
+    for dir in dirs {
+        if dir.join("sweep.ron").exists() {
+            shards.push(dir.clone());
+            continue;
+        }
+        let mut inside: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| UsageError(format!("{}: {e}", dir.display())))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("shard-")))
+            .filter(|p| p.join("sweep.ron").exists())
+            .collect();
+        if inside.is_empty() {
+            return Err(UsageError(format!(
+                "{}: neither a sweep shard folder nor a folder of shards",
+                dir.display()
+            ))
+            .into());
+        }
+        inside.sort();
+        shards.extend(inside);
+    }
+    let sources: Vec<String> = shards.iter().map(|d| d.display().to_string()).collect();
+    let sweep = merge(&shards, out, |sweep| SweepManifest {
+        agora_version: env!("CARGO_PKG_VERSION").to_string(),
+        command_line: std::env::args().collect(),
+        threads: 1,
+        started: rfc3339(started),
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        shard: Shard::WHOLE,
+        merged_from: sources.clone(),
+        sweep: sweep.clone(),
+    })?;
+    println!(
+        "merged {} shards of sweep {} ({} runs) into {}",
+        shards.len(),
+        sweep.name,
+        sweep.total_runs(),
+        display_dir(out)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -45,6 +45,10 @@ pub enum Purpose {
     OrganizationalBarrier,
     /// The node sample of a sampled clustering estimate (not used by the model).
     GraphStatistics,
+    /// A sweep's Latin hypercube, one stream per axis (keyed by the sweep seed).
+    SweepDesign {
+        axis: u32,
+    },
     /// Phase 1: one word per citizen.
     Diffusion {
         step: u32,
@@ -83,6 +87,7 @@ impl Purpose {
             Purpose::SecurityBarrier => 10,
             Purpose::OrganizationalBarrier => 11,
             Purpose::GraphStatistics => 12,
+            Purpose::SweepDesign { axis } => (2 << 40) | u64::from(axis),
             Purpose::Diffusion { step } => step_stream(step, 1),
             Purpose::ServiceChannel { step } => step_stream(step, 2),
             Purpose::ServiceOutcome { step } => step_stream(step, 3),

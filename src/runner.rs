@@ -121,17 +121,33 @@ pub fn jobs_of(batch: &[Prepared]) -> Vec<Job> {
         .collect()
 }
 
+/// An ordered list of jobs; lazy lists (a sweep's) need not hold them all.
+pub trait Jobs: Sync {
+    fn count(&self) -> usize;
+    fn job(&self, k: usize) -> Job;
+}
+
+impl Jobs for [Job] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn job(&self, k: usize) -> Job {
+        self[k]
+    }
+}
+
 /// Run `jobs` on the current rayon pool and hand each finished run to
 /// `deliver` in job order. `stop` lets a caller cut the batch short (the
 /// runs delivered so far stay complete); returns how many were delivered.
 pub fn run_ordered<E: Send>(
     batch: &[Prepared],
-    jobs: &[Job],
+    jobs: &(impl Jobs + ?Sized),
     stop: &AtomicBool,
     mut deliver: impl FnMut(Run) -> Result<(), E> + Send,
 ) -> Result<usize, E> {
     let next = AtomicUsize::new(0);
-    let workers = rayon::current_num_threads().min(jobs.len()).max(1);
+    let total = jobs.count();
+    let workers = rayon::current_num_threads().min(total).max(1);
     let (sender, receiver) = mpsc::sync_channel::<(usize, Run)>(workers * 2);
     std::thread::scope(|scope| {
         // The consumer: puts runs back in job order and delivers them.
@@ -158,7 +174,10 @@ pub fn run_ordered<E: Send>(
                 s.spawn(move |_| {
                     while !stop.load(Ordering::Relaxed) {
                         let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(k) else { break };
+                        if k >= total {
+                            break;
+                        }
+                        let job = jobs.job(k);
                         let (series, class, graph) = simulate_with_graph(&batch[job.scenario], job.seed);
                         let run = Run {
                             scenario: job.scenario,

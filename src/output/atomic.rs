@@ -1,7 +1,7 @@
 //! Files that appear complete or not at all.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// A file written under a temporary name in the same folder and renamed
@@ -11,20 +11,51 @@ pub struct AtomicFile {
     temp: PathBuf,
     target: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// A resumable file keeps its partial content when dropped uncommitted.
+    keep_partial: bool,
+}
+
+/// The hidden name a file has while it is being written.
+pub fn partial_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.partial"))
 }
 
 impl AtomicFile {
     pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = target.with_file_name(format!(".{name}.partial"));
+        let temp = partial_path(target);
         let file = File::create(&temp)?;
         Ok(AtomicFile {
             temp,
             target: target.to_path_buf(),
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            keep_partial: false,
+        })
+    }
+
+    /// Like [`AtomicFile::create`], but the partial file survives an
+    /// interruption so that [`AtomicFile::resume`] can continue it.
+    pub fn create_resumable(target: &Path) -> std::io::Result<AtomicFile> {
+        let mut file = AtomicFile::create(target)?;
+        file.keep_partial = true;
+        Ok(file)
+    }
+
+    /// Reopen the partial file of `target`, cut to its first `keep` bytes,
+    /// to append to it.
+    pub fn resume(target: &Path, keep: u64) -> std::io::Result<AtomicFile> {
+        let temp = partial_path(target);
+        let mut file = std::fs::OpenOptions::new().write(true).open(&temp)?;
+        file.set_len(keep)?;
+        file.seek(SeekFrom::Start(keep))?;
+        Ok(AtomicFile {
+            temp,
+            target: target.to_path_buf(),
+            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            keep_partial: true,
         })
     }
 
@@ -52,8 +83,12 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.temp);
+        if let Some(mut writer) = self.writer.take() {
+            if self.keep_partial {
+                let _ = writer.flush();
+            } else {
+                let _ = std::fs::remove_file(&self.temp);
+            }
         }
     }
 }

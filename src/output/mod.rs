@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod manifest;
 pub mod run;
+pub mod sweep;
 pub mod table;
 
 pub use manifest::Manifest;

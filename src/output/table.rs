@@ -23,14 +23,36 @@ fn io_error(e: csv::Error) -> io::Error {
 
 impl Table {
     pub fn create(path: &Path, header: &[&str]) -> io::Result<Table> {
-        let file = AtomicFile::create(path)?;
-        let mut writer = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(file);
-        writer.write_record(header).map_err(io_error)?;
-        Ok(Table {
-            writer,
+        Table::with_header(AtomicFile::create(path)?, header)
+    }
+
+    /// A table whose partial file survives interruption (see [`Table::resume`]).
+    pub fn create_durable(path: &Path, header: &[&str]) -> io::Result<Table> {
+        Table::with_header(AtomicFile::create_resumable(path)?, header)
+    }
+
+    /// Continue the partial file of `path` after its first `keep` bytes.
+    pub fn resume(path: &Path, keep: u64) -> io::Result<Table> {
+        Ok(Table::over(AtomicFile::resume(path, keep)?))
+    }
+
+    fn with_header(file: AtomicFile, header: &[&str]) -> io::Result<Table> {
+        let mut table = Table::over(file);
+        table.writer.write_record(header).map_err(io_error)?;
+        Ok(table)
+    }
+
+    fn over(file: AtomicFile) -> Table {
+        Table {
+            writer: csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(file),
             floats: ryu::Buffer::new(),
             ints: itoa::Buffer::new(),
-        })
+        }
+    }
+
+    /// Push everything written so far to the file.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
     }
 
     pub fn text(&mut self, s: &str) -> io::Result<()> {

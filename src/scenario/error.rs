@@ -38,6 +38,14 @@ pub enum ScenarioError {
 
     #[error("{context}: {error}")]
     Path { context: String, error: PathError },
+
+    #[error("{file}: point {point} ({assignments}): {error}")]
+    InSweep {
+        file: String,
+        point: usize,
+        assignments: String,
+        error: Box<ScenarioError>,
+    },
 }
 
 impl ScenarioError {

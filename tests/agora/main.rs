@@ -3,6 +3,7 @@
 mod cli;
 mod graphs;
 mod model;
+mod sweeps;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
