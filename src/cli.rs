@@ -84,6 +84,9 @@ struct RunArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
+    /// Keep the complete runs of an interrupted run in --out and compute only the rest
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(Args, Debug)]
@@ -364,12 +367,15 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
 
     let (pool, threads) = worker_pool(args.threads)?;
     let jobs = jobs_of(&batch);
-    let progress = progress_bar(jobs.len() as u64, args.quiet);
-    let mut output = RunOutput::create(&args.out, &batch)
+    let (mut output, done) = RunOutput::open(&args.out, &batch, &jobs, args.resume)
         .with_context(|| format!("creating output files in {}", args.out.display()))?;
+    if done > 0 {
+        eprintln!("resuming: {done} runs already done, {} to go", jobs.len() - done);
+    }
+    let progress = progress_bar((jobs.len() - done) as u64, args.quiet);
     let stop = AtomicBool::new(false);
     pool.install(|| {
-        run_ordered(&batch, jobs.as_slice(), &stop, |run| {
+        run_ordered(&batch, &jobs[done..], &stop, |run| {
             progress.inc(1);
             output.add(&run)
         })

@@ -4,8 +4,10 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::atomic::{partial_path, write_atomic};
+use super::table::scan_rows;
 use crate::model::{Class, METRIC_NAMES};
-use crate::runner::{Prepared, Run};
+use crate::runner::{Job, Prepared, Run};
 use crate::stats::{mean_sd, quantile_sorted, wilson};
 
 use super::manifest::Manifest;
@@ -16,6 +18,8 @@ pub const SUMMARY: &str = "summary.csv";
 pub const AGGREGATE: &str = "aggregate.csv";
 pub const CLASSES: &str = "classes.csv";
 pub const GRAPHS: &str = "graphs.csv";
+/// Identifies the batch an unfinished output folder belongs to; removed when done.
+pub const RECORD: &str = ".run.ron";
 pub const MANIFEST: &str = "manifest.ron";
 
 /// Everything the aggregates of one scenario need: each metric at each step
@@ -39,13 +43,13 @@ impl ScenarioTally {
         }
     }
 
-    fn add(&mut self, run: &Run) {
-        for (row, metrics) in self.values.iter_mut().zip(&run.series) {
-            for (column, &value) in row.iter_mut().zip(&metrics.values) {
+    fn add(&mut self, series: impl IntoIterator<Item = [f64; 13]>, class: Class) {
+        for (row, values) in self.values.iter_mut().zip(series) {
+            for (column, value) in row.iter_mut().zip(values) {
                 column.push(value);
             }
         }
-        self.classes[Class::ALL.iter().position(|&c| c == run.class).expect("a class")] += 1;
+        self.classes[Class::ALL.iter().position(|&c| c == class).expect("a class")] += 1;
         self.runs += 1;
     }
 
@@ -77,39 +81,43 @@ pub struct RunOutput {
 }
 
 impl RunOutput {
-    pub fn create(dir: &Path, batch: &[Prepared]) -> io::Result<RunOutput> {
+    /// Open the output files in `dir`. With `resume`, the partial files of
+    /// an interrupted run of the same batch are kept up to the last run that
+    /// all of them hold completely; returns how many jobs are already done.
+    pub fn open(dir: &Path, batch: &[Prepared], jobs: &[Job], resume: bool) -> io::Result<(RunOutput, usize)> {
         std::fs::create_dir_all(dir)?;
-        let mut header = vec!["scenario", "replicate", "step"];
-        header.extend(METRIC_NAMES);
-        let timeseries = Table::create(&dir.join(TIMESERIES), &header)?;
-        let mut header = vec!["scenario", "replicate", "seed"];
-        header.extend(METRIC_NAMES);
-        header.push("class");
-        let summary = Table::create(&dir.join(SUMMARY), &header)?;
-        let graphs = Table::create(
-            &dir.join(GRAPHS),
-            &[
-                "scenario",
-                "replicate",
-                "nodes",
-                "edges",
-                "mean_degree",
-                "max_degree",
-                "components",
-                "giant_share",
-            ],
-        )?;
-        let tallies = batch
+        let headers = Headers::new();
+        let mut tallies: Vec<ScenarioTally> = batch
             .iter()
             .map(|p| ScenarioTally::new(&p.scenario.name, p.scenario.steps))
             .collect();
-        Ok(RunOutput {
+        let identity = batch_identity(batch);
+        let record = dir.join(RECORD);
+        let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
+        let same_batch = std::fs::read_to_string(&record).is_ok_and(|text| text == identity);
+        if resume && same_batch && partials.iter().all(|p| p.exists()) {
+            let scan = scan_partials(&partials, &headers, batch, jobs)?;
+            for (job, (series, class)) in jobs.iter().zip(scan.runs) {
+                tallies[job.scenario].add(series, class);
+            }
+            let output = RunOutput {
+                dir: dir.to_path_buf(),
+                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0])?,
+                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1])?,
+                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2])?,
+                tallies,
+            };
+            return Ok((output, scan.done));
+        }
+        write_atomic(&record, identity.as_bytes())?;
+        let output = RunOutput {
             dir: dir.to_path_buf(),
-            timeseries,
-            summary,
-            graphs,
+            timeseries: Table::create_durable(&dir.join(TIMESERIES), &refs(&headers.timeseries))?,
+            summary: Table::create_durable(&dir.join(SUMMARY), &refs(&headers.summary))?,
+            graphs: Table::create_durable(&dir.join(GRAPHS), &refs(&headers.graphs))?,
             tallies,
-        })
+        };
+        Ok((output, 0))
     }
 
     /// Stream one finished run out (runs arrive in job order).
@@ -144,7 +152,10 @@ impl RunOutput {
         g.int(u64::from(summary.components))?;
         g.float(summary.giant_share)?;
         g.end_row()?;
-        self.tallies[run.scenario].add(run);
+        for table in [&mut self.timeseries, &mut self.summary, &mut self.graphs] {
+            table.flush()?;
+        }
+        self.tallies[run.scenario].add(run.series.iter().map(|m| m.values), run.class);
         Ok(())
     }
 
@@ -196,11 +207,141 @@ impl RunOutput {
         self.timeseries.commit()?;
         self.summary.commit()?;
         self.graphs.commit()?;
+        let _ = std::fs::remove_file(self.dir.join(RECORD));
         aggregate.commit()?;
         classes.commit()?;
         manifest.write(&self.dir.join(MANIFEST))?;
         Ok(self.tallies)
     }
+}
+
+/// The column names of the streamed files.
+struct Headers {
+    timeseries: Vec<String>,
+    summary: Vec<String>,
+    graphs: Vec<String>,
+}
+
+impl Headers {
+    fn new() -> Headers {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut timeseries = strings(&["scenario", "replicate", "step"]);
+        timeseries.extend(strings(&METRIC_NAMES));
+        let mut summary = strings(&["scenario", "replicate", "seed"]);
+        summary.extend(strings(&METRIC_NAMES));
+        summary.push("class".into());
+        let graphs = strings(&[
+            "scenario",
+            "replicate",
+            "nodes",
+            "edges",
+            "mean_degree",
+            "max_degree",
+            "components",
+            "giant_share",
+        ]);
+        Headers {
+            timeseries,
+            summary,
+            graphs,
+        }
+    }
+}
+
+fn refs(header: &[String]) -> Vec<&str> {
+    header.iter().map(String::as_str).collect()
+}
+
+/// What a resumed run found in its partial files.
+struct Scan {
+    /// Jobs complete in all three files.
+    done: usize,
+    /// Bytes to keep of timeseries, summary and graphs.
+    keep: [u64; 3],
+    /// Series and class of each done job, in job order.
+    runs: Vec<(Vec<[f64; 13]>, Class)>,
+}
+
+/// Find the jobs whose rows are complete in every partial file.
+fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared], jobs: &[Job]) -> io::Result<Scan> {
+    let name = |job: &Job| batch[job.scenario].scenario.name.as_str();
+    let matches = |row: &csv::StringRecord, job: &Job| {
+        row.get(0) == Some(name(job)) && row.get(1).and_then(|r| r.parse::<u32>().ok()) == Some(job.replicate)
+    };
+    // Summary and graphs: one row per job.
+    let mut classes = Vec::new();
+    let mut summary_ends = vec![0u64];
+    scan_rows(&partials[1], headers.summary.len(), |k, row, end| {
+        let Some(job) = jobs.get(k) else { return false };
+        let class = row.get(headers.summary.len() - 1).and_then(Class::from_name);
+        match class {
+            Some(class) if matches(row, job) => {
+                classes.push(class);
+                summary_ends.push(end);
+                true
+            }
+            _ => false,
+        }
+    })?;
+    let mut graph_ends = vec![0u64];
+    scan_rows(&partials[2], headers.graphs.len(), |k, row, end| {
+        let ok = jobs.get(k).is_some_and(|job| matches(row, job));
+        if ok {
+            graph_ends.push(end);
+        }
+        ok
+    })?;
+    // Time series: steps + 1 rows per job.
+    let mut series: Vec<Vec<[f64; 13]>> = vec![Vec::new()];
+    let mut series_ends = vec![0u64];
+    let mut job = 0usize;
+    scan_rows(&partials[0], headers.timeseries.len(), |_, row, end| {
+        let Some(current) = jobs.get(job) else { return false };
+        let step = series[job].len();
+        if !matches(row, current) || row.get(2).and_then(|s| s.parse::<usize>().ok()) != Some(step) {
+            return false;
+        }
+        let mut values = [0.0; 13];
+        for (m, value) in values.iter_mut().enumerate() {
+            match row.get(3 + m).and_then(|v| v.parse().ok()) {
+                Some(x) => *value = x,
+                None => return false,
+            }
+        }
+        series[job].push(values);
+        if step == batch[current.scenario].scenario.steps as usize {
+            job += 1;
+            series.push(Vec::new());
+            series_ends.push(end);
+        }
+        true
+    })?;
+    let done = (summary_ends.len() - 1)
+        .min(graph_ends.len() - 1)
+        .min(series_ends.len() - 1);
+    // The header's bytes come first: a job boundary offset of 0 means "header only".
+    let header_len = |p: &PathBuf| -> io::Result<u64> {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(std::fs::File::open(p)?), &mut line)?;
+        Ok(line.len() as u64)
+    };
+    let keep =
+        |ends: &[u64], p: &PathBuf| -> io::Result<u64> { if done == 0 { header_len(p) } else { Ok(ends[done]) } };
+    Ok(Scan {
+        done,
+        keep: [
+            keep(&series_ends, &partials[0])?,
+            keep(&summary_ends, &partials[1])?,
+            keep(&graph_ends, &partials[2])?,
+        ],
+        runs: series.into_iter().zip(classes).take(done).collect(),
+    })
+}
+
+/// A text that identifies a batch: its resolved scenarios.
+fn batch_identity(batch: &[Prepared]) -> String {
+    let scenarios: Vec<&crate::scenario::Scenario> = batch.iter().map(|p| &p.scenario).collect();
+    ron::to_string(&scenarios).expect("scenarios serialize")
 }
 
 /// The short table `agora run` prints: per scenario, the class shares with

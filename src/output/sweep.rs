@@ -6,12 +6,12 @@
 //! prefix and carries on. Per-point aggregates are rebuilt from that prefix,
 //! so only a few numbers per point are ever held in memory.
 
-use std::io::{self, BufRead, BufReader};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::table::Table;
+use super::table::{Table, scan_rows};
 use crate::model::{Class, METRIC_NAMES};
 use crate::runner::{Jobs, Run};
 use crate::stats::Running;
@@ -127,7 +127,7 @@ impl SweepOutput {
                 )));
             }
             let jobs = sweep.jobs(shard);
-            let (done, keep_bytes) = scan_rows(&partial, header.len(), |s, row| {
+            let (done, keep_bytes) = scan_rows(&partial, header.len(), |s, row, _| {
                 if s >= jobs.count() {
                     return false;
                 }
@@ -231,41 +231,6 @@ fn parse_row(row: &csv::StringRecord, sweep: &Sweep) -> Option<(usize, u32, [f64
     }
     let class = Class::from_name(row.get(first + 13)?)?;
     Some((point, replicate, values, class))
-}
-
-/// Read the complete rows of a CSV file after its header, handing each to
-/// `accept(index, row)` until one is torn or refused; returns the number of
-/// rows accepted and the byte length of the file up to the last of them.
-fn scan_rows(
-    path: &Path,
-    fields: usize,
-    mut accept: impl FnMut(usize, &csv::StringRecord) -> bool,
-) -> io::Result<(usize, u64)> {
-    let mut reader = BufReader::new(std::fs::File::open(path)?);
-    let mut line = String::new();
-    let mut keep = reader.read_line(&mut line)? as u64; // the header
-    if !line.ends_with('\n') {
-        return Ok((0, 0));
-    }
-    let mut accepted = 0;
-    loop {
-        line.clear();
-        let n = reader.read_line(&mut line)?;
-        if n == 0 || !line.ends_with('\n') {
-            break;
-        }
-        let mut rows = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(line.as_bytes());
-        let mut record = csv::StringRecord::new();
-        match rows.read_record(&mut record) {
-            Ok(true) if record.len() == fields && accept(accepted, &record) => {}
-            _ => break,
-        }
-        accepted += 1;
-        keep += n as u64;
-    }
-    Ok((accepted, keep))
 }
 
 /// `points.csv`: per point the swept values, per metric mean and sd, runs,

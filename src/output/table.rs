@@ -1,6 +1,6 @@
 //! CSV tables with exact, fast number formatting.
 
-use std::io;
+use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
 use super::atomic::AtomicFile;
@@ -81,4 +81,40 @@ impl Table {
         let file = self.writer.into_inner().map_err(|e| e.into_error())?;
         file.commit()
     }
+}
+
+/// Read the complete rows of a CSV file after its header, handing each to
+/// `accept(index, row, end)` (`end`: the file length up to and including this
+/// row) until one is torn or refused; returns the number of rows accepted and
+/// the file length up to the last of them.
+pub fn scan_rows(
+    path: &Path,
+    fields: usize,
+    mut accept: impl FnMut(usize, &csv::StringRecord, u64) -> bool,
+) -> io::Result<(usize, u64)> {
+    let mut reader = BufReader::new(std::fs::File::open(path)?);
+    let mut line = String::new();
+    let mut keep = reader.read_line(&mut line)? as u64; // the header
+    if !line.ends_with('\n') {
+        return Ok((0, 0));
+    }
+    let mut accepted = 0;
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line)?;
+        if n == 0 || !line.ends_with('\n') {
+            break;
+        }
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let mut record = csv::StringRecord::new();
+        match rows.read_record(&mut record) {
+            Ok(true) if record.len() == fields && accept(accepted, &record, keep + n as u64) => {}
+            _ => break,
+        }
+        accepted += 1;
+        keep += n as u64;
+    }
+    Ok((accepted, keep))
 }

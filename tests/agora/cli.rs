@@ -253,3 +253,62 @@ fn bad_input_exits_2_with_a_clear_message() {
         assert!(!out_dir.join("timeseries.csv").exists(), "{args:?} wrote output");
     }
 }
+
+/// kill -9 during a run, then --resume: the same bytes as a run never interrupted.
+#[test]
+fn killed_run_resumes_to_identical_output() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--replicates",
+        "6",
+        "--steps",
+        "60",
+        "--set",
+        "population.citizens=20000",
+        "--quiet",
+        "--threads",
+        "2",
+    ];
+    let whole = dir.path().join("whole");
+    let mut full = vec!["run", "--out", whole.to_str().unwrap()];
+    full.extend(args);
+    run_ok(&full);
+    let files = [
+        "timeseries.csv",
+        "summary.csv",
+        "aggregate.csv",
+        "classes.csv",
+        "graphs.csv",
+    ];
+    for (attempt, rows_before_kill) in [1usize, 7].into_iter().enumerate() {
+        let out = dir.path().join(format!("killed{attempt}"));
+        let mut child = agora().arg("run").arg("--out").arg(&out).args(args).spawn().unwrap();
+        let partial = out.join(".summary.csv.partial");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let rows = std::fs::read_to_string(&partial)
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
+            if rows > rows_before_kill || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut again = vec!["run", "--out", out.to_str().unwrap(), "--resume"];
+        again.extend(args);
+        let stderr = String::from_utf8(run_ok(&again).stderr).unwrap();
+        if attempt == 1 {
+            assert!(stderr.contains("resuming:"), "nothing was resumed: {stderr}");
+        }
+        for file in files {
+            assert!(
+                read(out.join(file)) == read(whole.join(file)),
+                "attempt {attempt}: {file} differs"
+            );
+        }
+        assert!(!out.join(".run.ron").exists());
+    }
+}
