@@ -49,6 +49,26 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write DIR/report.html (charts, class shares, final means, manifest) from a results folder
+    Report {
+        /// A results folder of `agora run` or `agora sweep`
+        dir: PathBuf,
+    },
+    /// A classroom demo: the three futures unfold side by side in the terminal, then a report
+    Demo {
+        /// Output folder for the demo's results and report
+        #[arg(long, default_value = "results/demo")]
+        out: PathBuf,
+        /// Citizens per run
+        #[arg(long, default_value_t = 2000)]
+        citizens: u32,
+        /// Replicates per scenario
+        #[arg(long, default_value_t = 8)]
+        replicates: u32,
+        /// Pause between frames in milliseconds (terminal only)
+        #[arg(long, default_value_t = 25)]
+        frame_ms: u64,
+    },
     /// Write the graph a replicate simulates on, and its statistics
     Graph(GraphArgs),
     /// Validate scenario files and print them fully resolved
@@ -87,6 +107,9 @@ struct RunArgs {
     /// Keep the complete runs of an interrupted run in --out and compute only the rest
     #[arg(long)]
     resume: bool,
+    /// Also write DIR/report.html
+    #[arg(long)]
+    report: bool,
 }
 
 #[derive(Args, Debug)]
@@ -179,6 +202,20 @@ pub fn run() -> Result<ExitCode> {
         Command::Check { scenarios } => check_command(&scenarios),
         Command::Graph(args) => graph_command(args),
         Command::Sweep(args) => sweep_command(args),
+        Command::Report { dir } => {
+            if !dir.is_dir() {
+                return Err(UsageError(format!("{}: no such results folder", dir.display())).into());
+            }
+            let path = agora::report::write_report(&dir).map_err(|e| UsageError(e.to_string()))?;
+            println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            out,
+            citizens,
+            replicates,
+            frame_ms,
+        } => crate::demo::run(&out, citizens, replicates, frame_ms),
         Command::Merge { dirs, out } => merge_command(&dirs, &out),
     }
 }
@@ -408,6 +445,10 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
         clock.elapsed().as_secs_f64(),
         display_dir(&args.out)
     );
+    if args.report {
+        let path = agora::report::write_report(&args.out).context("writing the report")?;
+        println!("report: {}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

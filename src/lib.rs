@@ -3,6 +3,7 @@
 pub mod graph;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

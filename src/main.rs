@@ -1,6 +1,7 @@
 //! The `agora` command line: parses arguments, calls the library, prints.
 
 mod cli;
+mod demo;
 
 use std::process::ExitCode;
 

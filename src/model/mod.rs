@@ -96,6 +96,7 @@ struct Flows {
 }
 
 /// One replicate of one scenario.
+#[derive(Clone)]
 pub struct Model {
     dynamics: Dynamics,
     interventions: Vec<Intervention>,
@@ -128,6 +129,16 @@ impl Model {
     /// built exactly as [`Model::new`] builds it.
     pub fn network(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs, which: Network) -> Arc<Graph> {
         init::network(scenario, &Streams::new(replicate_seed), loaded, which)
+    }
+
+    /// Bytes held by the replicate's state and its social graph.
+    pub fn heap_bytes(&self) -> usize {
+        let c = &self.citizens;
+        let citizens = c.home.len() * 4
+            + (c.ceiling.len() + c.digital.len() + c.trust.len() + c.satisfaction.len() + self.next.len()) * 4
+            + self.flags.len();
+        let admins = self.admins.len() * (8 * 5 + 2 + 4 + 4);
+        citizens + admins + self.social.heap_bytes() + self.admin_graph.heap_bytes()
     }
 
     pub fn step_index(&self) -> u32 {

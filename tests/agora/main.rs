@@ -3,6 +3,7 @@
 mod cli;
 mod graphs;
 mod model;
+mod report;
 mod sweeps;
 
 use std::path::{Path, PathBuf};

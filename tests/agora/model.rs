@@ -152,3 +152,17 @@ fn metrics_match_their_definitions() {
     }
     assert!(m.values[idx::PRODUCTIVITY] > 0.0 && m.values[idx::SERVICE_RATE] > 0.0);
 }
+
+/// State and graph stay within 48 bytes per citizen plus 4 per directed edge.
+#[test]
+fn memory_per_citizen_is_bounded() {
+    let mut s = scenario::built_in().remove(0);
+    s.population.citizens = 200_000;
+    let p = Prepared::new(s).unwrap();
+    let model = Model::new(&p.scenario, 1, &p.graphs);
+    let directed_edges = 2 * model.social_graph().edges() as usize;
+    let budget = 48 * 200_000 + 4 * directed_edges;
+    assert!(model.heap_bytes() <= budget, "{} bytes > {budget}", model.heap_bytes());
+    let per_citizen = (model.heap_bytes() - 4 * directed_edges) as f64 / 200_000.0;
+    assert!(per_citizen < 40.0, "{per_citizen} bytes per citizen");
+}

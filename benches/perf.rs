@@ -1,0 +1,124 @@
+//! Performance benches (issue: a step within 4x of the memory floor).
+//! Run: cargo bench --bench perf
+//!
+//! - floor: one neighbour-mean sweep over the scenario's own CSR graph, 1 thread;
+//! - step: one full model step on the same graph, 1 and 2 threads;
+//! - batch: the three scenarios x 16 replicates x 10^4 citizens, 1 and 2 threads;
+//! - csv: writing the time series of a default-size run.
+
+use std::hint::black_box;
+use std::sync::atomic::AtomicBool;
+
+use agora::graph::Graph;
+use agora::model::{LoadedGraphs, Model};
+use agora::output::table::Table;
+use agora::rng::replicate_seed;
+use agora::runner::{Prepared, jobs_of, run_ordered, simulate};
+use agora::scenario;
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+}
+
+fn model(citizens: u32) -> Model {
+    let mut s = scenario::built_in().remove(0);
+    s.population.citizens = citizens;
+    scenario::validate(&s).unwrap();
+    Model::new(&s, replicate_seed(1, 0), &LoadedGraphs::default())
+}
+
+/// The memory floor: a mean over each node's neighbours, nothing else.
+fn neighbour_sweep(graph: &Graph, values: &[f32], out: &mut [f32]) {
+    let Graph::Sparse(csr) = graph else { unreachable!() };
+    for (i, slot) in out.iter_mut().enumerate() {
+        let ns = csr.neighbours(i as u32);
+        let sum: f32 = ns.iter().map(|&j| values[j as usize]).sum();
+        *slot = sum / ns.len().max(1) as f32;
+    }
+}
+
+fn floor_and_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("step");
+    group.sample_size(20);
+    for citizens in [100_000u32, 1_000_000] {
+        let m = model(citizens);
+        group.throughput(Throughput::Elements(u64::from(citizens)));
+        let values = m.citizens.trust.clone();
+        let mut out = vec![0.0f32; citizens as usize];
+        group.bench_function(BenchmarkId::new("floor_1t", citizens), |b| {
+            b.iter(|| neighbour_sweep(m.social_graph(), black_box(&values), &mut out))
+        });
+        for threads in [1usize, 2] {
+            let p = pool(threads);
+            group.bench_function(BenchmarkId::new(format!("model_step_{threads}t"), citizens), |b| {
+                b.iter_batched_ref(|| m.clone(), |m| p.install(|| m.step()), BatchSize::LargeInput)
+            });
+        }
+    }
+    group.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    let batch: Vec<Prepared> = scenario::built_in()
+        .into_iter()
+        .map(|mut s| {
+            s.population.citizens = 10_000;
+            s.replicates = 16;
+            Prepared::new(s).unwrap()
+        })
+        .collect();
+    let jobs = jobs_of(&batch);
+    group.throughput(Throughput::Elements(jobs.len() as u64));
+    for threads in [1usize, 2] {
+        let p = pool(threads);
+        group.bench_function(BenchmarkId::new("runs", format!("{threads}t")), |b| {
+            b.iter(|| {
+                let stop = AtomicBool::new(false);
+                p.install(|| {
+                    run_ordered(&batch, jobs.as_slice(), &stop, |run| {
+                        black_box(run);
+                        Ok::<_, ()>(())
+                    })
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn csv(c: &mut Criterion) {
+    let mut group = c.benchmark_group("csv");
+    group.sample_size(10);
+    let mut s = scenario::built_in().remove(0);
+    s.population.citizens = 2_000;
+    let (series, _) = simulate(&Prepared::new(s).unwrap(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let runs = 300u64;
+    group.throughput(Throughput::Elements(runs * series.len() as u64));
+    group.bench_function("timeseries_default_run", |b| {
+        b.iter(|| {
+            let mut header = vec!["scenario", "replicate", "step"];
+            header.extend(agora::model::METRIC_NAMES);
+            let mut t = Table::create(&dir.path().join("timeseries.csv"), &header).unwrap();
+            for r in 0..runs {
+                for m in &series {
+                    t.text("participation").unwrap();
+                    t.int(r).unwrap();
+                    t.int(u64::from(m.step)).unwrap();
+                    for &v in &m.values {
+                        t.float(v).unwrap();
+                    }
+                    t.end_row().unwrap();
+                }
+            }
+            t.commit().unwrap();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, floor_and_step, batch, csv);
+criterion_main!(benches);
