@@ -39,19 +39,32 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn svg_error<E: std::fmt::Debug>(e: E) -> String {
-    format!("<p>chart failed: {e:?}</p>")
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+/// Draw on a white SVG canvas of `size`; returns the `<svg>` text (or a
+/// note in its place if plotters fails).
+fn svg(size: (u32, u32), draw: impl FnOnce(&Area) -> Drawn) -> String {
+    let mut text = String::new();
+    let result = {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| e.into())
+            .and_then(|_| draw(&root))
+            .and_then(|_| root.present().map_err(|e| e.into()))
+    };
+    match result {
+        Ok(()) => text,
+        Err(e) => format!("<p>chart failed: {e}</p>"),
+    }
 }
 
 /// Mean lines with p05-p95 bands, one per scenario, on shared axes.
 pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> String {
-    let mut svg = String::new();
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE)?;
+    svg((WIDTH, HEIGHT), |root| {
         let x = bounds(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
         let y = bounds(fans.iter().flat_map(|f| f.points.iter().flat_map(|p| [p.1, p.3])));
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 18))
             .margin(10)
             .x_label_area_size(40)
@@ -89,13 +102,8 @@ pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> Str
             .border_style(BLACK.mix(0.4))
             .position(SeriesLabelPosition::UpperLeft)
             .draw()?;
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => svg,
-        Err(e) => svg_error(e),
-    }
+    })
 }
 
 /// One bar of the class chart: share and its 95% interval.
@@ -109,12 +117,9 @@ pub struct Bar<'a> {
 
 /// Share of runs per class, grouped by scenario, with 95% interval whiskers.
 pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar]) -> String {
-    let mut svg = String::new();
     let slots = groups.len() * (classes.len() + 1);
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
+    svg((WIDTH, HEIGHT), |root| {
+        let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 18))
             .margin(10)
             .x_label_area_size(40)
@@ -160,13 +165,8 @@ pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar])
             .border_style(BLACK.mix(0.4))
             .position(SeriesLabelPosition::UpperRight)
             .draw()?;
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => svg,
-        Err(e) => svg_error(e),
-    }
+    })
 }
 
 /// A cell of a phase diagram: the dominant class and its share.
@@ -186,13 +186,10 @@ pub fn phase_diagram(
     classes: &[&str],
     cells: &[Cell],
 ) -> String {
-    let mut svg = String::new();
     let (nx, ny) = (x_axis.1.len(), y_axis.1.len());
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT + 40)).into_drawing_area();
-        root.fill(&WHITE)?;
+    svg((WIDTH, HEIGHT + 40), |root| {
         let (x_values, y_values) = (x_axis.1.to_vec(), y_axis.1.to_vec());
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 18))
             .margin(10)
             .x_label_area_size(40)
@@ -235,13 +232,8 @@ pub fn phase_diagram(
             .border_style(BLACK.mix(0.4))
             .position(SeriesLabelPosition::LowerRight)
             .draw()?;
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => svg,
-        Err(e) => svg_error(e),
-    }
+    })
 }
 
 fn cell_label(v: f64, values: &[String]) -> String {

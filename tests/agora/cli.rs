@@ -1,6 +1,6 @@
 //! The command line: outputs, determinism across threads, and bad input.
 
-use super::{agora, read, run_ok, write};
+use super::{agora, kill_after_rows, read, run_ok, write};
 
 const SMALL: &[&str] = &[
     "--replicates",
@@ -257,7 +257,6 @@ fn bad_input_exits_2_with_a_clear_message() {
 /// kill -9 during a run, then --resume: the same bytes as a run never interrupted.
 #[test]
 fn killed_run_resumes_to_identical_output() {
-    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "--replicates",
@@ -283,20 +282,9 @@ fn killed_run_resumes_to_identical_output() {
     ];
     for (attempt, rows_before_kill) in [1usize, 7].into_iter().enumerate() {
         let out = dir.path().join(format!("killed{attempt}"));
-        let mut child = agora().arg("run").arg("--out").arg(&out).args(args).spawn().unwrap();
-        let partial = out.join(".summary.csv.partial");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            let rows = std::fs::read_to_string(&partial)
-                .map(|t| t.lines().count())
-                .unwrap_or(0);
-            if rows > rows_before_kill || child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let mut killed = vec!["run", "--out", out.to_str().unwrap()];
+        killed.extend(args);
+        kill_after_rows(&killed, &out.join(".summary.csv.partial"), rows_before_kill);
         let mut again = vec!["run", "--out", out.to_str().unwrap(), "--resume"];
         again.extend(args);
         let stderr = String::from_utf8(run_ok(&again).stderr).unwrap();

@@ -32,3 +32,20 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Start `agora args`, wait until its file `partial` has more than `rows`
+/// lines (or the process has ended), then kill it with SIGKILL.
+pub fn kill_after_rows(args: &[&str], partial: &Path, rows: usize) {
+    use std::time::{Duration, Instant};
+    let mut child = agora().args(args).spawn().expect("agora starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let lines = std::fs::read_to_string(partial).map(|t| t.lines().count()).unwrap_or(0);
+        if lines > rows || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

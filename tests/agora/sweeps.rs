@@ -1,9 +1,8 @@
 //! Sweeps end to end: sharding and merging, refusals, kill -9 and resume.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use super::{agora, read, run_ok, write};
+use super::{agora, kill_after_rows, read, run_ok, write};
 
 const SWEEP: &str = r#"Sweep(
     name: "barriers",
@@ -198,31 +197,12 @@ fn killed_sweep_resumes_to_identical_output() {
     let expected = outputs(&whole);
     for (attempt, rows_before_kill) in [2usize, 9].into_iter().enumerate() {
         let out = dir.path().join(format!("killed{attempt}"));
-        let mut child = agora()
-            .args([
-                "sweep",
-                &sweep,
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-                "--threads",
-                "2",
-            ])
-            .spawn()
-            .unwrap();
-        let partial = out.join(".runs.csv.partial");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            let lines = std::fs::read_to_string(&partial)
-                .map(|t| t.lines().count())
-                .unwrap_or(0);
-            if lines > rows_before_kill || child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        let o = out.to_str().unwrap();
+        kill_after_rows(
+            &["sweep", &sweep, "--out", o, "--quiet", "--threads", "2"],
+            &out.join(".runs.csv.partial"),
+            rows_before_kill,
+        );
         assert!(
             !out.join("runs.csv").exists() || attempt > 0,
             "the sweep finished before it could be killed"
