@@ -49,7 +49,6 @@ pub enum GraphSpec {
 
 /// The numeric fields of a variant, by name, for path access.
 trait Fields {
-    fn variant(&self) -> &'static str;
     fn fields_mut(&mut self) -> Vec<(&'static str, FieldRef<'_>)>;
 }
 
@@ -60,14 +59,6 @@ enum FieldRef<'a> {
 }
 
 impl Fields for Dist {
-    fn variant(&self) -> &'static str {
-        match self {
-            Dist::Const(_) => "Const",
-            Dist::Uniform { .. } => "Uniform",
-            Dist::Beta { .. } => "Beta",
-            Dist::Normal { .. } => "Normal",
-        }
-    }
     fn fields_mut(&mut self) -> Vec<(&'static str, FieldRef<'_>)> {
         use FieldRef::Float;
         match self {
@@ -80,12 +71,6 @@ impl Fields for Dist {
 }
 
 impl Fields for Jurisdictions {
-    fn variant(&self) -> &'static str {
-        match self {
-            Jurisdictions::Equal => "Equal",
-            Jurisdictions::Zipf { .. } => "Zipf",
-        }
-    }
     fn fields_mut(&mut self) -> Vec<(&'static str, FieldRef<'_>)> {
         match self {
             Jurisdictions::Equal => vec![],
@@ -95,16 +80,6 @@ impl Fields for Jurisdictions {
 }
 
 impl Fields for GraphSpec {
-    fn variant(&self) -> &'static str {
-        match self {
-            GraphSpec::Complete => "Complete",
-            GraphSpec::ErdosRenyi { .. } => "ErdosRenyi",
-            GraphSpec::WattsStrogatz { .. } => "WattsStrogatz",
-            GraphSpec::BarabasiAlbert { .. } => "BarabasiAlbert",
-            GraphSpec::StochasticBlock { .. } => "StochasticBlock",
-            GraphSpec::EdgeList(_) => "EdgeList",
-        }
-    }
     fn fields_mut(&mut self) -> Vec<(&'static str, FieldRef<'_>)> {
         use FieldRef::{Count, Float, Text};
         match self {
@@ -157,11 +132,9 @@ variant_value! {
 }
 
 fn set_variant_field<T: Fields>(target: &mut T, field: &str, value: &str) -> Result<(), PathError> {
-    let variant = target.variant();
     let mut fields = target.fields_mut();
     let names: Vec<&'static str> = fields.iter().map(|(name, _)| *name).collect();
     let Some((_, slot)) = fields.iter_mut().find(|(name, _)| *name == field) else {
-        let _ = variant;
         return Err(PathError::new(PathErrorKind::Unknown { allowed: names }).within(field));
     };
     match slot {
