@@ -388,6 +388,8 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
             } else {
                 out.push_str(&format!("{:<16} {:>5}  {:<34}", "", "", class_text));
             }
+            // Continuation lines end in padding; keep the table free of trailing blanks.
+            out.truncate(out.trim_end_matches(' ').len());
             out.push('\n');
         }
     }
