@@ -560,11 +560,16 @@ impl Neighbourhood for Csr {
         let mut acc = [0.0f32; 4];
         let quads = ns.chunks_exact(4);
         let rest = quads.remainder();
+        debug_assert!(ns.iter().all(|&j| (j as usize) < values.len()));
         for q in quads {
-            acc[0] += values[q[0] as usize];
-            acc[1] += values[q[1] as usize];
-            acc[2] += values[q[2] as usize];
-            acc[3] += values[q[3] as usize];
+            // SAFETY: CSR ids are < nodes (checked when the graph is built) and
+            // `values` holds one entry per node.
+            unsafe {
+                acc[0] += *values.get_unchecked(q[0] as usize);
+                acc[1] += *values.get_unchecked(q[1] as usize);
+                acc[2] += *values.get_unchecked(q[2] as usize);
+                acc[3] += *values.get_unchecked(q[3] as usize);
+            }
         }
         let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
         for &j in rest {
