@@ -62,24 +62,23 @@ impl Graph {
     }
 
     /// Mean of `values` over the neighbours of every node, in node order
-    /// (`None` for a node without neighbours). For slow paths and checks.
-    pub fn neighbour_mean_f64(&self, values: &[f64], i: u32) -> Option<f64> {
+    /// (`None` for a node without neighbours). The complete graph's total is
+    /// summed once, so this is linear in nodes + edges.
+    pub fn neighbour_means_f64(&self, values: &[f64]) -> Vec<Option<f64>> {
         match self {
             Graph::Complete { nodes } => {
-                if *nodes < 2 {
-                    return None;
-                }
                 let total: f64 = values.iter().sum();
-                Some((total - values[i as usize]) / f64::from(nodes - 1))
+                values
+                    .iter()
+                    .map(|x| (*nodes >= 2).then(|| (total - x) / f64::from(nodes - 1)))
+                    .collect()
             }
-            Graph::Sparse(csr) => {
-                let ns = csr.neighbours(i);
-                if ns.is_empty() {
-                    None
-                } else {
-                    Some(ns.iter().map(|&j| values[j as usize]).sum::<f64>() / ns.len() as f64)
-                }
-            }
+            Graph::Sparse(csr) => (0..csr.nodes())
+                .map(|i| {
+                    let ns = csr.neighbours(i);
+                    (!ns.is_empty()).then(|| ns.iter().map(|&j| values[j as usize]).sum::<f64>() / ns.len() as f64)
+                })
+                .collect(),
         }
     }
 

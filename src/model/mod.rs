@@ -372,7 +372,7 @@ impl Model {
 
     /// Phase 5: adoption, ROI learning, integration, transformation, incidents.
     fn administrations(&mut self) {
-        let d = self.dynamics.clone();
+        let d = &self.dynamics;
         let digital = &self.citizens.digital;
         let pressure: Vec<f64> = (0..self.admins.len())
             .into_par_iter()
@@ -382,14 +382,15 @@ impl Model {
                 digital[block].iter().map(|&x| f64::from(x)).sum::<f64>() / n
             })
             .collect();
-        let before = self.admins.adoption.clone();
+        // Peers' adoption as it was when the phase began.
+        let peers = self.admin_graph.neighbour_means_f64(&self.admins.adoption);
         let purpose = Purpose::Administration { step: self.step };
         let mut rng = self.streams.stream(purpose);
         let a = &mut self.admins;
         #[allow(clippy::needless_range_loop)] // `j` indexes a dozen parallel arrays
         for j in 0..a.len() {
             let (adopt_word, incident_word) = (rng.next_u32(), rng.next_u32());
-            let peer = self.admin_graph.neighbour_mean_f64(&before, j as u32).unwrap_or(0.0);
+            let peer = peers[j].unwrap_or(0.0);
             let barrier = (1.0 - (d.roi_barrier_scale * a.roi[j]).min(1.0))
                 * (1.0 - (d.security_barrier_scale * a.security[j]).min(1.0))
                 * (1.0 - (d.organizational_barrier_scale * a.organizational[j]).min(1.0));
