@@ -14,14 +14,13 @@ pub mod metrics;
 
 use std::sync::Arc;
 
-use rand::Rng as _;
 use rayon::prelude::*;
 
 pub use init::Network;
 pub use metrics::{Class, METRIC_NAMES, Metrics};
 
 use crate::graph::{Csr, Graph};
-use crate::rng::{Purpose, Streams, chance};
+use crate::rng::{Purpose, Streams, chance, threshold};
 use crate::scenario::{Dynamics, Intervention, Scenario};
 
 /// Citizens per chunk of parallel work; fixed, so results do not depend on threads.
@@ -188,17 +187,17 @@ impl Model {
         let (innovation, imitation, gain) = (d.digital_innovation, d.digital_imitation, d.digital_step as f32);
         let c = &self.citizens;
         let context = graph.prepare(&c.digital);
-        let streams = &self.streams;
-        let purpose = Purpose::Diffusion { step: self.step };
+        let draws = self.streams.draws(Purpose::Diffusion { step: self.step });
         par_chunks(&mut self.next, |lo, out| {
-            let mut rng = streams.at(purpose, lo as u64);
-            for (k, slot) in out.iter_mut().enumerate() {
+            let people = out.iter_mut().zip(&c.digital[lo..]).zip(&c.ceiling[lo..]);
+            for (k, ((slot, &digital), &ceiling)) in people.enumerate() {
                 let i = lo + k;
-                let word = rng.next_u32();
-                let (digital, ceiling) = (c.digital[i], c.ceiling[i]);
                 *slot = digital;
+                // Citizens at their ceiling skip the draw: draws are addressed, so
+                // nobody else's numbers move.
                 if digital < ceiling - EPS_CITIZEN {
                     let m = graph.mean(&context, i, &c.digital).unwrap_or(0.0);
+                    let [word, _] = draws.words(i as u64);
                     if chance(word, innovation + imitation * f64::from(m)) {
                         *slot = (digital + gain).min(ceiling);
                     }
@@ -213,22 +212,22 @@ impl Model {
         let d = &self.dynamics;
         let (home, digital) = (&self.citizens.home, &self.citizens.digital);
         let admins = &self.admins;
-        let streams = &self.streams;
         let step = self.step;
 
         // 2a: who has a need and which channel reaches the administration.
-        let (need_rate, fallback) = (d.need_rate, d.fallback);
-        let channel = Purpose::ServiceChannel { step };
+        let (need, fallback) = (threshold(d.need_rate), threshold(d.fallback));
+        let heard: Vec<u64> = admins.adoption.iter().map(|&a| threshold(a)).collect();
+        let channel = self.streams.draws(Purpose::ServiceChannel { step });
         par_chunks(&mut self.flags, |lo, out| {
-            let mut rng = streams.at(channel, 4 * lo as u64);
-            for (k, flag) in out.iter_mut().enumerate() {
-                let i = lo + k;
-                let words = [rng.next_u32(), rng.next_u32(), rng.next_u32(), rng.next_u32()];
+            let people = out.iter_mut().zip(&digital[lo..]).zip(&home[lo..]);
+            for (k, ((flag, &digital), &j)) in people.enumerate() {
+                let i = (lo + k) as u64;
+                let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
                 // Branchless: the outcomes are coin flips, so branches would mispredict.
-                let need = chance(words[0], need_rate);
-                let posted = need & chance(words[1], f64::from(digital[i]));
-                let unheard = posted & !chance(words[2], admins.adoption[home[i] as usize]);
-                let dropped = unheard & !chance(words[3], fallback);
+                let need = u64::from(w0) < need;
+                let posted = need & chance(w1, f64::from(digital));
+                let unheard = posted & (u64::from(w2) >= heard[j as usize]);
+                let dropped = unheard & (u64::from(w3) >= fallback);
                 *flag = (u8::from(need) * NEED)
                     | (u8::from(posted) * POSTED)
                     | (u8::from(unheard) * UNHEARD)
@@ -238,8 +237,9 @@ impl Model {
 
         // 2b: each request is served with probability min(1, C_j / R_j).
         let flags = &self.flags;
-        let serve_probability: Vec<f64> = (0..admins.len())
+        let serve: Vec<u64> = (0..admins.len())
             .into_par_iter()
+            .with_min_len(per_admin_min_len(flags.len(), admins.len()))
             .map(|j| {
                 let requests = flags[admins.block(j)].iter().filter(|&&f| f & REQUEST != 0).count();
                 let base = d.capacity_per_citizen * f64::from(admins.size(j));
@@ -247,22 +247,22 @@ impl Model {
                     + d.coproduction_capacity
                         * f64::from(u8::from(admins.transformed[j]))
                         * f64::from(admins.participants[j]);
-                if requests == 0 {
+                threshold(if requests == 0 {
                     1.0
                 } else {
                     (capacity / requests as f64).min(1.0)
-                }
+                })
             })
             .collect();
-        let resolve_probability: Vec<f64> = admins
+        let resolve: Vec<u64> = admins
             .integration
             .iter()
-            .map(|g| d.resolution_base + (1.0 - d.resolution_base) * g)
+            .map(|g| threshold(d.resolution_base + (1.0 - d.resolution_base) * g))
             .collect();
 
         // 2c-d: resolution and learning from the outcome.
         let (satisfaction_rate, experience_rate) = (d.satisfaction_rate as f32, d.trust_experience_rate as f32);
-        let outcome = Purpose::ServiceOutcome { step };
+        let outcome = self.streams.draws(Purpose::ServiceOutcome { step });
         let counts: Vec<[u64; 5]> = self
             .flags
             .par_chunks_mut(CHUNK)
@@ -272,26 +272,29 @@ impl Model {
             .with_min_len(min_len(self.next.len()))
             .map(|(chunk, ((flags, trust), satisfaction))| {
                 let lo = chunk * CHUNK;
-                let mut rng = streams.at(outcome, 2 * lo as u64);
                 let mut n = [0u64; 5]; // needs, posts, unheard, served, resolved
-                for k in 0..flags.len() {
-                    let words = [rng.next_u32(), rng.next_u32()];
-                    let flag = flags[k];
-                    let j = home[lo + k] as usize;
-                    let need = flag & NEED != 0;
-                    let served = flag & REQUEST != 0 && chance(words[0], serve_probability[j]);
-                    let resolved = served & chance(words[1], resolve_probability[j]);
+                let home = &home[lo..lo + flags.len()];
+                let people = flags.iter_mut().zip(trust).zip(satisfaction).zip(home);
+                for (k, (((flag, trust), satisfaction), &j)) in people.enumerate() {
+                    let i = (lo + k) as u64;
+                    let words = outcome.words(i);
+                    let f = *flag;
+                    let j = j as usize;
+                    let need = f & NEED != 0;
+                    // Branchless: `&` rather than `&&`, the outcomes are coin flips.
+                    let served = (f & REQUEST != 0) & (u64::from(words[0]) < serve[j]);
+                    let resolved = served & (u64::from(words[1]) < resolve[j]);
                     n[0] += u64::from(need);
-                    n[1] += u64::from(flag & POSTED != 0);
-                    n[2] += u64::from(flag & UNHEARD != 0);
+                    n[1] += u64::from(f & POSTED != 0);
+                    n[2] += u64::from(f & UNHEARD != 0);
                     n[3] += u64::from(served);
                     n[4] += u64::from(resolved);
-                    flags[k] |= u8::from(resolved) * RESOLVED;
+                    *flag = f | (u8::from(resolved) * RESOLVED);
                     // Citizens without a need learn nothing: a zero rate leaves them exactly as they were.
                     let o = f32::from(u8::from(resolved));
                     let needs = f32::from(u8::from(need));
-                    satisfaction[k] += needs * satisfaction_rate * (o - satisfaction[k]);
-                    trust[k] += needs * experience_rate * (o - trust[k]);
+                    *satisfaction += needs * satisfaction_rate * (o - *satisfaction);
+                    *trust += needs * experience_rate * (o - *trust);
                 }
                 n
             })
@@ -319,11 +322,11 @@ impl Model {
         let c = &self.citizens;
         let context = graph.prepare(&c.trust);
         par_chunks(&mut self.next, |lo, out| {
-            for (k, slot) in out.iter_mut().enumerate() {
+            let people = out.iter_mut().zip(&c.trust[lo..]).zip(&c.digital[lo..]);
+            for (k, ((slot, &t), &digital)) in people.enumerate() {
                 let i = lo + k;
-                let t = c.trust[i];
                 *slot = match graph.mean(&context, i, &c.trust) {
-                    Some(m) => t + (base + digital_weight * c.digital[i]).min(1.0) * (m - t),
+                    Some(m) => t + (base + digital_weight * digital).min(1.0) * (m - t),
                     None => t,
                 };
             }
@@ -342,8 +345,7 @@ impl Model {
             })
             .collect();
         let (rate, gain) = (d.participation_rate, d.participation_trust_gain as f32);
-        let purpose = Purpose::Participation { step: self.step };
-        let streams = &self.streams;
+        let draws = self.streams.draws(Purpose::Participation { step: self.step });
         let (home, digital) = (&self.citizens.home, &self.citizens.digital);
         self.flags
             .par_chunks_mut(CHUNK)
@@ -352,19 +354,20 @@ impl Model {
             .with_min_len(min_len(self.next.len()))
             .for_each(|(chunk, (flags, trust))| {
                 let lo = chunk * CHUNK;
-                let mut rng = streams.at(purpose, lo as u64);
-                for k in 0..flags.len() {
-                    let i = lo + k;
-                    let word = rng.next_u32();
-                    let p = rate * f64::from(digital[i]) * f64::from(trust[k]) * openness[home[i] as usize];
+                let people = flags.iter_mut().zip(trust).zip(&digital[lo..]).zip(&home[lo..]);
+                for (k, (((flag, trust), &digital), &j)) in people.enumerate() {
+                    let i = (lo + k) as u64;
+                    let [word, _] = draws.words(i);
+                    let p = rate * f64::from(digital) * f64::from(*trust) * openness[j as usize];
                     let joins = chance(word, p);
-                    flags[k] |= u8::from(joins) * PARTICIPANT;
-                    trust[k] += f32::from(u8::from(joins)) * gain * (1.0 - trust[k]);
+                    *flag |= u8::from(joins) * PARTICIPANT;
+                    *trust += f32::from(u8::from(joins)) * gain * (1.0 - *trust);
                 }
             });
         let flags = &self.flags;
         self.admins.participants = (0..admins.len())
             .into_par_iter()
+            .with_min_len(per_admin_min_len(flags.len(), admins.len()))
             .map(|j| flags[admins.block(j)].iter().filter(|&&f| f & PARTICIPANT != 0).count() as u32)
             .collect();
         self.flows.participants = self.admins.participants.iter().map(|&p| u64::from(p)).sum();
@@ -376,6 +379,7 @@ impl Model {
         let digital = &self.citizens.digital;
         let pressure: Vec<f64> = (0..self.admins.len())
             .into_par_iter()
+            .with_min_len(per_admin_min_len(digital.len(), self.admins.len()))
             .map(|j| {
                 let block = self.admins.block(j);
                 let n = block.len() as f64;
@@ -384,12 +388,11 @@ impl Model {
             .collect();
         // Peers' adoption as it was when the phase began.
         let peers = self.admin_graph.neighbour_means_f64(&self.admins.adoption);
-        let purpose = Purpose::Administration { step: self.step };
-        let mut rng = self.streams.stream(purpose);
+        let draws = self.streams.draws(Purpose::Administration { step: self.step });
         let a = &mut self.admins;
         #[allow(clippy::needless_range_loop)] // `j` indexes a dozen parallel arrays
         for j in 0..a.len() {
-            let (adopt_word, incident_word) = (rng.next_u32(), rng.next_u32());
+            let [adopt_word, incident_word] = draws.words(j as u64);
             let peer = peers[j].unwrap_or(0.0);
             let barrier = (1.0 - (d.roi_barrier_scale * a.roi[j]).min(1.0))
                 * (1.0 - (d.security_barrier_scale * a.security[j]).min(1.0))
@@ -435,16 +438,21 @@ impl Model {
             .map(|chunk| {
                 let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
                 let mut s = [0.0f64; 6]; // digital, trust, satisfaction, digital count, digital trust, fracture
-                for i in range {
-                    let (d, t) = (c.digital[i], c.trust[i]);
-                    s[0] += f64::from(d);
-                    s[1] += f64::from(t);
-                    s[2] += f64::from(c.satisfaction[i]);
-                    if d >= 0.5 - EPS_CITIZEN {
-                        s[3] += 1.0;
-                        s[4] += f64::from(t);
-                    }
-                    s[5] += (f64::from(d) - a.adoption[c.home[i] as usize]).max(0.0);
+                let people = c.digital[range.clone()]
+                    .iter()
+                    .zip(&c.trust[range.clone()])
+                    .zip(&c.satisfaction[range.clone()])
+                    .zip(&c.home[range]);
+                for (((&d, &t), &satisfaction), &j) in people {
+                    let (d, t) = (f64::from(d), f64::from(t));
+                    s[0] += d;
+                    s[1] += t;
+                    s[2] += f64::from(satisfaction);
+                    // Branchless (adding 0.0 leaves a sum unchanged): a coin flip for mixed populations.
+                    let high = f64::from(u8::from(d >= f64::from(0.5 - EPS_CITIZEN)));
+                    s[3] += high;
+                    s[4] += high * t;
+                    s[5] += (d - a.adoption[j as usize]).max(0.0);
                 }
                 s
             })
@@ -496,6 +504,16 @@ fn ratio(part: u64, whole: u64) -> f64 {
 fn min_len(n: usize) -> usize {
     let chunks = n.div_ceil(CHUNK);
     if chunks <= 8 { chunks.max(1) } else { 1 }
+}
+
+/// The same rule for loops over administrations, where each item is a
+/// jurisdiction's block of citizens.
+fn per_admin_min_len(citizens: usize, admins: usize) -> usize {
+    if citizens.div_ceil(CHUNK) <= 8 {
+        admins.max(1)
+    } else {
+        1
+    }
 }
 
 /// Run `f(first_index, chunk)` over fixed chunks of `out`, in parallel.

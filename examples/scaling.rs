@@ -1,0 +1,84 @@
+//! Monte Carlo throughput on 1 and 2 threads, measured interleaved, next to
+//! a control that is pure arithmetic: the control shows how much two threads
+//! can gain on this host at all (issue: performance; BENCHMARKS.md).
+//!
+//! Run: cargo run --release --example scaling -- [rounds] [replicates] [citizens]
+
+use std::hint::black_box;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use agora::rng::mix64;
+use agora::runner::{Prepared, jobs_of, run_ordered};
+use agora::scenario;
+use rayon::prelude::*;
+
+fn seconds(f: impl FnOnce()) -> f64 {
+    let clock = Instant::now();
+    f();
+    clock.elapsed().as_secs_f64()
+}
+
+fn summary(name: &str, mut xs: Vec<f64>) {
+    xs.sort_by(f64::total_cmp);
+    let median = xs[xs.len() / 2];
+    println!(
+        "{name:>28}: median {median:.2}, range {:.2}-{:.2}",
+        xs[0],
+        xs[xs.len() - 1]
+    );
+}
+
+/// Independent arithmetic tasks, as many as the batch has runs.
+fn control(tasks: usize) -> u64 {
+    (0..tasks as u64)
+        .into_par_iter()
+        .map(|t| (0..4_000_000u64).fold(t, |acc, i| acc ^ mix64(acc.wrapping_add(i))))
+        .reduce(|| 0, |a, b| a ^ b)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let rounds: usize = args.next().map_or(10, |s| s.parse().expect("rounds"));
+    let replicates: u32 = args.next().map_or(8, |s| s.parse().expect("replicates"));
+    let citizens: u32 = args.next().map_or(10_000, |s| s.parse().expect("citizens"));
+    let batch: Vec<Prepared> = scenario::built_in()
+        .into_iter()
+        .map(|mut s| {
+            s.population.citizens = citizens;
+            s.replicates = replicates;
+            Prepared::new(s).expect("built-in scenarios are valid")
+        })
+        .collect();
+    let jobs = jobs_of(&batch);
+    let pools = [1, 2].map(|t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap());
+    let run_batch = |pool: &rayon::ThreadPool| {
+        seconds(|| {
+            let stop = AtomicBool::new(false);
+            pool.install(|| {
+                run_ordered(&batch, jobs.as_slice(), &stop, |run| {
+                    black_box(run);
+                    Ok::<_, ()>(())
+                })
+            })
+            .expect("the consumer cannot fail");
+        })
+    };
+    let run_control = |pool: &rayon::ThreadPool| {
+        seconds(|| {
+            black_box(pool.install(|| control(jobs.len())));
+        })
+    };
+    let (mut runs_per_s, mut batch_speedup, mut control_speedup) = (vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        let (b1, b2) = (run_batch(&pools[0]), run_batch(&pools[1]));
+        let (c1, c2) = (run_control(&pools[0]), run_control(&pools[1]));
+        runs_per_s.push(jobs.len() as f64 / b1);
+        batch_speedup.push(b1 / b2);
+        control_speedup.push(c1 / c2);
+    }
+    println!("{} runs of {citizens} citizens per batch, {rounds} rounds", jobs.len());
+    summary("runs per second, 1 thread", runs_per_s);
+    summary("batch speed-up, 2 threads", batch_speedup);
+    summary("control speed-up, 2 threads", control_speedup);
+}
