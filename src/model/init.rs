@@ -23,10 +23,8 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     let admin_graph = network(scenario, &streams, loaded, Network::Admin);
 
     let mut start = Vec::with_capacity(m + 1);
-    let mut home = Vec::with_capacity(n);
     start.push(0u32);
     for (j, &size) in sizes.iter().enumerate() {
-        home.extend(std::iter::repeat_n(j as u32, size as usize));
         start.push(start[j] + size);
     }
 
@@ -66,7 +64,6 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
         social,
         admin_graph,
         citizens: Citizens {
-            home,
             ceiling,
             digital,
             trust,

@@ -39,10 +39,11 @@ const REQUEST: u8 = 8;
 const RESOLVED: u8 = 16;
 const PARTICIPANT: u8 = 32;
 
-/// Struct-of-arrays citizen state.
+/// Struct-of-arrays citizen state. Citizens are numbered jurisdiction by
+/// jurisdiction, so a citizen's administration is implied by its index
+/// ([`Administrations::of_citizen`]) and needs no array.
 #[derive(Debug, Clone)]
 pub struct Citizens {
-    pub home: Vec<u32>,
     pub ceiling: Vec<f32>,
     pub digital: Vec<f32>,
     pub trust: Vec<f32>,
@@ -72,6 +73,12 @@ impl Administrations {
 
     pub fn is_empty(&self) -> bool {
         self.adoption.is_empty()
+    }
+
+    /// The administration of citizen `i`.
+    pub fn of_citizen(&self, i: usize) -> usize {
+        // `start[0] == 0`, so at least one start is <= i.
+        self.start.partition_point(|&s| s as usize <= i) - 1
     }
 
     pub fn size(&self, j: usize) -> u32 {
@@ -133,8 +140,7 @@ impl Model {
     /// Bytes held by the replicate's state and its social graph.
     pub fn heap_bytes(&self) -> usize {
         let c = &self.citizens;
-        let citizens = c.home.len() * 4
-            + (c.ceiling.len() + c.digital.len() + c.trust.len() + c.satisfaction.len() + self.next.len()) * 4
+        let citizens = (c.ceiling.len() + c.digital.len() + c.trust.len() + c.satisfaction.len() + self.next.len()) * 4
             + self.flags.len();
         let admins = self.admins.len() * (8 * 5 + 2 + 4 + 4);
         citizens + admins + self.social.heap_bytes() + self.admin_graph.heap_bytes()
@@ -210,28 +216,32 @@ impl Model {
     /// Phase 2: needs, channels, capacity, resolution, experience.
     fn service(&mut self) {
         let d = &self.dynamics;
-        let (home, digital) = (&self.citizens.home, &self.citizens.digital);
+        let digital = &self.citizens.digital;
         let admins = &self.admins;
         let step = self.step;
 
         // 2a: who has a need and which channel reaches the administration.
         let (need, fallback) = (threshold(d.need_rate), threshold(d.fallback));
-        let heard: Vec<u64> = admins.adoption.iter().map(|&a| threshold(a)).collect();
         let channel = self.streams.draws(Purpose::ServiceChannel { step });
         par_chunks(&mut self.flags, |lo, out| {
-            let people = out.iter_mut().zip(&digital[lo..]).zip(&home[lo..]);
-            for (k, ((flag, &digital), &j)) in people.enumerate() {
-                let i = (lo + k) as u64;
-                let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
-                // Branchless: the outcomes are coin flips, so branches would mispredict.
-                let need = u64::from(w0) < need;
-                let posted = need & chance(w1, f64::from(digital));
-                let unheard = posted & (u64::from(w2) >= heard[j as usize]);
-                let dropped = unheard & (u64::from(w3) >= fallback);
-                *flag = (u8::from(need) * NEED)
-                    | (u8::from(posted) * POSTED)
-                    | (u8::from(unheard) * UNHEARD)
-                    | (u8::from(need & !dropped) * REQUEST);
+            for (j, range) in jurisdictions_in(&admins.start, lo, lo + out.len()) {
+                let heard = threshold(admins.adoption[j]);
+                let people = out[range.start - lo..range.end - lo]
+                    .iter_mut()
+                    .zip(&digital[range.clone()]);
+                for (k, (flag, &digital)) in people.enumerate() {
+                    let i = (range.start + k) as u64;
+                    let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
+                    // Branchless: the outcomes are coin flips, so branches would mispredict.
+                    let need = u64::from(w0) < need;
+                    let posted = need & chance(w1, f64::from(digital));
+                    let unheard = posted & (u64::from(w2) >= heard);
+                    let dropped = unheard & (u64::from(w3) >= fallback);
+                    *flag = (u8::from(need) * NEED)
+                        | (u8::from(posted) * POSTED)
+                        | (u8::from(unheard) * UNHEARD)
+                        | (u8::from(need & !dropped) * REQUEST);
+                }
             }
         });
 
@@ -273,28 +283,32 @@ impl Model {
             .map(|(chunk, ((flags, trust), satisfaction))| {
                 let lo = chunk * CHUNK;
                 let mut n = [0u64; 5]; // needs, posts, unheard, served, resolved
-                let home = &home[lo..lo + flags.len()];
-                let people = flags.iter_mut().zip(trust).zip(satisfaction).zip(home);
-                for (k, (((flag, trust), satisfaction), &j)) in people.enumerate() {
-                    let i = (lo + k) as u64;
-                    let words = outcome.words(i);
-                    let f = *flag;
-                    let j = j as usize;
-                    let need = f & NEED != 0;
-                    // Branchless: `&` rather than `&&`, the outcomes are coin flips.
-                    let served = (f & REQUEST != 0) & (u64::from(words[0]) < serve[j]);
-                    let resolved = served & (u64::from(words[1]) < resolve[j]);
-                    n[0] += u64::from(need);
-                    n[1] += u64::from(f & POSTED != 0);
-                    n[2] += u64::from(f & UNHEARD != 0);
-                    n[3] += u64::from(served);
-                    n[4] += u64::from(resolved);
-                    *flag = f | (u8::from(resolved) * RESOLVED);
-                    // Citizens without a need learn nothing: a zero rate leaves them exactly as they were.
-                    let o = f32::from(u8::from(resolved));
-                    let needs = f32::from(u8::from(need));
-                    *satisfaction += needs * satisfaction_rate * (o - *satisfaction);
-                    *trust += needs * experience_rate * (o - *trust);
+                for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
+                    let (serve, resolve) = (serve[j], resolve[j]);
+                    let local = range.start - lo..range.end - lo;
+                    let people = flags[local.clone()]
+                        .iter_mut()
+                        .zip(&mut trust[local.clone()])
+                        .zip(&mut satisfaction[local]);
+                    for (k, ((flag, trust), satisfaction)) in people.enumerate() {
+                        let words = outcome.words((range.start + k) as u64);
+                        let f = *flag;
+                        let need = f & NEED != 0;
+                        // Branchless: `&` rather than `&&`, the outcomes are coin flips.
+                        let served = (f & REQUEST != 0) & (u64::from(words[0]) < serve);
+                        let resolved = served & (u64::from(words[1]) < resolve);
+                        n[0] += u64::from(need);
+                        n[1] += u64::from(f & POSTED != 0);
+                        n[2] += u64::from(f & UNHEARD != 0);
+                        n[3] += u64::from(served);
+                        n[4] += u64::from(resolved);
+                        *flag = f | (u8::from(resolved) * RESOLVED);
+                        // Citizens without a need learn nothing: a zero rate leaves them exactly as they were.
+                        let o = f32::from(u8::from(resolved));
+                        let needs = f32::from(u8::from(need));
+                        *satisfaction += needs * satisfaction_rate * (o - *satisfaction);
+                        *trust += needs * experience_rate * (o - *trust);
+                    }
                 }
                 n
             })
@@ -346,7 +360,7 @@ impl Model {
             .collect();
         let (rate, gain) = (d.participation_rate, d.participation_trust_gain as f32);
         let draws = self.streams.draws(Purpose::Participation { step: self.step });
-        let (home, digital) = (&self.citizens.home, &self.citizens.digital);
+        let digital = &self.citizens.digital;
         self.flags
             .par_chunks_mut(CHUNK)
             .zip(self.citizens.trust.par_chunks_mut(CHUNK))
@@ -354,14 +368,20 @@ impl Model {
             .with_min_len(min_len(self.next.len()))
             .for_each(|(chunk, (flags, trust))| {
                 let lo = chunk * CHUNK;
-                let people = flags.iter_mut().zip(trust).zip(&digital[lo..]).zip(&home[lo..]);
-                for (k, (((flag, trust), &digital), &j)) in people.enumerate() {
-                    let i = (lo + k) as u64;
-                    let [word, _] = draws.words(i);
-                    let p = rate * f64::from(digital) * f64::from(*trust) * openness[j as usize];
-                    let joins = chance(word, p);
-                    *flag |= u8::from(joins) * PARTICIPANT;
-                    *trust += f32::from(u8::from(joins)) * gain * (1.0 - *trust);
+                for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
+                    let openness = openness[j];
+                    let local = range.start - lo..range.end - lo;
+                    let people = flags[local.clone()]
+                        .iter_mut()
+                        .zip(&mut trust[local])
+                        .zip(&digital[range.clone()]);
+                    for (k, ((flag, trust), &digital)) in people.enumerate() {
+                        let [word, _] = draws.words((range.start + k) as u64);
+                        let p = rate * f64::from(digital) * f64::from(*trust) * openness;
+                        let joins = chance(word, p);
+                        *flag |= u8::from(joins) * PARTICIPANT;
+                        *trust += f32::from(u8::from(joins)) * gain * (1.0 - *trust);
+                    }
                 }
             });
         let flags = &self.flags;
@@ -438,21 +458,23 @@ impl Model {
             .map(|chunk| {
                 let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
                 let mut s = [0.0f64; 6]; // digital, trust, satisfaction, digital count, digital trust, fracture
-                let people = c.digital[range.clone()]
-                    .iter()
-                    .zip(&c.trust[range.clone()])
-                    .zip(&c.satisfaction[range.clone()])
-                    .zip(&c.home[range]);
-                for (((&d, &t), &satisfaction), &j) in people {
-                    let (d, t) = (f64::from(d), f64::from(t));
-                    s[0] += d;
-                    s[1] += t;
-                    s[2] += f64::from(satisfaction);
-                    // Branchless (adding 0.0 leaves a sum unchanged): a coin flip for mixed populations.
-                    let high = f64::from(u8::from(d >= f64::from(0.5 - EPS_CITIZEN)));
-                    s[3] += high;
-                    s[4] += high * t;
-                    s[5] += (d - a.adoption[j as usize]).max(0.0);
+                for (j, range) in jurisdictions_in(&a.start, range.start, range.end) {
+                    let adoption = a.adoption[j];
+                    let people = c.digital[range.clone()]
+                        .iter()
+                        .zip(&c.trust[range.clone()])
+                        .zip(&c.satisfaction[range]);
+                    for ((&d, &t), &satisfaction) in people {
+                        let (d, t) = (f64::from(d), f64::from(t));
+                        s[0] += d;
+                        s[1] += t;
+                        s[2] += f64::from(satisfaction);
+                        // Branchless (adding 0.0 leaves a sum unchanged): a coin flip for mixed populations.
+                        let high = f64::from(u8::from(d >= f64::from(0.5 - EPS_CITIZEN)));
+                        s[3] += high;
+                        s[4] += high * t;
+                        s[5] += (d - adoption).max(0.0);
+                    }
                 }
                 s
             })
@@ -497,6 +519,17 @@ impl Model {
 
 fn ratio(part: u64, whole: u64) -> f64 {
     if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// The jurisdictions that citizens `lo..hi` belong to, in order, each with
+/// its citizens in that range. Citizens are numbered jurisdiction by
+/// jurisdiction, so a loop over a block reads its administration's values once.
+fn jurisdictions_in(start: &[u32], lo: usize, hi: usize) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+    // `start[0] == 0`, so at least one start is <= lo.
+    let first = start.partition_point(|&s| s as usize <= lo) - 1;
+    (first..start.len() - 1)
+        .take_while(move |&j| (start[j] as usize) < hi)
+        .map(move |j| (j, (start[j] as usize).max(lo)..(start[j + 1] as usize).min(hi)))
 }
 
 /// Below this many chunks a phase runs as one task: rayon's fork costs more
@@ -595,5 +628,28 @@ impl Neighbourhood for Csr {
             sum += values[j as usize];
         }
         Some(sum / ns.len() as f32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jurisdiction_blocks_tile_any_range() {
+        // Jurisdictions of 3, 1, 5 and 2 citizens.
+        let start = [0u32, 3, 4, 9, 11];
+        let of = |i: usize| start.partition_point(|&s| s as usize <= i) - 1;
+        for lo in 0..11 {
+            for hi in lo + 1..=11 {
+                let blocks: Vec<_> = jurisdictions_in(&start, lo, hi).collect();
+                let covered: Vec<usize> = blocks.iter().flat_map(|(_, r)| r.clone()).collect();
+                assert_eq!(covered, (lo..hi).collect::<Vec<_>>(), "{lo}..{hi}");
+                for (j, range) in blocks {
+                    assert!(!range.is_empty());
+                    assert!(range.clone().all(|i| of(i) == j), "{lo}..{hi}: block {j} {range:?}");
+                }
+            }
+        }
     }
 }

@@ -140,7 +140,7 @@ fn metrics_match_their_definitions() {
     assert!((m.values[idx::DIGITALIZATION] - mean(&c.digital)).abs() < 1e-9);
     assert!((m.values[idx::TRUST] - mean(&c.trust)).abs() < 1e-9);
     let fracture: f64 = (0..c.digital.len())
-        .map(|i| (f64::from(c.digital[i]) - model.admins.adoption[c.home[i] as usize]).max(0.0))
+        .map(|i| (f64::from(c.digital[i]) - model.admins.adoption[model.admins.of_citizen(i)]).max(0.0))
         .sum::<f64>()
         / n;
     assert!((m.values[idx::FRACTURE] - fracture).abs() < 1e-9);
@@ -164,5 +164,7 @@ fn memory_per_citizen_is_bounded() {
     let budget = 48 * 200_000 + 4 * directed_edges;
     assert!(model.heap_bytes() <= budget, "{} bytes > {budget}", model.heap_bytes());
     let per_citizen = (model.heap_bytes() - 4 * directed_edges) as f64 / 200_000.0;
-    assert!(per_citizen < 40.0, "{per_citizen} bytes per citizen");
+    // Five f32 arrays (ceiling, digital, trust, satisfaction, the double buffer),
+    // one byte of flags and 8 bytes of CSR offsets: 29 bytes.
+    assert!(per_citizen < 30.0, "{per_citizen} bytes per citizen");
 }
