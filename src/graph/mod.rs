@@ -166,6 +166,19 @@ impl Csr {
         &self.neighbours[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
+    /// The neighbour lists of nodes `range`, in order: one walk along the
+    /// neighbour array, without looking each row up.
+    #[inline]
+    pub fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &[u32]> {
+        let offsets = &self.offsets[range.start..=range.end];
+        let mut rest = &self.neighbours[offsets[0] as usize..offsets[offsets.len() - 1] as usize];
+        offsets.windows(2).map(move |w| {
+            let (row, tail) = rest.split_at((w[1] - w[0]) as usize);
+            rest = tail;
+            row
+        })
+    }
+
     #[inline(always)]
     pub fn degree(&self, i: u32) -> u32 {
         let i = i as usize;

@@ -195,14 +195,15 @@ impl Model {
         let context = graph.prepare(&c.digital);
         let draws = self.streams.draws(Purpose::Diffusion { step: self.step });
         par_chunks(&mut self.next, |lo, out| {
-            let people = out.iter_mut().zip(&c.digital[lo..]).zip(&c.ceiling[lo..]);
-            for (k, ((slot, &digital), &ceiling)) in people.enumerate() {
+            let rows = graph.rows(lo..lo + out.len());
+            let people = out.iter_mut().zip(&c.digital[lo..]).zip(&c.ceiling[lo..]).zip(rows);
+            for (k, (((slot, &digital), &ceiling), row)) in people.enumerate() {
                 let i = lo + k;
                 *slot = digital;
                 // Citizens at their ceiling skip the draw: draws are addressed, so
                 // nobody else's numbers move.
                 if digital < ceiling - EPS_CITIZEN {
-                    let m = graph.mean(&context, i, &c.digital).unwrap_or(0.0);
+                    let m = graph.mean(&context, row, i, &c.digital).unwrap_or(0.0);
                     let [word, _] = draws.words(i as u64);
                     if chance(word, innovation + imitation * f64::from(m)) {
                         *slot = (digital + gain).min(ceiling);
@@ -336,10 +337,11 @@ impl Model {
         let c = &self.citizens;
         let context = graph.prepare(&c.trust);
         par_chunks(&mut self.next, |lo, out| {
-            let people = out.iter_mut().zip(&c.trust[lo..]).zip(&c.digital[lo..]);
-            for (k, ((slot, &t), &digital)) in people.enumerate() {
+            let rows = graph.rows(lo..lo + out.len());
+            let people = out.iter_mut().zip(&c.trust[lo..]).zip(&c.digital[lo..]).zip(rows);
+            for (k, (((slot, &t), &digital), row)) in people.enumerate() {
                 let i = lo + k;
-                *slot = match graph.mean(&context, i, &c.trust) {
+                *slot = match graph.mean(&context, row, i, &c.trust) {
                     Some(m) => t + (base + digital_weight * digital).min(1.0) * (m - t),
                     None => t,
                 };
@@ -563,8 +565,15 @@ fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
 trait Neighbourhood: Sync {
     /// Whatever the graph needs once per sweep (the total, for mean field).
     type Context: Sync;
+    /// What the graph knows of one node (its neighbour list, for a CSR).
+    type Row<'a>
+    where
+        Self: 'a;
     fn prepare(&self, values: &[f32]) -> Self::Context;
-    fn mean(&self, context: &Self::Context, i: usize, values: &[f32]) -> Option<f32>;
+    /// The rows of nodes `range`, in order.
+    fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = Self::Row<'_>>;
+    /// The mean of `values` over the neighbours of node `i`, whose row is `row`.
+    fn mean(&self, context: &Self::Context, row: Self::Row<'_>, i: usize, values: &[f32]) -> Option<f32>;
 }
 
 /// The complete graph, as a mean field: `(sum - x_i) / (n - 1)`.
@@ -580,6 +589,7 @@ impl MeanField {
 
 impl Neighbourhood for MeanField {
     type Context = f64;
+    type Row<'a> = ();
 
     fn prepare(&self, values: &[f32]) -> f64 {
         // Chunked sum in chunk order, like every other reduction.
@@ -591,20 +601,28 @@ impl Neighbourhood for MeanField {
         partials.iter().sum()
     }
 
+    fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = ()> {
+        range.map(|_| ())
+    }
+
     #[inline(always)]
-    fn mean(&self, total: &f64, i: usize, values: &[f32]) -> Option<f32> {
+    fn mean(&self, total: &f64, _: (), i: usize, values: &[f32]) -> Option<f32> {
         (self.nodes >= 2).then(|| ((total - f64::from(values[i])) / f64::from(self.nodes - 1)) as f32)
     }
 }
 
 impl Neighbourhood for Csr {
     type Context = ();
+    type Row<'a> = &'a [u32];
 
     fn prepare(&self, _: &[f32]) {}
 
+    fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &[u32]> {
+        Csr::rows(self, range)
+    }
+
     #[inline(always)]
-    fn mean(&self, _: &(), i: usize, values: &[f32]) -> Option<f32> {
-        let ns = self.neighbours(i as u32);
+    fn mean(&self, _: &(), ns: &[u32], _: usize, values: &[f32]) -> Option<f32> {
         if ns.is_empty() {
             return None;
         }

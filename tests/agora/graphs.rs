@@ -38,6 +38,15 @@ fn assert_simple(g: &Graph, n: u32) {
         }
     }
     assert_eq!(degree_sum, 2 * c.edges());
+    // Walking rows of any range gives each node's neighbour list.
+    let n = n as usize;
+    for range in [0..n, 0..n / 2, n / 3..n, n / 2..n / 2] {
+        let rows: Vec<&[u32]> = c.rows(range.clone()).collect();
+        assert_eq!(rows.len(), range.len());
+        for (row, i) in rows.into_iter().zip(range) {
+            assert_eq!(row, c.neighbours(i as u32));
+        }
+    }
 }
 
 fn spec_strategy() -> impl Strategy<Value = (GraphSpec, Vec<u32>)> {
