@@ -248,23 +248,33 @@ impl Model {
 
         // 2b: each request is served with probability min(1, C_j / R_j).
         let flags = &self.flags;
-        let serve: Vec<u64> = (0..admins.len())
+        // With the requests, count the flows of 2a (needs, posts, unheard) per block.
+        let per_admin: Vec<(u64, [u64; 3])> = (0..admins.len())
             .into_par_iter()
             .with_min_len(per_admin_min_len(flags.len(), admins.len()))
             .map(|j| {
-                let requests = flags[admins.block(j)].iter().filter(|&&f| f & REQUEST != 0).count();
+                let mut n = [0u32; 4]; // requests, needs, posts, unheard
+                for &f in &flags[admins.block(j)] {
+                    n[0] += u32::from(f & REQUEST != 0);
+                    n[1] += u32::from(f & NEED != 0);
+                    n[2] += u32::from(f & POSTED != 0);
+                    n[3] += u32::from(f & UNHEARD != 0);
+                }
+                let requests = n[0];
                 let base = d.capacity_per_citizen * f64::from(admins.size(j));
                 let capacity = base * (1.0 + d.productivity_gain * admins.adoption[j])
                     + d.coproduction_capacity
                         * f64::from(u8::from(admins.transformed[j]))
                         * f64::from(admins.participants[j]);
-                threshold(if requests == 0 {
+                let serve = threshold(if requests == 0 {
                     1.0
                 } else {
-                    (capacity / requests as f64).min(1.0)
-                })
+                    (capacity / f64::from(requests)).min(1.0)
+                });
+                (serve, [n[1], n[2], n[3]].map(u64::from))
             })
             .collect();
+        let serve: Vec<u64> = per_admin.iter().map(|&(serve, _)| serve).collect();
         let resolve: Vec<u64> = admins
             .integration
             .iter()
@@ -274,7 +284,7 @@ impl Model {
         // 2c-d: resolution and learning from the outcome.
         let (satisfaction_rate, experience_rate) = (d.satisfaction_rate as f32, d.trust_experience_rate as f32);
         let outcome = self.streams.draws(Purpose::ServiceOutcome { step });
-        let counts: Vec<[u64; 5]> = self
+        let counts: Vec<[u64; 2]> = self
             .flags
             .par_chunks_mut(CHUNK)
             .zip(self.citizens.trust.par_chunks_mut(CHUNK))
@@ -283,7 +293,7 @@ impl Model {
             .with_min_len(min_len(self.next.len()))
             .map(|(chunk, ((flags, trust), satisfaction))| {
                 let lo = chunk * CHUNK;
-                let mut n = [0u64; 5]; // needs, posts, unheard, served, resolved
+                let mut n = [0u64; 2]; // served, resolved
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
                     let (serve, resolve) = (serve[j], resolve[j]);
                     let local = range.start - lo..range.end - lo;
@@ -298,11 +308,8 @@ impl Model {
                         // Branchless: `&` rather than `&&`, the outcomes are coin flips.
                         let served = (f & REQUEST != 0) & (u64::from(words[0]) < serve);
                         let resolved = served & (u64::from(words[1]) < resolve);
-                        n[0] += u64::from(need);
-                        n[1] += u64::from(f & POSTED != 0);
-                        n[2] += u64::from(f & UNHEARD != 0);
-                        n[3] += u64::from(served);
-                        n[4] += u64::from(resolved);
+                        n[0] += u64::from(served);
+                        n[1] += u64::from(resolved);
                         *flag = f | (u8::from(resolved) * RESOLVED);
                         // Citizens without a need learn nothing: a zero rate leaves them exactly as they were.
                         let o = f32::from(u8::from(resolved));
@@ -314,18 +321,14 @@ impl Model {
                 n
             })
             .collect();
-        let total = counts.iter().fold([0u64; 5], |mut acc, n| {
-            for (a, b) in acc.iter_mut().zip(n) {
-                *a += b;
-            }
-            acc
-        });
+        let requested = |k: usize| per_admin.iter().map(|(_, n)| n[k]).sum::<u64>();
+        let outcome = |k: usize| counts.iter().map(|n| n[k]).sum::<u64>();
         self.flows = Flows {
-            needs: total[0],
-            posts: total[1],
-            unheard: total[2],
-            served: total[3],
-            resolved: total[4],
+            needs: requested(0),
+            posts: requested(1),
+            unheard: requested(2),
+            served: outcome(0),
+            resolved: outcome(1),
             participants: 0,
         };
     }
