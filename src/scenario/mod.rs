@@ -258,8 +258,13 @@ fn resolve(source: &Source, chain: &mut Vec<PathBuf>) -> Result<Scenario, Scenar
     let name_given = patch.name.0.is_some();
     let mut scenario = match &patch.base.0 {
         Some(Some(base)) => {
+            // A file next to this one, or else a built-in scenario by name.
             let base_path = source.folder().join(base);
-            resolve(&Source::File(base_path), chain)?
+            let name = base.trim_end_matches(".ron");
+            match BUILT_IN.iter().find(|(file, _)| file.trim_end_matches(".ron") == name) {
+                Some((file, _)) if !base_path.exists() => resolve(&Source::BuiltIn(file), chain)?,
+                _ => resolve(&Source::File(base_path), chain)?,
+            }
         }
         _ => Scenario::default(),
     };

@@ -157,6 +157,22 @@ fn check_prints_the_resolved_scenario_with_inheritance() {
     assert!(text.contains("replicates: 100"), "{text}");
 }
 
+#[test]
+fn a_base_can_name_a_built_in_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = write(
+        dir.path(),
+        "open.ron",
+        "Scenario(name: \"open\", base: Some(\"participation\"), dynamics: (fallback: 0.9))",
+    );
+    let text = String::from_utf8(run_ok(&["check", child.to_str().unwrap()]).stdout).unwrap();
+    assert!(text.contains("name: \"open\""), "{text}");
+    assert!(text.contains("fallback: 0.9"), "{text}");
+    // From the built-in participation scenario.
+    assert!(text.contains("adoption_imitation: 0.2"), "{text}");
+    assert!(text.contains("citizen_pressure: 0.1"), "{text}");
+}
+
 /// Each kind of bad input: exit code 2, one clear message, no panic, no output.
 #[test]
 fn bad_input_exits_2_with_a_clear_message() {
