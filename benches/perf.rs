@@ -3,11 +3,14 @@
 //!
 //! - floor: one neighbour-mean sweep over the scenario's own CSR graph, 1 thread;
 //! - step: one full model step on the same graph, 1 and 2 threads;
-//! - batch: the three scenarios x 16 replicates x 10^4 citizens, 1 and 2 threads;
+//! - ratio: step over floor, timed pairwise (reported as seconds: 3.5 s = 3.5x);
+//! - batch: the three scenarios x 16 replicates x 10^4 citizens, 1 and 2 threads,
+//!   and the 2-thread speed-up timed pairwise (ratio/batch_speedup_2t);
 //! - csv: writing the time series of a default-size run.
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 use agora::graph::Graph;
 use agora::model::{LoadedGraphs, Model};
@@ -57,6 +60,35 @@ fn floor_and_step(c: &mut Criterion) {
         }
     }
     group.finish();
+
+    // The goal's ratio itself, timed pairwise (a floor sweep, then a step)
+    // so that a host that changes speed between samples cannot skew it.
+    // Criterion reports the ratio as if it were seconds: 3.5 s means 3.5x.
+    let mut group = c.benchmark_group("ratio");
+    group.sample_size(20);
+    for citizens in [100_000u32, 1_000_000] {
+        let m = model(citizens);
+        let values = m.citizens.trust.clone();
+        let mut out = vec![0.0f32; citizens as usize];
+        let p = pool(1);
+        group.bench_function(BenchmarkId::new("step_to_floor_1t", citizens), |b| {
+            b.iter_custom(|iters| {
+                let mut ratios = 0.0;
+                for _ in 0..iters {
+                    let mut fresh = m.clone();
+                    let clock = Instant::now();
+                    neighbour_sweep(m.social_graph(), black_box(&values), &mut out);
+                    let floor = clock.elapsed().as_secs_f64();
+                    let clock = Instant::now();
+                    p.install(|| fresh.step());
+                    ratios += clock.elapsed().as_secs_f64() / floor;
+                    black_box(&fresh);
+                }
+                Duration::from_secs_f64(ratios)
+            })
+        });
+    }
+    group.finish();
 }
 
 fn batch(c: &mut Criterion) {
@@ -71,21 +103,44 @@ fn batch(c: &mut Criterion) {
         })
         .collect();
     let jobs = jobs_of(&batch);
-    group.throughput(Throughput::Elements(jobs.len() as u64));
-    for threads in [1usize, 2] {
-        let p = pool(threads);
-        group.bench_function(BenchmarkId::new("runs", format!("{threads}t")), |b| {
-            b.iter(|| {
-                let stop = AtomicBool::new(false);
-                p.install(|| {
-                    run_ordered(&batch, jobs.as_slice(), &stop, |run| {
-                        black_box(run);
-                        Ok::<_, ()>(())
-                    })
-                })
+    let run_batch = |p: &rayon::ThreadPool| {
+        let stop = AtomicBool::new(false);
+        p.install(|| {
+            run_ordered(&batch, jobs.as_slice(), &stop, |run| {
+                black_box(run);
+                Ok::<_, ()>(())
             })
+        })
+        .expect("the consumer only drops runs")
+    };
+    let pools = [pool(1), pool(2)];
+    group.throughput(Throughput::Elements(jobs.len() as u64));
+    for p in &pools {
+        let threads = p.current_num_threads();
+        group.bench_function(BenchmarkId::new("runs", format!("{threads}t")), |b| {
+            b.iter(|| run_batch(p))
         });
     }
+    group.finish();
+
+    // The speed-up itself, timed pairwise (1 thread, then 2), reported as
+    // seconds: 1.9 s means 1.9x.
+    let mut group = c.benchmark_group("ratio");
+    group.sample_size(10).measurement_time(Duration::from_secs(50));
+    group.bench_function("batch_speedup_2t", |b| {
+        b.iter_custom(|iters| {
+            let mut speedups = 0.0;
+            for _ in 0..iters {
+                let clock = Instant::now();
+                black_box(run_batch(&pools[0]));
+                let one = clock.elapsed().as_secs_f64();
+                let clock = Instant::now();
+                black_box(run_batch(&pools[1]));
+                speedups += one / clock.elapsed().as_secs_f64();
+            }
+            Duration::from_secs_f64(speedups)
+        })
+    });
     group.finish();
 }
 
