@@ -138,30 +138,40 @@ fn watts_strogatz(n: u32, k: u32, beta: f64, mut rng: Rng) -> Csr {
 /// edge list doubles as that endpoint list. Labels are permuted afterwards so
 /// that hubs are spread over jurisdictions.
 fn barabasi_albert(n: u32, m: u32, mut rng: Rng) -> Csr {
-    let mut edges: Vec<(u32, u32)> = Vec::with_capacity((u64::from(n - m) * u64::from(m)) as usize);
-    for leaf in 1..=m {
-        edges.push((0, leaf));
-    }
-    let mut chosen: Vec<u32> = Vec::with_capacity(m as usize);
-    for source in m + 1..n {
+    // Edge `e` is (target[e], source(e)): a star of node 0 with leaves 1..=m,
+    // then m edges per later node. Sources follow from `e`, so only targets
+    // are stored (4 bytes per edge), and the list doubles as the list of
+    // edge endpoints that preferential attachment samples from.
+    let mu = m as usize;
+    let source = |e: usize| -> u32 {
+        if e < mu {
+            e as u32 + 1
+        } else {
+            m + 1 + ((e - mu) / mu) as u32
+        }
+    };
+    let mut target: Vec<u32> = Vec::with_capacity(mu + (n - m - 1) as usize * mu);
+    target.resize(mu, 0);
+    let mut chosen: Vec<u32> = Vec::with_capacity(mu);
+    for _ in m + 1..n {
         chosen.clear();
-        while chosen.len() < m as usize {
-            let pick = rng.random_range(0..edges.len() * 2);
-            let edge = edges[pick / 2];
-            let target = if pick % 2 == 0 { edge.0 } else { edge.1 };
-            if !chosen.contains(&target) {
-                chosen.push(target);
+        while chosen.len() < mu {
+            let pick = rng.random_range(0..target.len() * 2);
+            let e = pick / 2;
+            let endpoint = if pick % 2 == 0 { target[e] } else { source(e) };
+            if !chosen.contains(&endpoint) {
+                chosen.push(endpoint);
             }
         }
-        edges.extend(chosen.iter().map(|&t| (t, source)));
+        target.extend_from_slice(&chosen);
     }
     let mut label: Vec<u32> = (0..n).collect();
     for i in (1..n as usize).rev() {
         label.swap(i, rng.random_range(0..=i));
     }
     Csr::from_replayable(n, |emit| {
-        for &(a, b) in &edges {
-            emit(label[a as usize], label[b as usize]);
+        for (e, &t) in target.iter().enumerate() {
+            emit(label[t as usize], label[source(e) as usize]);
         }
     })
 }

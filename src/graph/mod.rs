@@ -109,15 +109,17 @@ impl Csr {
             offsets[i + 1] += offsets[i];
         }
         let mut neighbours = vec![0u32; offsets[n] as usize];
-        // Fill cursors reuse the space of a second offsets array only transiently.
-        let mut cursor: Vec<u64> = offsets[..n].to_vec();
+        // The row starts serve as fill cursors, so no second offsets array is
+        // held: after the fill `offsets[i]` is the end of row `i`, the start of
+        // row `i + 1`, and one shift puts every start back.
         emit_all(&mut |a, b| {
-            neighbours[cursor[a as usize] as usize] = b;
-            cursor[a as usize] += 1;
-            neighbours[cursor[b as usize] as usize] = a;
-            cursor[b as usize] += 1;
+            neighbours[offsets[a as usize] as usize] = b;
+            offsets[a as usize] += 1;
+            neighbours[offsets[b as usize] as usize] = a;
+            offsets[b as usize] += 1;
         });
-        drop(cursor);
+        offsets.copy_within(0..n, 1);
+        offsets[0] = 0;
         let mut csr = Csr { offsets, neighbours };
         csr.sort_rows();
         csr
