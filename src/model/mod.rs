@@ -322,13 +322,13 @@ impl Model {
             })
             .collect();
         let requested = |k: usize| per_admin.iter().map(|(_, n)| n[k]).sum::<u64>();
-        let outcome = |k: usize| counts.iter().map(|n| n[k]).sum::<u64>();
+        let outcomes = |k: usize| counts.iter().map(|n| n[k]).sum::<u64>();
         self.flows = Flows {
             needs: requested(0),
             posts: requested(1),
             unheard: requested(2),
-            served: outcome(0),
-            resolved: outcome(1),
+            served: outcomes(0),
+            resolved: outcomes(1),
             participants: 0,
         };
     }
