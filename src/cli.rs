@@ -224,20 +224,10 @@ fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>> {
     if files.is_empty() {
         return Ok(scenario::built_in());
     }
+    // A bare built-in name (`fracture`) stands for the built-in scenario.
     files
         .iter()
-        .map(|path| {
-            if !path.exists() {
-                // A bare built-in name (`fracture`) stands for the built-in scenario.
-                let name = path.to_string_lossy();
-                let name = name.trim_end_matches(".ron");
-                if let Some(s) = scenario::built_in().into_iter().find(|s| s.name == name) {
-                    return Ok(s);
-                }
-                return Err(UsageError(format!("{}: no such scenario file", path.display())).into());
-            }
-            Ok(scenario::load(path)?)
-        })
+        .map(|path| Ok(scenario::load(Path::new(""), &path.to_string_lossy())?))
         .collect()
 }
 

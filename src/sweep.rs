@@ -132,19 +132,7 @@ impl Sweep {
             .from_str(&text)
             .map_err(|e| ScenarioError::parse(&source, &e))?;
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let base_path = folder.join(&file.base);
-        let base = if base_path.exists() {
-            scenario::load(&base_path)?
-        } else {
-            let name = file.base.trim_end_matches(".ron");
-            scenario::built_in()
-                .into_iter()
-                .find(|s| s.name == name)
-                .ok_or_else(|| ScenarioError::Io {
-                    path: base_path.clone(),
-                    message: "no such base scenario file".into(),
-                })?
-        };
+        let base = scenario::load(&folder, &file.base)?;
         let (axes, points) = match &file.design {
             DesignFile::Grid { axes } => grid(axes),
             DesignFile::LatinHypercube { samples, ranges } => {

@@ -189,10 +189,24 @@ pub fn parse_patch(text: &str, source: &Source) -> Result<ScenarioPatch, Scenari
         .map_err(|e| ScenarioError::parse(source, &e))
 }
 
-/// Read a scenario file, resolve its `base` chain, check it.
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let scenario = resolve(&Source::File(path.to_path_buf()), &mut Vec::new())?;
-    validate::validate(&scenario).map_err(|e| e.in_file(&Source::File(path.to_path_buf())))?;
+/// What a scenario reference in `folder` names: the file `folder/reference`
+/// if it exists, otherwise the built-in scenario called `reference` (with or
+/// without `.ron`), otherwise that missing file, whose reading then says so.
+fn locate(folder: &Path, reference: &str) -> Source {
+    let path = folder.join(reference);
+    let name = reference.trim_end_matches(".ron");
+    match BUILT_IN.iter().find(|(file, _)| file.trim_end_matches(".ron") == name) {
+        Some((file, _)) if !path.exists() => Source::BuiltIn(file),
+        _ => Source::File(path),
+    }
+}
+
+/// Read the scenario a reference names (see [`locate`]), resolve its `base`
+/// chain, check it.
+pub fn load(folder: &Path, reference: &str) -> Result<Scenario, ScenarioError> {
+    let source = locate(folder, reference);
+    let scenario = resolve(&source, &mut Vec::new())?;
+    validate::validate(&scenario).map_err(|e| e.in_file(&source))?;
     Ok(scenario)
 }
 
@@ -234,7 +248,10 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
     match source {
         Source::File(path) => std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
             path: path.clone(),
-            message: e.to_string(),
+            message: match e.kind() {
+                std::io::ErrorKind::NotFound => "no such scenario file".into(),
+                _ => e.to_string(),
+            },
         }),
         Source::BuiltIn(name) => Ok(BUILT_IN
             .iter()
@@ -257,15 +274,7 @@ fn resolve(source: &Source, chain: &mut Vec<PathBuf>) -> Result<Scenario, Scenar
     }
     let name_given = patch.name.0.is_some();
     let mut scenario = match &patch.base.0 {
-        Some(Some(base)) => {
-            // A file next to this one, or else a built-in scenario by name.
-            let base_path = source.folder().join(base);
-            let name = base.trim_end_matches(".ron");
-            match BUILT_IN.iter().find(|(file, _)| file.trim_end_matches(".ron") == name) {
-                Some((file, _)) if !base_path.exists() => resolve(&Source::BuiltIn(file), chain)?,
-                _ => resolve(&Source::File(base_path), chain)?,
-            }
-        }
+        Some(Some(base)) => resolve(&locate(&source.folder(), base), chain)?,
         _ => Scenario::default(),
     };
     scenario.apply(patch);
