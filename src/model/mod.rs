@@ -77,8 +77,7 @@ impl Administrations {
 
     /// The administration of citizen `i`.
     pub fn of_citizen(&self, i: usize) -> usize {
-        // `start[0] == 0`, so at least one start is <= i.
-        self.start.partition_point(|&s| s as usize <= i) - 1
+        jurisdiction_of(&self.start, i)
     }
 
     pub fn size(&self, j: usize) -> u32 {
@@ -251,7 +250,7 @@ impl Model {
         // With the requests, count the flows of 2a (needs, posts, unheard) per block.
         let per_admin: Vec<(u64, [u64; 3])> = (0..admins.len())
             .into_par_iter()
-            .with_min_len(per_admin_min_len(flags.len(), admins.len()))
+            .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| {
                 let mut n = [0u32; 4]; // requests, needs, posts, unheard
                 for &f in &flags[admins.block(j)] {
@@ -274,7 +273,6 @@ impl Model {
                 (serve, [n[1], n[2], n[3]].map(u64::from))
             })
             .collect();
-        let serve: Vec<u64> = per_admin.iter().map(|&(serve, _)| serve).collect();
         let resolve: Vec<u64> = admins
             .integration
             .iter()
@@ -290,12 +288,12 @@ impl Model {
             .zip(self.citizens.trust.par_chunks_mut(CHUNK))
             .zip(self.citizens.satisfaction.par_chunks_mut(CHUNK))
             .enumerate()
-            .with_min_len(min_len(self.next.len()))
+            .with_min_len(chunk_min_len(self.next.len()))
             .map(|(chunk, ((flags, trust), satisfaction))| {
                 let lo = chunk * CHUNK;
                 let mut n = [0u64; 2]; // served, resolved
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
-                    let (serve, resolve) = (serve[j], resolve[j]);
+                    let (serve, resolve) = (per_admin[j].0, resolve[j]);
                     let local = range.start - lo..range.end - lo;
                     let people = flags[local.clone()]
                         .iter_mut()
@@ -370,7 +368,7 @@ impl Model {
             .par_chunks_mut(CHUNK)
             .zip(self.citizens.trust.par_chunks_mut(CHUNK))
             .enumerate()
-            .with_min_len(min_len(self.next.len()))
+            .with_min_len(chunk_min_len(self.next.len()))
             .for_each(|(chunk, (flags, trust))| {
                 let lo = chunk * CHUNK;
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
@@ -392,7 +390,7 @@ impl Model {
         let flags = &self.flags;
         self.admins.participants = (0..admins.len())
             .into_par_iter()
-            .with_min_len(per_admin_min_len(flags.len(), admins.len()))
+            .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| flags[admins.block(j)].iter().filter(|&&f| f & PARTICIPANT != 0).count() as u32)
             .collect();
         self.flows.participants = self.admins.participants.iter().map(|&p| u64::from(p)).sum();
@@ -404,7 +402,7 @@ impl Model {
         let digital = &self.citizens.digital;
         let pressure: Vec<f64> = (0..self.admins.len())
             .into_par_iter()
-            .with_min_len(per_admin_min_len(digital.len(), self.admins.len()))
+            .with_min_len(min_len(self.admins.len(), digital.len()))
             .map(|j| {
                 let block = self.admins.block(j);
                 let n = block.len() as f64;
@@ -459,7 +457,7 @@ impl Model {
         // Sums per fixed chunk, added in chunk order: deterministic.
         let partials: Vec<[f64; 6]> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
-            .with_min_len(min_len(n))
+            .with_min_len(chunk_min_len(n))
             .map(|chunk| {
                 let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
                 let mut s = [0.0f64; 6]; // digital, trust, satisfaction, digital count, digital trust, fracture
@@ -530,33 +528,34 @@ fn ratio(part: u64, whole: u64) -> f64 {
 /// its citizens in that range. Citizens are numbered jurisdiction by
 /// jurisdiction, so a loop over a block reads its administration's values once.
 fn jurisdictions_in(start: &[u32], lo: usize, hi: usize) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
-    // `start[0] == 0`, so at least one start is <= lo.
-    let first = start.partition_point(|&s| s as usize <= lo) - 1;
-    (first..start.len() - 1)
+    (jurisdiction_of(start, lo)..start.len() - 1)
         .take_while(move |&j| (start[j] as usize) < hi)
         .map(move |j| (j, (start[j] as usize).max(lo)..(start[j + 1] as usize).min(hi)))
 }
 
-/// Below this many chunks a phase runs as one task: rayon's fork costs more
-/// than it gains, and the replicates are parallel already.
-fn min_len(n: usize) -> usize {
-    let chunks = n.div_ceil(CHUNK);
-    if chunks <= 8 { chunks.max(1) } else { 1 }
+/// The jurisdiction of citizen `i`, when jurisdiction `j` holds citizens
+/// `start[j]..start[j + 1]` (jurisdictions are never empty).
+fn jurisdiction_of(start: &[u32], i: usize) -> usize {
+    // `start[0] == 0`, so at least one start is <= i.
+    start.partition_point(|&s| s as usize <= i) - 1
 }
 
-/// The same rule for loops over administrations, where each item is a
-/// jurisdiction's block of citizens.
-fn per_admin_min_len(citizens: usize, admins: usize) -> usize {
-    if citizens.div_ceil(CHUNK) <= 8 {
-        admins.max(1)
-    } else {
-        1
-    }
+/// The `with_min_len` of a parallel loop over `items` (chunks of citizens, or
+/// administrations) in a population of `citizens`: up to eight chunks of
+/// citizens the whole loop is one task, since rayon's fork costs more than it
+/// gains and the replicates are parallel already.
+fn min_len(items: usize, citizens: usize) -> usize {
+    if citizens.div_ceil(CHUNK) <= 8 { items.max(1) } else { 1 }
+}
+
+/// [`min_len`] for a loop over the chunks of `n` citizens.
+fn chunk_min_len(n: usize) -> usize {
+    min_len(n.div_ceil(CHUNK), n)
 }
 
 /// Run `f(first_index, chunk)` over fixed chunks of `out`, in parallel.
 fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
-    let min = min_len(out.len());
+    let min = chunk_min_len(out.len());
     out.par_chunks_mut(CHUNK)
         .enumerate()
         .with_min_len(min)
@@ -598,7 +597,7 @@ impl Neighbourhood for MeanField {
         // Chunked sum in chunk order, like every other reduction.
         let partials: Vec<f64> = values
             .par_chunks(CHUNK)
-            .with_min_len(min_len(values.len()))
+            .with_min_len(chunk_min_len(values.len()))
             .map(|c| c.iter().map(|&x| f64::from(x)).sum::<f64>())
             .collect();
         partials.iter().sum()
@@ -660,7 +659,16 @@ mod tests {
     fn jurisdiction_blocks_tile_any_range() {
         // Jurisdictions of 3, 1, 5 and 2 citizens.
         let start = [0u32, 3, 4, 9, 11];
-        let of = |i: usize| start.partition_point(|&s| s as usize <= i) - 1;
+        // An oracle independent of the binary search: scan the blocks.
+        let of = |i: usize| {
+            start
+                .windows(2)
+                .position(|w| w[0] as usize <= i && i < w[1] as usize)
+                .unwrap()
+        };
+        for i in 0..11 {
+            assert_eq!(jurisdiction_of(&start, i), of(i), "citizen {i}");
+        }
         for lo in 0..11 {
             for hi in lo + 1..=11 {
                 let blocks: Vec<_> = jurisdictions_in(&start, lo, hi).collect();
