@@ -8,38 +8,18 @@
 //!   and the 2-thread speed-up timed pairwise (ratio/batch_speedup_2t);
 //! - csv: writing the time series of a default-size run.
 
+#[path = "../examples/support/mod.rs"]
+mod support;
+
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use agora::graph::Graph;
-use agora::model::{LoadedGraphs, Model};
 use agora::output::table::Table;
-use agora::rng::replicate_seed;
 use agora::runner::{Prepared, jobs_of, run_ordered, simulate};
 use agora::scenario;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
-}
-
-fn model(citizens: u32) -> Model {
-    let mut s = scenario::built_in().remove(0);
-    s.population.citizens = citizens;
-    scenario::validate(&s).unwrap();
-    Model::new(&s, replicate_seed(1, 0), &LoadedGraphs::default())
-}
-
-/// The memory floor: a mean over each node's neighbours, nothing else.
-fn neighbour_sweep(graph: &Graph, values: &[f32], out: &mut [f32]) {
-    let Graph::Sparse(csr) = graph else { unreachable!() };
-    for (i, slot) in out.iter_mut().enumerate() {
-        let ns = csr.neighbours(i as u32);
-        let sum: f32 = ns.iter().map(|&j| values[j as usize]).sum();
-        *slot = sum / ns.len().max(1) as f32;
-    }
-}
+use support::{floor_sweep, model, pool};
 
 fn floor_and_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("step");
@@ -50,7 +30,7 @@ fn floor_and_step(c: &mut Criterion) {
         let values = m.citizens.trust.clone();
         let mut out = vec![0.0f32; citizens as usize];
         group.bench_function(BenchmarkId::new("floor_1t", citizens), |b| {
-            b.iter(|| neighbour_sweep(m.social_graph(), black_box(&values), &mut out))
+            b.iter(|| floor_sweep(m.social_graph(), black_box(&values), &mut out))
         });
         for threads in [1usize, 2] {
             let p = pool(threads);
@@ -77,7 +57,7 @@ fn floor_and_step(c: &mut Criterion) {
                 for _ in 0..iters {
                     let mut fresh = m.clone();
                     let clock = Instant::now();
-                    neighbour_sweep(m.social_graph(), black_box(&values), &mut out);
+                    floor_sweep(m.social_graph(), black_box(&values), &mut out);
                     let floor = clock.elapsed().as_secs_f64();
                     let clock = Instant::now();
                     p.install(|| fresh.step());

@@ -4,30 +4,16 @@
 //!
 //! Run: cargo run --release --example scaling -- [rounds] [replicates] [citizens]
 
+mod support;
+
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 use agora::rng::mix64;
 use agora::runner::{Prepared, jobs_of, run_ordered};
 use agora::scenario;
 use rayon::prelude::*;
-
-fn seconds(f: impl FnOnce()) -> f64 {
-    let clock = Instant::now();
-    f();
-    clock.elapsed().as_secs_f64()
-}
-
-fn summary(name: &str, mut xs: Vec<f64>) {
-    xs.sort_by(f64::total_cmp);
-    let median = xs[xs.len() / 2];
-    println!(
-        "{name:>28}: median {median:.2}, range {:.2}-{:.2}",
-        xs[0],
-        xs[xs.len() - 1]
-    );
-}
+use support::{pool, seconds, summary};
 
 /// Independent arithmetic tasks, as many as the batch has runs.
 fn control(tasks: usize) -> u64 {
@@ -51,7 +37,7 @@ fn main() {
         })
         .collect();
     let jobs = jobs_of(&batch);
-    let pools = [1, 2].map(|t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap());
+    let pools = [pool(1), pool(2)];
     let run_batch = |pool: &rayon::ThreadPool| {
         seconds(|| {
             let stop = AtomicBool::new(false);
