@@ -5,33 +5,30 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use anyhow::{Context, Result};
 use rayon::prelude::*;
 
+use agora::error::{Error, IoContext, Result};
 use agora::graph::stats::Summary;
-use agora::model::{Class, Metrics, Model, metrics::idx};
-use agora::output::manifest::{ScenarioRecord, rfc3339};
-use agora::output::{Manifest, RunOutput};
-use agora::rng::replicate_seed;
-use agora::runner::{Prepared, Run, jobs_of};
+use agora::model::{Class, METRICS, Metrics, Model, N_METRICS, metrics::idx};
+use agora::output::{Folder, RunOutput, Stopwatch};
+use agora::runner::{Prepared, Run, Sink, jobs_of};
 use agora::scenario;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const WIDTH: usize = 48;
-/// (metric, short label for plain text, index)
-const SHOWN: [(&str, &str, usize); 5] = [
-    ("digitalization", "digital", idx::DIGITALIZATION),
-    ("adoption", "adopt", idx::ADOPTION),
-    ("trust", "trust", idx::TRUST),
-    ("participation", "partic", idx::PARTICIPATION),
-    ("fracture", "fract", idx::FRACTURE),
+/// The metrics the demo draws (positions in the metric table).
+const SHOWN: [usize; 5] = [
+    idx::DIGITALIZATION,
+    idx::ADOPTION,
+    idx::TRUST,
+    idx::PARTICIPATION,
+    idx::FRACTURE,
 ];
 
 pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<ExitCode> {
-    let started = SystemTime::now();
-    let clock = Instant::now();
+    let clock = Stopwatch::start(rayon::current_num_threads());
     let mut batch = Vec::new();
     for mut s in scenario::built_in() {
         let overrides = [
@@ -45,6 +42,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
         scenario::apply_overrides(&mut s, &overrides)?;
         batch.push(Prepared::new(s)?);
     }
+    let folder = Folder::lock(out)?;
     let steps = batch[0].scenario.steps;
     let jobs = jobs_of(&batch);
     let mut models: Vec<Model> = jobs
@@ -55,6 +53,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let mut series: Vec<Vec<Metrics>> = models.iter().map(|m| vec![m.metrics()]).collect();
     let terminal = std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
+    let print = |e: std::io::Error| Error::io("printing", e);
     let mut drawn_lines = 0;
     for step in 1..=steps {
         let metrics: Vec<Metrics> = models
@@ -70,32 +69,31 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
         if terminal {
             let frame = render(&batch, &jobs, &series, step, steps);
             if drawn_lines > 0 {
-                write!(stdout, "\x1b[{drawn_lines}A")?;
+                write!(stdout, "\x1b[{drawn_lines}A").map_err(print)?;
             }
-            write!(stdout, "{frame}")?;
-            stdout.flush()?;
+            write!(stdout, "{frame}").map_err(print)?;
+            stdout.flush().map_err(print)?;
             drawn_lines = frame.lines().count();
             std::thread::sleep(Duration::from_millis(frame_ms));
         } else if step % 24 == 0 || step == steps {
-            writeln!(stdout, "month {step}:")?;
+            writeln!(stdout, "month {step}:").map_err(print)?;
             for (s, p) in batch.iter().enumerate() {
                 let means = scenario_means(&jobs, &series, s, step as usize);
                 let values: Vec<String> = SHOWN
                     .iter()
-                    .map(|(_, short, i)| format!("{short} {:.2}", means[*i]))
+                    .map(|&i| format!("{} {:.2}", METRICS[i].short, means[i]))
                     .collect();
-                writeln!(stdout, "  {:<14} {}", p.scenario.name, values.join("  "))?;
+                writeln!(stdout, "  {:<13} {}", p.scenario.name, values.join(" ")).map_err(print)?;
             }
         }
     }
     if !terminal {
         // One plain chart per metric at the end: text that reads in a log or a pipe.
-        write!(stdout, "{}", render(&batch, &jobs, &series, steps, steps))?;
+        write!(stdout, "{}", render(&batch, &jobs, &series, steps, steps)).map_err(print)?;
     }
     drop(stdout);
 
-    let (mut output, _) = RunOutput::open(out, &batch, &jobs, false)
-        .with_context(|| format!("creating output files in {}", out.display()))?;
+    let (mut output, _) = RunOutput::open(&folder, &batch, &jobs, false)?;
     for ((job, run_series), graph) in jobs.iter().zip(series).zip(graphs) {
         let class = Class::of(
             run_series.last().expect("steps"),
@@ -108,36 +106,20 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
             series: run_series,
             class,
             graph,
-        })?;
+        })
+        .at(out)?;
     }
-    let manifest = Manifest {
-        agora_version: env!("CARGO_PKG_VERSION").to_string(),
-        command_line: std::env::args().collect(),
-        threads: rayon::current_num_threads(),
-        started: rfc3339(started),
-        wall_seconds: clock.elapsed().as_secs_f64(),
-        scenarios: batch
-            .iter()
-            .map(|p| ScenarioRecord {
-                scenario: p.scenario.clone(),
-                replicate_seeds: (0..p.scenario.replicates)
-                    .map(|r| replicate_seed(p.scenario.seed, r))
-                    .collect(),
-            })
-            .collect(),
-    };
-    output.finish(&manifest)?;
-    let report = agora::report::write_report(out).context("writing the report")?;
-    println!(
+    output.finish(&folder, clock.provenance())?;
+    let report = agora::report::write_report(&folder)?;
+    crate::cli::say(format_args!(
         "\nEvery chart is in the report; open it in a browser:\n{}",
         report.display()
-    );
-    Ok(ExitCode::SUCCESS)
+    ))
 }
 
 /// Mean of each metric over the replicates of scenario `s` at `step`.
-fn scenario_means(jobs: &[agora::runner::Job], series: &[Vec<Metrics>], s: usize, step: usize) -> [f64; 13] {
-    let mut sum = [0.0; 13];
+fn scenario_means(jobs: &[agora::runner::Job], series: &[Vec<Metrics>], s: usize, step: usize) -> [f64; N_METRICS] {
+    let mut sum = [0.0; N_METRICS];
     let mut n = 0.0;
     for (job, run) in jobs.iter().zip(series) {
         if job.scenario == s {
@@ -160,7 +142,8 @@ fn render(batch: &[Prepared], jobs: &[agora::runner::Job], series: &[Vec<Metrics
     } else {
         (0..WIDTH).map(|c| (c * step + (WIDTH - 1) / 2) / (WIDTH - 1)).collect()
     };
-    for (name, _, metric) in SHOWN {
+    for metric in SHOWN {
+        let name = METRICS[metric].label;
         let history: Vec<Vec<f64>> = (0..batch.len())
             .map(|s| {
                 months

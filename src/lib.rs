@@ -1,6 +1,9 @@
 //! agora: agent-based scenarios of citizens, public administrations and Social CRM.
 
+pub mod commands;
+pub mod error;
 pub mod graph;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod report;
@@ -9,3 +12,5 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+
+pub use error::{Error, Result};

@@ -1,4 +1,6 @@
 //! The `agora` command line: parses arguments, calls the library, prints.
+//! Exit codes come from the error's kind alone ([`agora::Error::exit_code`]):
+//! 0 success (a closed stdout too), 2 bad input, 1 anything else.
 
 mod cli;
 mod demo;
@@ -8,10 +10,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
+        Err(agora::Error::ClosedOutput) => ExitCode::SUCCESS,
         Err(error) => {
-            let usage = cli::is_usage_error(&error);
-            eprintln!("error: {error:#}");
-            if usage { ExitCode::from(2) } else { ExitCode::from(1) }
+            cli::warn(format_args!("error: {error}"));
+            ExitCode::from(error.exit_code())
         }
     }
 }

@@ -123,8 +123,64 @@ pub fn jobs_of(batch: &[Prepared]) -> Vec<Job> {
 
 /// An ordered list of jobs; lazy lists (a sweep's) need not hold them all.
 pub trait Jobs: Sync {
+    /// How many jobs there are.
     fn count(&self) -> usize;
+    /// Job `k`, `k < count()`.
     fn job(&self, k: usize) -> Job;
+}
+
+/// The jobs of `jobs` after the first `done`: what a resumed command still
+/// has to run.
+pub struct After<'a, J: Jobs + ?Sized> {
+    /// The whole list.
+    pub jobs: &'a J,
+    /// How many of its first jobs are done.
+    pub done: usize,
+}
+
+impl<J: Jobs + ?Sized> Jobs for After<'_, J> {
+    fn count(&self) -> usize {
+        self.jobs.count().saturating_sub(self.done)
+    }
+    fn job(&self, k: usize) -> Job {
+        self.jobs.job(self.done + k)
+    }
+}
+
+/// Where finished runs go, one at a time and in job order: the output
+/// files of `run` and `sweep`, or anything else a caller wants to feed.
+pub trait Sink: Send {
+    /// Take one finished run; an error stops the batch.
+    fn add(&mut self, run: &Run) -> std::io::Result<()>;
+}
+
+/// Run `jobs` of `batch` on `threads` workers and feed every run to `sink`
+/// in job order, calling `on_run` after each. The one pipeline of every
+/// command that simulates.
+pub fn execute(
+    batch: &[Prepared],
+    jobs: &(impl Jobs + ?Sized),
+    threads: usize,
+    sink: &mut dyn Sink,
+    on_run: &(dyn Fn() + Sync),
+) -> crate::error::Result<usize> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::error::Error::io("starting worker threads", std::io::Error::other(e)))?;
+    let stop = AtomicBool::new(false);
+    pool.install(|| {
+        run_ordered(batch, jobs, &stop, |run| {
+            on_run();
+            sink.add(&run)
+        })
+    })
+    .map_err(|e| crate::error::Error::io("writing results", e))
+}
+
+/// The number of worker threads: `requested`, or every core.
+pub fn threads(requested: Option<usize>) -> usize {
+    requested.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
 impl Jobs for [Job] {

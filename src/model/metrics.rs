@@ -5,48 +5,96 @@ use serde::Serialize;
 
 use crate::scenario::Classification;
 
-/// Metric columns after `step`, in CSV order.
-pub const METRIC_NAMES: [&str; 13] = [
-    "digitalization",
-    "adoption",
-    "adopter_share",
-    "transformed_share",
-    "integration",
-    "trust",
-    "trust_gap",
-    "satisfaction",
-    "participation",
-    "unheard_share",
-    "service_rate",
-    "productivity",
-    "fracture",
-];
+/// What one metric is: its column name, how to label it, its unit and range,
+/// and whether it is a flow (counted during a step, so undefined at step 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metric {
+    /// Column name in every CSV file.
+    pub name: &'static str,
+    /// Human title for charts and tables.
+    pub label: &'static str,
+    /// A short column header for terminal tables (8 characters at most).
+    pub short: &'static str,
+    /// Unit or scale, for axis labels.
+    pub unit: &'static str,
+    /// The values it can take, `(low, high)`.
+    pub range: (f64, f64),
+    /// A flow is counted over the last step; at step 0 there is none yet.
+    pub flow: bool,
+}
 
-/// Index of each metric in [`Metrics::values`].
-pub mod idx {
-    pub const DIGITALIZATION: usize = 0;
-    pub const ADOPTION: usize = 1;
-    pub const ADOPTER_SHARE: usize = 2;
-    pub const TRANSFORMED_SHARE: usize = 3;
-    pub const INTEGRATION: usize = 4;
-    pub const TRUST: usize = 5;
-    pub const TRUST_GAP: usize = 6;
-    pub const SATISFACTION: usize = 7;
-    pub const PARTICIPATION: usize = 8;
-    pub const UNHEARD_SHARE: usize = 9;
-    pub const SERVICE_RATE: usize = 10;
-    pub const PRODUCTIVITY: usize = 11;
-    pub const FRACTURE: usize = 12;
+/// Defines [`METRICS`] and the [`idx`] constants from one list, so that a
+/// metric's position, name and description cannot drift apart.
+macro_rules! metric_table {
+    ($( $id:ident: $name:literal, $short:literal, $label:literal, $unit:literal, ($lo:expr, $hi:expr), $kind:ident; )*) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
+        #[repr(usize)]
+        enum Position { $( $id ),* }
+
+        /// Index of each metric in [`Metrics::values`] and [`METRICS`].
+        pub mod idx {
+            $(
+                #[doc = concat!("Position of `", $name, "`.")]
+                pub const $id: usize = super::Position::$id as usize;
+            )*
+        }
+
+        /// Every metric, in CSV column order. The one place metrics are listed:
+        /// headers, parsing, report labels and the demo all read this table.
+        pub const METRICS: &[Metric] = &[
+            $( Metric { name: $name, label: $label, short: $short, unit: $unit, range: ($lo, $hi), flow: metric_table!(@flow $kind) }, )*
+        ];
+    };
+    (@flow flow) => { true };
+    (@flow state) => { false };
+}
+
+metric_table! {
+    DIGITALIZATION: "digitalization", "digital", "Citizens' digitalization", "mean level (0-1)", (0.0, 1.0), state;
+    ADOPTION: "adoption", "adoption", "Social CRM adoption", "mean level (0-1)", (0.0, 1.0), state;
+    ADOPTER_SHARE: "adopter_share", "adopters", "Adopting administrations", "share with adoption >= 0.5", (0.0, 1.0), state;
+    TRANSFORMED_SHARE: "transformed_share", "transf.", "Transformed value chains", "share of administrations", (0.0, 1.0), state;
+    INTEGRATION: "integration", "integr.", "Information integration", "mean level (0-1)", (0.0, 1.0), state;
+    TRUST: "trust", "trust", "Trust in the administration", "mean level (0-1)", (0.0, 1.0), state;
+    TRUST_GAP: "trust_gap", "trustgap", "Trust gap, digital minus non-digital", "difference (-1 to 1)", (-1.0, 1.0), state;
+    SATISFACTION: "satisfaction", "satisf.", "Citizen satisfaction", "mean level (0-1)", (0.0, 1.0), state;
+    PARTICIPATION: "participation", "partic.", "Participation", "share of citizens per month", (0.0, 1.0), flow;
+    UNHEARD_SHARE: "unheard_share", "unheard", "Unheard social posts", "share of posts per month", (0.0, 1.0), flow;
+    SERVICE_RATE: "service_rate", "service", "Needs resolved", "share of needs per month", (0.0, 1.0), flow;
+    PRODUCTIVITY: "productivity", "product.", "Productivity", "served requests / base capacity", (0.0, f64::INFINITY), flow;
+    FRACTURE: "fracture", "fracture", "Fracture", "mean max(0, digitalization - adoption)", (0.0, 1.0), state;
+}
+
+/// How many metrics there are.
+pub const N_METRICS: usize = METRICS.len();
+
+/// The metric column names, in CSV order.
+pub const METRIC_NAMES: [&str; N_METRICS] = {
+    let mut names = [""; N_METRICS];
+    let mut i = 0;
+    while i < N_METRICS {
+        names[i] = METRICS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// The table entry of the metric named `name`.
+pub fn metric(name: &str) -> Option<&'static Metric> {
+    METRICS.iter().find(|m| m.name == name)
 }
 
 /// One row of a run's time series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Metrics {
+    /// The month this row describes (0: the initial state).
     pub step: u32,
-    pub values: [f64; 13],
+    /// One value per metric, in [`METRICS`] order.
+    pub values: [f64; N_METRICS],
 }
 
 impl Metrics {
+    /// The value of the metric named `name`.
     pub fn get(&self, name: &str) -> Option<f64> {
         METRIC_NAMES.iter().position(|&n| n == name).map(|i| self.values[i])
     }
@@ -110,7 +158,7 @@ mod tests {
     use super::*;
 
     fn with(adopters: f64, transformed: f64, digital: f64) -> Metrics {
-        let mut values = [0.0; 13];
+        let mut values = [0.0; N_METRICS];
         values[idx::ADOPTER_SHARE] = adopters;
         values[idx::TRANSFORMED_SHARE] = transformed;
         values[idx::DIGITALIZATION] = digital;

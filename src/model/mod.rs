@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use init::Network;
-pub use metrics::{Class, METRIC_NAMES, Metrics};
+pub use metrics::{Class, METRIC_NAMES, METRICS, Metric, Metrics, N_METRICS};
 
 use crate::graph::{Csr, Graph};
 use crate::rng::{Purpose, Streams, chance, threshold};
@@ -490,7 +490,7 @@ impl Model {
         }
         let n_f = n as f64;
         let m_f = a.len() as f64;
-        let mut v = [0.0f64; 13];
+        let mut v = [0.0f64; N_METRICS];
         v[DIGITALIZATION] = s[0] / n_f;
         v[TRUST] = s[1] / n_f;
         v[SATISFACTION] = s[2] / n_f;

@@ -25,6 +25,7 @@ pub fn partial_path(target: &Path) -> PathBuf {
 }
 
 impl AtomicFile {
+    /// Start writing `target` under its hidden partial name.
     pub fn create(target: &Path) -> std::io::Result<AtomicFile> {
         let temp = partial_path(target);
         let file = File::create(&temp)?;
@@ -59,16 +60,19 @@ impl AtomicFile {
         })
     }
 
+    /// The final name.
     pub fn target(&self) -> &Path {
         &self.target
     }
 
-    /// Flush, sync and rename into place.
+    /// Flush, sync and rename into place, then sync the folder so that a
+    /// power cut cannot undo a rename reported done.
     pub fn commit(mut self) -> std::io::Result<()> {
         let writer = self.writer.take().expect("not yet committed");
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&self.temp, &self.target)
+        std::fs::rename(&self.temp, &self.target)?;
+        super::folder::sync_dir(self.target.parent().unwrap_or(Path::new(".")))
     }
 }
 

@@ -1,38 +1,236 @@
-//! `manifest.ron`: what produced a results folder, so it can be reproduced.
+//! `manifest.ron`: what produced a results folder, so that it can be
+//! reproduced, and which files it holds, so that a reader can tell the
+//! folder is one complete result.
+//!
+//! The manifest is written last. It lists every result file with its size
+//! and SHA-256, so `agora verify`, `report` and `merge` refuse a folder
+//! whose files were changed, torn, or mixed with another result's.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
+use crate::error::{Error, IoContext, Result};
 use crate::scenario::Scenario;
+use crate::sweep::{Shard, Sweep};
+
+/// The file name of the manifest in every results folder.
+pub const MANIFEST: &str = "manifest.ron";
+
+/// Who made a result, how and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The agora version that wrote the folder.
+    pub agora_version: String,
+    /// The command line, program name first.
+    pub command_line: Vec<String>,
+    /// Worker threads (results do not depend on it).
+    pub threads: usize,
+    /// When the command started, UTC, RFC 3339.
+    pub started: String,
+    /// Wall-clock seconds from start to the manifest.
+    pub wall_seconds: f64,
+}
+
+/// A running command's start, from which its [`Provenance`] is taken at the end.
+#[derive(Debug, Clone)]
+pub struct Stopwatch {
+    started: SystemTime,
+    clock: Instant,
+    threads: usize,
+}
+
+impl Stopwatch {
+    /// Start timing a command that runs on `threads` workers.
+    pub fn start(threads: usize) -> Stopwatch {
+        Stopwatch {
+            started: SystemTime::now(),
+            clock: Instant::now(),
+            threads,
+        }
+    }
+
+    /// Seconds since the start.
+    pub fn seconds(&self) -> f64 {
+        self.clock.elapsed().as_secs_f64()
+    }
+
+    /// The provenance of the command, as of now.
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            agora_version: env!("CARGO_PKG_VERSION").to_string(),
+            command_line: std::env::args().collect(),
+            threads: self.threads,
+            started: rfc3339(self.started),
+            wall_seconds: self.seconds(),
+        }
+    }
+}
 
 /// A record of one scenario as it was run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioRecord {
+    /// The resolved scenario.
     pub scenario: Scenario,
     /// Seed of replicate r at position r.
     pub replicate_seeds: Vec<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What kind of result a folder holds, and what it was made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Content {
+    /// `agora run` (or `demo`): the scenarios and their seeds.
+    Run {
+        /// Every scenario of the batch, in output order.
+        scenarios: Vec<ScenarioRecord>,
+    },
+    /// `agora sweep` or `agora merge`.
+    Sweep {
+        /// Which shard this folder holds (`0/1` for a whole sweep).
+        shard: Shard,
+        /// Shard folders merged into this one (empty for a direct run).
+        merged_from: Vec<String>,
+        /// The resolved sweep.
+        sweep: Sweep,
+    },
+}
+
+/// One file of a result: its name in the folder, size and content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// File name inside the folder.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the content, lower-case hex (what `sha256sum` prints).
+    pub sha256: String,
+}
+
+/// The manifest of a results folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    pub agora_version: String,
-    pub command_line: Vec<String>,
-    pub threads: usize,
-    /// UTC, RFC 3339.
-    pub started: String,
-    pub wall_seconds: f64,
-    pub scenarios: Vec<ScenarioRecord>,
+    /// Who made the result, how and when.
+    pub provenance: Provenance,
+    /// What was computed.
+    pub content: Content,
+    /// Every result file, in the order they were written.
+    pub files: Vec<FileRecord>,
 }
 
 impl Manifest {
-    pub fn write(&self, path: &Path) -> io::Result<()> {
-        let config = ron::ser::PrettyConfig::new().struct_names(true);
-        let text = ron::ser::to_string_pretty(self, config).map_err(io::Error::other)?;
-        super::atomic::write_atomic(path, format!("{text}\n").as_bytes())
+    /// A manifest for the files `names` of `dir`, hashing each.
+    pub fn of_files(dir: &Path, provenance: Provenance, content: Content, names: &[&str]) -> Result<Manifest> {
+        let files = names
+            .iter()
+            .map(|name| record_of(dir, name))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Manifest {
+            provenance,
+            content,
+            files,
+        })
     }
+
+    /// The manifest as pretty RON.
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new().struct_names(true);
+        let text = ron::ser::to_string_pretty(self, config).expect("a manifest serializes");
+        format!("{text}\n")
+    }
+
+    /// Read the manifest of `dir`, without checking the files.
+    pub fn read(dir: &Path) -> Result<Manifest> {
+        let path = dir.join(MANIFEST);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(Error::Unverified(format!(
+                    "{}: no {MANIFEST}: the folder holds no finished result (still being written, \
+                     interrupted, or not made by agora); finish it with --resume or run again",
+                    dir.display()
+                )));
+            }
+            Err(e) => return Err(Error::io(path.display().to_string(), e)),
+        };
+        ron::from_str(&text).map_err(|e| {
+            Error::Unverified(format!(
+                "{}:{}:{}: not a manifest agora can read: {}",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            ))
+        })
+    }
+
+    /// Read the manifest of `dir` and check that every file it lists is
+    /// there with its recorded size and hash.
+    pub fn verify(dir: &Path) -> Result<Manifest> {
+        let manifest = Manifest::read(dir)?;
+        for file in &manifest.files {
+            let path = dir.join(&file.name);
+            let found = match record_of(dir, &file.name) {
+                Ok(found) => found,
+                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+                    return Err(Error::Unverified(format!(
+                        "{}: listed in {MANIFEST} but missing: the folder is not one complete result",
+                        path.display()
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            if found != *file {
+                return Err(Error::Unverified(format!(
+                    "{}: does not match {MANIFEST} ({} bytes, sha256 {} recorded; {} bytes, sha256 {} found): \
+                     the file was changed or belongs to another result",
+                    path.display(),
+                    file.bytes,
+                    short(&file.sha256),
+                    found.bytes,
+                    short(&found.sha256)
+                )));
+            }
+        }
+        Ok(manifest)
+    }
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+/// The size and SHA-256 of `dir/name`.
+fn record_of(dir: &Path, name: &str) -> Result<FileRecord> {
+    let path = dir.join(name);
+    let mut file = std::fs::File::open(&path).at(&path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer).at(&path)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        bytes += n as u64;
+    }
+    Ok(FileRecord {
+        name: name.to_string(),
+        bytes,
+        sha256: hex(&hasher.finalize()),
+    })
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// `time` as `YYYY-MM-DDThh:mm:ssZ`.
@@ -72,6 +270,19 @@ mod tests {
         assert_eq!(
             rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_356_245)),
             "2026-11-22T14:04:05Z"
+        );
+    }
+
+    #[test]
+    fn sha256_of_a_known_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("abc"), b"abc").unwrap();
+        let record = record_of(dir.path(), "abc").unwrap();
+        assert_eq!(record.bytes, 3);
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            record.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 }

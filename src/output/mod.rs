@@ -1,13 +1,22 @@
-//! Writing results: CSV tables, atomic files, manifests.
+//! Writing results: CSV tables, atomic files, the folder lock, manifests.
 //!
-//! Architecture invariant: a result file appears under its final name only
-//! when it is complete (written to a hidden temporary name, then renamed).
+//! Architecture invariant: this module is the one door to a results folder.
+//! A writer takes the folder's lock ([`Folder`]) before creating any file; a
+//! result file appears under its final name only when it is complete
+//! (written to a hidden temporary name, synced, renamed, and the folder
+//! synced); the manifest, listing every file with its hash, comes last; and
+//! readers check the manifest ([`Manifest::verify`]) before they trust a file.
 
 pub mod atomic;
+pub mod folder;
+pub mod graph;
 pub mod manifest;
+pub mod merge;
 pub mod run;
 pub mod sweep;
 pub mod table;
 
-pub use manifest::Manifest;
+pub use folder::Folder;
+pub use manifest::{Manifest, Provenance, Stopwatch};
 pub use run::{RunOutput, ScenarioTally, summary_table};
+pub use sweep::SweepOutput;

@@ -2,25 +2,31 @@
 //! aggregates, class shares and the manifest are written at the end.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::atomic::{partial_path, write_atomic};
-use super::table::scan_rows;
-use crate::model::{Class, METRIC_NAMES};
-use crate::runner::{Job, Prepared, Run};
+use super::folder::Folder;
+use super::manifest::{Content, Manifest, Provenance, ScenarioRecord};
+use super::table::{Table, scan_rows};
+use crate::error::{IoContext, Result};
+use crate::model::{Class, METRIC_NAMES, N_METRICS};
+use crate::runner::{Job, Prepared, Run, Sink};
 use crate::stats::{mean_sd, quantile_sorted, wilson};
 
-use super::manifest::Manifest;
-use super::table::Table;
-
+/// One row per scenario, replicate and step: every metric.
 pub const TIMESERIES: &str = "timeseries.csv";
+/// One row per run: its final metrics and class.
 pub const SUMMARY: &str = "summary.csv";
+/// Long format: per scenario, step and metric, the mean, sd and quantiles.
 pub const AGGREGATE: &str = "aggregate.csv";
+/// Per scenario and class, the share of runs with its Wilson interval.
 pub const CLASSES: &str = "classes.csv";
+/// One row per run: the statistics of its social graph.
 pub const GRAPHS: &str = "graphs.csv";
 /// Identifies the batch an unfinished output folder belongs to; removed when done.
 pub const RECORD: &str = ".run.ron";
-pub const MANIFEST: &str = "manifest.ron";
+/// The result files of a run folder, in the order they are written.
+pub const FILES: [&str; 5] = [TIMESERIES, SUMMARY, GRAPHS, AGGREGATE, CLASSES];
 
 /// Everything the aggregates of one scenario need: each metric at each step
 /// across replicates (quantiles need the values), and class counts.
@@ -28,7 +34,7 @@ pub const MANIFEST: &str = "manifest.ron";
 pub struct ScenarioTally {
     pub name: String,
     /// `values[step][metric]` holds one value per replicate, in replicate order.
-    values: Vec<[Vec<f64>; 13]>,
+    values: Vec<[Vec<f64>; N_METRICS]>,
     pub classes: [u64; 5],
     pub runs: u64,
 }
@@ -43,7 +49,7 @@ impl ScenarioTally {
         }
     }
 
-    fn add(&mut self, series: impl IntoIterator<Item = [f64; 13]>, class: Class) {
+    fn add(&mut self, series: impl IntoIterator<Item = [f64; N_METRICS]>, class: Class) {
         for (row, values) in self.values.iter_mut().zip(series) {
             for (column, value) in row.iter_mut().zip(values) {
                 column.push(value);
@@ -74,6 +80,7 @@ impl ScenarioTally {
 /// The open output of a `run`.
 pub struct RunOutput {
     dir: PathBuf,
+    scenarios: Vec<ScenarioRecord>,
     timeseries: Table,
     summary: Table,
     graphs: Table,
@@ -84,8 +91,16 @@ impl RunOutput {
     /// Open the output files in `dir`. With `resume`, the partial files of
     /// an interrupted run of the same batch are kept up to the last run that
     /// all of them hold completely; returns how many jobs are already done.
-    pub fn open(dir: &Path, batch: &[Prepared], jobs: &[Job], resume: bool) -> io::Result<(RunOutput, usize)> {
-        std::fs::create_dir_all(dir)?;
+    pub fn open(folder: &Folder, batch: &[Prepared], jobs: &[Job], resume: bool) -> Result<(RunOutput, usize)> {
+        let dir = folder.path();
+        let scenarios = batch
+            .iter()
+            .enumerate()
+            .map(|(s, p)| ScenarioRecord {
+                scenario: p.scenario.clone(),
+                replicate_seeds: jobs.iter().filter(|j| j.scenario == s).map(|j| j.seed).collect(),
+            })
+            .collect();
         let headers = Headers::new();
         let mut tallies: Vec<ScenarioTally> = batch
             .iter()
@@ -96,32 +111,53 @@ impl RunOutput {
         let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
         let same_batch = std::fs::read_to_string(&record).is_ok_and(|text| text == identity);
         if resume && same_batch && partials.iter().all(|p| p.exists()) {
-            let scan = scan_partials(&partials, &headers, batch, jobs)?;
+            let scan = scan_partials(&partials, &headers, batch, jobs).at(dir)?;
             for (job, (series, class)) in jobs.iter().zip(scan.runs) {
                 tallies[job.scenario].add(series, class);
             }
             let output = RunOutput {
                 dir: dir.to_path_buf(),
-                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0])?,
-                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1])?,
-                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2])?,
+                scenarios,
+                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0]).at(dir)?,
+                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1]).at(dir)?,
+                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2]).at(dir)?,
                 tallies,
             };
             return Ok((output, scan.done));
         }
-        write_atomic(&record, identity.as_bytes())?;
+        folder.retract()?;
+        write_atomic(&record, identity.as_bytes()).at(&record)?;
+        let create = |name: &str, header: &[String]| Table::create_durable(&dir.join(name), &refs(header)).at(dir);
         let output = RunOutput {
             dir: dir.to_path_buf(),
-            timeseries: Table::create_durable(&dir.join(TIMESERIES), &refs(&headers.timeseries))?,
-            summary: Table::create_durable(&dir.join(SUMMARY), &refs(&headers.summary))?,
-            graphs: Table::create_durable(&dir.join(GRAPHS), &refs(&headers.graphs))?,
+            scenarios,
+            timeseries: create(TIMESERIES, &headers.timeseries)?,
+            summary: create(SUMMARY, &headers.summary)?,
+            graphs: create(GRAPHS, &headers.graphs)?,
             tallies,
         };
         Ok((output, 0))
     }
 
+    /// Write the aggregates, move every file into place, and publish the
+    /// manifest last; returns the tallies for the summary table.
+    pub fn finish(self, folder: &Folder, provenance: Provenance) -> Result<Vec<ScenarioTally>> {
+        let dir = folder.path().to_path_buf();
+        let content = Content::Run {
+            scenarios: self.scenarios.clone(),
+        };
+        let tallies = self
+            .write_aggregates()
+            .context(|| format!("writing results to {}", dir.display()))?;
+        let manifest = Manifest::of_files(&dir, provenance, content, &FILES)?;
+        folder.publish(&manifest)?;
+        Ok(tallies)
+    }
+}
+
+impl Sink for RunOutput {
     /// Stream one finished run out (runs arrive in job order).
-    pub fn add(&mut self, run: &Run) -> io::Result<()> {
+    fn add(&mut self, run: &Run) -> io::Result<()> {
         let name = self.tallies[run.scenario].name.clone();
         let t = &mut self.timeseries;
         for metrics in &run.series {
@@ -159,8 +195,11 @@ impl RunOutput {
         Ok(())
     }
 
-    /// Write the aggregates and the manifest, then move every file into place.
-    pub fn finish(self, manifest: &Manifest) -> io::Result<Vec<ScenarioTally>> {
+}
+
+impl RunOutput {
+    /// Write the aggregates, then move every file into place.
+    fn write_aggregates(self) -> io::Result<Vec<ScenarioTally>> {
         let mut aggregate = Table::create(
             &self.dir.join(AGGREGATE),
             &["scenario", "step", "metric", "mean", "sd", "p05", "p50", "p95"],
@@ -210,7 +249,6 @@ impl RunOutput {
         let _ = std::fs::remove_file(self.dir.join(RECORD));
         aggregate.commit()?;
         classes.commit()?;
-        manifest.write(&self.dir.join(MANIFEST))?;
         Ok(self.tallies)
     }
 }
@@ -248,6 +286,13 @@ impl Headers {
     }
 }
 
+impl Headers {
+    /// The position of column `name` in `header` (every name looked up is one we write).
+    fn column(&self, header: &[String], name: &str) -> usize {
+        header.iter().position(|h| h == name).expect("a column we write")
+    }
+}
+
 fn refs(header: &[String]) -> Vec<&str> {
     header.iter().map(String::as_str).collect()
 }
@@ -259,7 +304,7 @@ struct Scan {
     /// Bytes to keep of timeseries, summary and graphs.
     keep: [u64; 3],
     /// Series and class of each done job, in job order.
-    runs: Vec<(Vec<[f64; 13]>, Class)>,
+    runs: Vec<(Vec<[f64; N_METRICS]>, Class)>,
 }
 
 /// Find the jobs whose rows are complete in every partial file.
@@ -271,7 +316,7 @@ fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared],
     // Summary and graphs: one row per job.
     let mut classes = Vec::new();
     let mut summary_ends = vec![0u64];
-    scan_rows(&partials[1], headers.summary.len(), |k, row, end| {
+    scan_rows(&partials[1], &headers.summary, |k, row, end| {
         let Some(job) = jobs.get(k) else { return false };
         let class = row.get(headers.summary.len() - 1).and_then(Class::from_name);
         match class {
@@ -284,7 +329,7 @@ fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared],
         }
     })?;
     let mut graph_ends = vec![0u64];
-    scan_rows(&partials[2], headers.graphs.len(), |k, row, end| {
+    scan_rows(&partials[2], &headers.graphs, |k, row, end| {
         let ok = jobs.get(k).is_some_and(|job| matches(row, job));
         if ok {
             graph_ends.push(end);
@@ -292,18 +337,19 @@ fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared],
         ok
     })?;
     // Time series: steps + 1 rows per job.
-    let mut series: Vec<Vec<[f64; 13]>> = vec![Vec::new()];
+    let mut series: Vec<Vec<[f64; N_METRICS]>> = vec![Vec::new()];
     let mut series_ends = vec![0u64];
     let mut job = 0usize;
-    scan_rows(&partials[0], headers.timeseries.len(), |_, row, end| {
+    let first_metric = headers.column(&headers.timeseries, METRIC_NAMES[0]);
+    scan_rows(&partials[0], &headers.timeseries, |_, row, end| {
         let Some(current) = jobs.get(job) else { return false };
         let step = series[job].len();
         if !matches(row, current) || row.get(2).and_then(|s| s.parse::<usize>().ok()) != Some(step) {
             return false;
         }
-        let mut values = [0.0; 13];
+        let mut values = [0.0; N_METRICS];
         for (m, value) in values.iter_mut().enumerate() {
-            match row.get(3 + m).and_then(|v| v.parse().ok()) {
+            match row.get(first_metric + m).and_then(|v| v.parse().ok()) {
                 Some(x) => *value = x,
                 None => return false,
             }
@@ -350,12 +396,13 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
     use crate::model::metrics::idx;
     let mut out = String::new();
     let shown = [
-        ("digital", idx::DIGITALIZATION),
-        ("adoption", idx::ADOPTION),
-        ("transf.", idx::TRANSFORMED_SHARE),
-        ("trust", idx::TRUST),
-        ("fracture", idx::FRACTURE),
-    ];
+        idx::DIGITALIZATION,
+        idx::ADOPTION,
+        idx::TRANSFORMED_SHARE,
+        idx::TRUST,
+        idx::FRACTURE,
+    ]
+    .map(|i| (crate::model::METRICS[i].short, i));
     out.push_str(&format!(
         "{:<16} {:>5}  {:<34}",
         "scenario", "runs", "class share [95% CI]"

@@ -22,6 +22,7 @@ fn io_error(e: csv::Error) -> io::Error {
 }
 
 impl Table {
+    /// A new table at `path` (written under a hidden name until committed).
     pub fn create(path: &Path, header: &[&str]) -> io::Result<Table> {
         Table::with_header(AtomicFile::create(path)?, header)
     }
@@ -55,10 +56,12 @@ impl Table {
         self.writer.flush()
     }
 
+    /// Write a text field.
     pub fn text(&mut self, s: &str) -> io::Result<()> {
         self.writer.write_field(s).map_err(io_error)
     }
 
+    /// Write a number so that it reads back exactly; NaN for a non-finite one.
     pub fn float(&mut self, x: f64) -> io::Result<()> {
         let s = if x.is_finite() {
             self.floats.format_finite(x)
@@ -68,10 +71,12 @@ impl Table {
         self.writer.write_field(s).map_err(io_error)
     }
 
+    /// Write a whole number.
     pub fn int(&mut self, x: u64) -> io::Result<()> {
         self.writer.write_field(self.ints.format(x)).map_err(io_error)
     }
 
+    /// End the current row.
     pub fn end_row(&mut self) -> io::Result<()> {
         self.writer.write_record(None::<&[u8]>).map_err(io_error)
     }
@@ -86,10 +91,11 @@ impl Table {
 /// Read the complete rows of a CSV file after its header, handing each to
 /// `accept(index, row, end)` (`end`: the file length up to and including this
 /// row) until one is torn or refused; returns the number of rows accepted and
-/// the file length up to the last of them.
+/// the file length up to the last of them. Columns are found by name: the
+/// file's header must be `header`, or the file is not continued.
 pub fn scan_rows(
     path: &Path,
-    fields: usize,
+    header: &[String],
     mut accept: impl FnMut(usize, &csv::StringRecord, u64) -> bool,
 ) -> io::Result<(usize, u64)> {
     let mut reader = BufReader::new(std::fs::File::open(path)?);
@@ -97,6 +103,15 @@ pub fn scan_rows(
     let mut keep = reader.read_line(&mut line)? as u64; // the header
     if !line.ends_with('\n') {
         return Ok((0, 0));
+    }
+    if line.trim_end() != header.join(",") {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: its columns are not the ones this agora writes (made by another version?): run without --resume",
+                path.display()
+            ),
+        ));
     }
     let mut accepted = 0;
     loop {
@@ -110,7 +125,7 @@ pub fn scan_rows(
             .from_reader(line.as_bytes());
         let mut record = csv::StringRecord::new();
         match rows.read_record(&mut record) {
-            Ok(true) if record.len() == fields && accept(accepted, &record, keep + n as u64) => {}
+            Ok(true) if record.len() == header.len() && accept(accepted, &record, keep + n as u64) => {}
             _ => break,
         }
         accepted += 1;

@@ -5,78 +5,83 @@
 //! files, so the report of a folder is byte-identical when made twice.
 
 pub mod charts;
+mod run;
+mod sweep;
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use charts::{Bar, Cell, Fan};
+use crate::error::{Error, IoContext, Result};
+use crate::output::manifest::{Content, MANIFEST, Manifest};
+use crate::output::{Folder, run::AGGREGATE, sweep::POINTS};
 
-use crate::model::{Class, METRIC_NAMES};
-use crate::output::sweep::SweepRecord;
-
+/// The report's file name inside its results folder.
 pub const REPORT: &str = "report.html";
 
 /// (x, p05, mean, p95) of one point of a fan chart.
 type Band = (f64, f64, f64, f64);
 
-/// Metrics that count what happened during a step (0 at step 0).
-const FLOWS: [&str; 4] = ["participation", "unheard_share", "service_rate", "productivity"];
-
-/// What each metric measures, for chart titles and axis labels.
-pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
-    match metric {
-        "digitalization" => ("Citizens' digitalization", "mean level (0-1)"),
-        "adoption" => ("Social CRM adoption", "mean level (0-1)"),
-        "adopter_share" => ("Adopting administrations", "share with adoption >= 0.5"),
-        "transformed_share" => ("Transformed value chains", "share of administrations"),
-        "integration" => ("Information integration", "mean level (0-1)"),
-        "trust" => ("Trust in the administration", "mean level (0-1)"),
-        "trust_gap" => ("Trust gap, digital minus non-digital", "difference (-1 to 1)"),
-        "satisfaction" => ("Citizen satisfaction", "mean level (0-1)"),
-        "participation" => ("Participation", "share of citizens per month"),
-        "unheard_share" => ("Unheard social posts", "share of posts per month"),
-        "service_rate" => ("Needs resolved", "share of needs per month"),
-        "productivity" => ("Productivity", "served requests / base capacity"),
-        "fracture" => ("Fracture", "mean max(0, digitalization - adoption)"),
-        _ => ("", ""),
+/// Write `DIR/report.html` for the folder this process holds; returns its
+/// path. The folder's manifest is checked first: a report is never drawn
+/// from files that are not one complete result.
+pub fn write_report(folder: &Folder) -> Result<PathBuf> {
+    let dir = folder.path();
+    let neither = || {
+        Error::Input(format!(
+            "{} holds neither the results of `agora run` ({AGGREGATE}) nor of a whole `agora sweep` ({POINTS})",
+            dir.display()
+        ))
+    };
+    if !dir.join(AGGREGATE).exists() && !dir.join(POINTS).exists() && !dir.join(MANIFEST).exists() {
+        return Err(neither());
     }
-}
-
-/// Write `DIR/report.html`; returns its path.
-pub fn write_report(dir: &Path) -> io::Result<std::path::PathBuf> {
-    let html = if dir.join("aggregate.csv").exists() {
-        run_report(dir)?
-    } else if dir.join("points.csv").exists() {
-        sweep_report(dir)?
-    } else {
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!(
-                "{} holds neither the results of `agora run` (aggregate.csv) nor of `agora sweep` (points.csv)",
-                dir.display()
-            ),
-        ));
+    let manifest = Manifest::verify(dir)?;
+    let html = match manifest.content {
+        Content::Run { .. } if dir.join(AGGREGATE).exists() => run::report(dir),
+        Content::Sweep { .. } if dir.join(POINTS).exists() => sweep::report(dir),
+        _ => return Err(neither()),
     };
     let path = dir.join(REPORT);
-    crate::output::atomic::write_atomic(&path, html.as_bytes())?;
+    let html = html.context(|| format!("reading {}", dir.display()))?;
+    crate::output::atomic::write_atomic(&path, html.as_bytes()).at(&path)?;
     Ok(path)
 }
 
-fn read_table(path: &Path) -> io::Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
-    let header = reader
-        .headers()
-        .map_err(io::Error::other)?
-        .iter()
-        .map(String::from)
-        .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        rows.push(record.map_err(io::Error::other)?.iter().map(String::from).collect());
+/// A CSV file read whole, columns found by name.
+struct CsvTable {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl CsvTable {
+    fn read(path: &Path) -> io::Result<CsvTable> {
+        let mut reader =
+            csv::Reader::from_path(path).map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
+        let header = reader
+            .headers()
+            .map_err(io::Error::other)?
+            .iter()
+            .map(String::from)
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            rows.push(record.map_err(io::Error::other)?.iter().map(String::from).collect());
+        }
+        Ok(CsvTable { header, rows })
     }
-    Ok((header, rows))
+
+    /// The position of column `name`, if the file has it.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The position of column `name`, which the file must have.
+    fn column(&self, name: &str) -> io::Result<usize> {
+        self.find(name).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("no column `{name}`"))
+        })
+    }
 }
 
 fn number(s: &str) -> f64 {
@@ -128,115 +133,7 @@ fn folder_name(dir: &Path) -> String {
         .unwrap_or_else(|| dir.display().to_string())
 }
 
-fn run_report(dir: &Path) -> io::Result<String> {
-    let (_, aggregate) = read_table(&dir.join("aggregate.csv"))?;
-    let mut scenarios: Vec<String> = Vec::new();
-    // metric -> scenario -> (step, p05, mean, p95)
-    let mut series: BTreeMap<String, BTreeMap<String, Vec<Band>>> = BTreeMap::new();
-    for row in &aggregate {
-        let (scenario, step, metric) = (&row[0], number(&row[1]), &row[2]);
-        // Flows are defined per step: step 0 has none, and a zero there is no observation.
-        if step == 0.0 && FLOWS.contains(&metric.as_str()) {
-            if !scenarios.contains(scenario) {
-                scenarios.push(scenario.clone());
-            }
-            continue;
-        }
-        if !scenarios.contains(scenario) {
-            scenarios.push(scenario.clone());
-        }
-        series
-            .entry(metric.clone())
-            .or_default()
-            .entry(scenario.clone())
-            .or_default()
-            .push((step, number(&row[5]), number(&row[3]), number(&row[7])));
-    }
-    let mut body = format!(
-        "<h1>agora report: {}</h1>\n<p>Scenarios: {}. Each chart shows, per scenario, the mean over replicates \
-         (line) and the band from the 5th to the 95th percentile; time is in months. Flows (participation, \
-         unheard posts, needs resolved, productivity) start at month 1.</p>\n",
-        escape(&folder_name(dir)),
-        escape(&scenarios.join(", "))
-    );
-    body.push_str("<h2>How the futures unfold</h2>\n<div class=\"charts\">\n");
-    for metric in METRIC_NAMES {
-        let Some(by_scenario) = series.get(metric) else {
-            continue;
-        };
-        let fans: Vec<Fan> = scenarios
-            .iter()
-            .filter_map(|s| {
-                by_scenario.get(s).map(|points| Fan {
-                    name: s,
-                    points: points.clone(),
-                })
-            })
-            .collect();
-        let (title, unit) = metric_label(metric);
-        body.push_str(&chart(&charts::fan_chart(
-            &format!("{title} ({metric})"),
-            "month",
-            unit,
-            &fans,
-        )));
-    }
-    body.push_str("</div>\n");
-
-    let (_, classes) = read_table(&dir.join("classes.csv"))?;
-    let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
-    let bars: Vec<Bar> = classes
-        .iter()
-        .map(|r| Bar {
-            group: &r[0],
-            class: &r[1],
-            share: number(&r[3]),
-            low: number(&r[4]),
-            high: number(&r[5]),
-        })
-        .collect();
-    let groups: Vec<&str> = scenarios.iter().map(String::as_str).collect();
-    body.push_str("<h2>Which future each run ended in</h2>\n<div class=\"charts\">\n");
-    body.push_str(&chart(&charts::class_chart(
-        "Share of runs per class",
-        &groups,
-        &names,
-        &bars,
-    )));
-    body.push_str("</div>\n");
-
-    body.push_str(&final_means_table(dir, &scenarios)?);
-    body.push_str(&appendix(dir)?);
-    Ok(page(&format!("agora report: {}", escape(&folder_name(dir))), &body))
-}
-
-/// Final means with 95% intervals (mean +- 1.96 sd / sqrt(n)) per scenario.
-fn final_means_table(dir: &Path, scenarios: &[String]) -> io::Result<String> {
-    let (header, rows) = read_table(&dir.join("summary.csv"))?;
-    let mut out = String::from(
-        "<h2>Final state (month of the last step)</h2>\n<p>Mean over replicates with its 95% confidence interval.</p>\n<table>\n<tr><th>metric</th>",
-    );
-    for s in scenarios {
-        let _ = write!(out, "<th>{}</th>", escape(s));
-    }
-    out.push_str("</tr>\n");
-    for metric in METRIC_NAMES {
-        let Some(col) = header.iter().position(|h| h == metric) else {
-            continue;
-        };
-        let _ = write!(out, "<tr><td>{metric}</td>");
-        for s in scenarios {
-            let values: Vec<f64> = rows.iter().filter(|r| &r[0] == s).map(|r| number(&r[col])).collect();
-            let (mean, sd) = crate::stats::mean_sd(&values);
-            let half = 1.96 * sd / (values.len().max(1) as f64).sqrt();
-            let _ = write!(out, "<td>{mean:.3} [{:.3}, {:.3}]</td>", mean - half, mean + half);
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</table>\n");
-    Ok(out)
-}
-
+/// The files that let a reader reproduce the result, verbatim.
 fn appendix(dir: &Path) -> io::Result<String> {
     let mut out = String::from("<h2>Reproduce</h2>\n");
     for (file, what) in [
@@ -259,152 +156,3 @@ fn appendix(dir: &Path) -> io::Result<String> {
     Ok(out)
 }
 
-fn sweep_report(dir: &Path) -> io::Result<String> {
-    let record: SweepRecord = ron::from_str(&std::fs::read_to_string(dir.join("sweep.ron"))?)
-        .map_err(|e| io::Error::other(format!("{}: {e}", dir.join("sweep.ron").display())))?;
-    let sweep = &record.sweep;
-    let (header, rows) = read_table(&dir.join("points.csv"))?;
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let mut body = format!(
-        "<h1>agora report: sweep {}</h1>\n<p>{} points x {} replicates over {}. Charts show the mean over \
-         replicates at each value (line) and the band of one standard deviation; other axes are averaged over.</p>\n",
-        escape(&sweep.name),
-        sweep.points.len(),
-        sweep.replicates,
-        escape(&sweep.axes.join(", "))
-    );
-    // The axes that matter most: the largest spread of per-level means, summed over metrics.
-    let levels = |a: usize| -> Vec<String> {
-        let mut v: Vec<String> = Vec::new();
-        for p in &sweep.points {
-            if !v.contains(&p[a]) {
-                v.push(p[a].clone());
-            }
-        }
-        v
-    };
-    let level_means = |a: usize, column: usize| -> Vec<(String, f64, f64)> {
-        levels(a)
-            .into_iter()
-            .map(|level| {
-                let chosen: Vec<&Vec<String>> = rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(p, _)| sweep.points[*p][a] == level)
-                    .map(|(_, r)| r)
-                    .collect();
-                let mean = chosen.iter().map(|r| number(&r[column])).sum::<f64>() / chosen.len().max(1) as f64;
-                let sd = chosen.iter().map(|r| number(&r[column + 1])).sum::<f64>() / chosen.len().max(1) as f64;
-                (level, mean, sd)
-            })
-            .collect()
-    };
-    let spread = |a: usize| -> f64 {
-        METRIC_NAMES
-            .iter()
-            .filter_map(|m| col(&format!("{m}_mean")))
-            .map(|c| {
-                let means: Vec<f64> = level_means(a, c).iter().map(|l| l.1).collect();
-                let all: Vec<f64> = rows.iter().map(|r| number(&r[c])).collect();
-                let range = |v: &[f64]| {
-                    v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
-                        - v.iter().cloned().fold(f64::INFINITY, f64::min)
-                };
-                range(&means) / (range(&all) + 1e-12)
-            })
-            .sum()
-    };
-    let mut order: Vec<usize> = (0..sweep.axes.len()).collect();
-    order.sort_by(|&a, &b| spread(b).total_cmp(&spread(a)).then(a.cmp(&b)));
-    let shown: Vec<usize> = order.iter().take(2).cloned().collect();
-    if sweep.axes.len() > 2 {
-        let _ = writeln!(
-            body,
-            "<p>This sweep has {} axes; shown are the two whose levels spread the metric means most: {} and {}.</p>",
-            sweep.axes.len(),
-            escape(&sweep.axes[shown[0]]),
-            escape(&sweep.axes[shown[1]])
-        );
-    }
-    if shown.len() == 2 {
-        let (xa, ya) = (shown[0], shown[1]);
-        let (xs, ys) = (levels(xa), levels(ya));
-        let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
-        let mut cells = Vec::new();
-        for (xi, xv) in xs.iter().enumerate() {
-            for (yi, yv) in ys.iter().enumerate() {
-                let chosen: Vec<&Vec<String>> = rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(p, _)| &sweep.points[*p][xa] == xv && &sweep.points[*p][ya] == yv)
-                    .map(|(_, r)| r)
-                    .collect();
-                let shares: Vec<f64> = names
-                    .iter()
-                    .map(|c| {
-                        let column = col(&format!("share_{c}")).unwrap_or(0);
-                        chosen.iter().map(|r| number(&r[column])).sum::<f64>() / chosen.len().max(1) as f64
-                    })
-                    .collect();
-                let (class, share) = shares
-                    .iter()
-                    .enumerate()
-                    .fold((0, -1.0), |best, (k, &s)| if s > best.1 { (k, s) } else { best });
-                cells.push(Cell {
-                    x: xi,
-                    y: yi,
-                    class,
-                    share,
-                });
-            }
-        }
-        body.push_str("<h2>Phase diagram</h2>\n<p>Each cell: the class most runs ended in (colour and initial) and the share of runs in it (shade and percentage).</p>\n<div class=\"charts\">\n");
-        body.push_str(&chart(&charts::phase_diagram(
-            "Dominant future by parameter values",
-            (&sweep.axes[xa], &xs),
-            (&sweep.axes[ya], &ys),
-            &names,
-            &cells,
-        )));
-        body.push_str("</div>\n");
-    }
-    for &a in &shown {
-        let _ = write!(
-            body,
-            "<h2>Metrics against {}</h2>\n<div class=\"charts\">\n",
-            escape(&sweep.axes[a])
-        );
-        let numeric = levels(a).iter().all(|l| l.parse::<f64>().is_ok());
-        for metric in METRIC_NAMES {
-            let Some(c) = col(&format!("{metric}_mean")) else {
-                continue;
-            };
-            let points: Vec<(f64, f64, f64, f64)> = level_means(a, c)
-                .iter()
-                .enumerate()
-                .map(|(k, (level, mean, sd))| {
-                    let x = if numeric { number(level) } else { k as f64 };
-                    (x, mean - sd, *mean, mean + sd)
-                })
-                .collect();
-            let (title, unit) = metric_label(metric);
-            let x_label = if numeric {
-                sweep.axes[a].clone()
-            } else {
-                format!("{} (level index)", sweep.axes[a])
-            };
-            body.push_str(&chart(&charts::fan_chart(
-                &format!("{title} ({metric})"),
-                &x_label,
-                unit,
-                &[Fan {
-                    name: &sweep.name,
-                    points,
-                }],
-            )));
-        }
-        body.push_str("</div>\n");
-    }
-    body.push_str(&appendix(dir)?);
-    Ok(page(&format!("agora report: sweep {}", escape(&sweep.name)), &body))
-}

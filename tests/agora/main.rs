@@ -3,6 +3,7 @@
 mod cli;
 mod graphs;
 mod model;
+mod pinned;
 mod report;
 mod sweeps;
 

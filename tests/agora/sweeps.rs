@@ -166,7 +166,7 @@ fn merge_refuses_missing_doubled_and_foreign_shards() {
         assert_eq!(result.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(expected), "expected `{expected}` in {stderr}");
     }
-    // A shard with a torn or doubled row is refused too.
+    // A shard with a torn or doubled row no longer matches its manifest: refused (exit 1), naming the file.
     let runs = Path::new(&shard(&parts, 1)).join("runs.csv");
     let text = read(&runs);
     let last = text.lines().last().unwrap().to_string();
@@ -175,8 +175,9 @@ fn merge_refuses_missing_doubled_and_foreign_shards() {
         .args(["merge", parts.to_str().unwrap(), "--out", &out])
         .output()
         .unwrap();
-    assert_eq!(result.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("doubled rows"));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("runs.csv: does not match manifest.ron"), "{stderr}");
 }
 
 /// kill -9 at some moment, then --resume: the same bytes as a run never interrupted.
