@@ -10,7 +10,7 @@ use rand_distr::{Beta, Distribution, Normal};
 use super::{Administrations, Citizens, Flows, LoadedGraphs, Model};
 use crate::graph::{Graph, generate};
 use crate::rng::{Purpose, Rng, Streams};
-use crate::scenario::{Dist, GraphSpec, Scenario};
+use crate::scenario::{Dist, GraphSpec, Scenario, Schedule};
 
 pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs) -> Model {
     let streams = Streams::new(replicate_seed);
@@ -54,11 +54,10 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     let security = scaled(&a.security_barrier, Purpose::SecurityBarrier);
     let organizational = scaled(&a.organizational_barrier, Purpose::OrganizationalBarrier);
 
-    let mut interventions = scenario.interventions.clone();
-    interventions.sort_by_key(|i| i.at); // stable: same-step ones keep file order
+    let schedule = Schedule::of(&scenario.interventions).expect("interventions are checked by validation");
     Model {
         dynamics: scenario.dynamics.clone(),
-        interventions,
+        schedule,
         streams,
         step: 0,
         social,

@@ -21,7 +21,7 @@ pub use metrics::{Class, METRIC_NAMES, METRICS, Metric, Metrics, N_METRICS};
 
 use crate::graph::{Csr, Graph};
 use crate::rng::{Purpose, Streams, chance, threshold};
-use crate::scenario::{Dynamics, Intervention, Scenario};
+use crate::scenario::{Dynamics, Scenario, Schedule};
 
 /// Citizens per chunk of parallel work; fixed, so results do not depend on threads.
 pub const CHUNK: usize = 4096;
@@ -104,7 +104,7 @@ struct Flows {
 #[derive(Clone)]
 pub struct Model {
     dynamics: Dynamics,
-    interventions: Vec<Intervention>,
+    schedule: Schedule,
     streams: Streams,
     step: u32,
     social: Arc<Graph>,
@@ -160,13 +160,7 @@ impl Model {
     /// Advance one month: interventions due now, then the five phases.
     pub fn step(&mut self) {
         let t = self.step;
-        for intervention in self.interventions.iter().filter(|i| i.at == t) {
-            for (path, &value) in &intervention.set {
-                let name = path.strip_prefix("dynamics.").unwrap_or(path);
-                // Paths were checked when the scenario was validated.
-                let _ = self.dynamics.set_named(name, value);
-            }
-        }
+        self.schedule.apply(t, &mut self.dynamics);
         let social = Arc::clone(&self.social);
         match &*social {
             Graph::Complete { nodes } => {

@@ -16,7 +16,7 @@ pub use error::ScenarioError;
 pub use settings::{PathError, Settable};
 pub use values::{Dist, GraphSpec, Jurisdictions};
 
-use settings::settings;
+use settings::{Setter, numeric_settings, settings};
 
 settings! {
     /// A complete, resolved scenario (shared/MODEL.md section 7 gives the defaults).
@@ -71,8 +71,8 @@ settings! {
     }
 }
 
-settings! {
-    /// The step rules' parameters (shared/MODEL.md section 4).
+numeric_settings! {
+    /// The step rules' parameters (docs/model.md, "Submodels").
     pub struct Dynamics / DynamicsPatch as "Dynamics" {
         digital_innovation: f64 = 0.01,
         digital_imitation: f64 = 0.3,
@@ -145,10 +145,51 @@ impl Settable for Vec<Intervention> {
     }
 }
 
-impl Dynamics {
-    /// Set one parameter by its name inside `dynamics`.
-    pub fn set_named(&mut self, name: &str, value: f64) -> Result<(), PathError> {
-        self.set(&[name], ryu::Buffer::new().format(value))
+/// The interventions of a scenario resolved to typed setters, in step order:
+/// what the model applies as it runs.
+#[derive(Debug, Clone, Default)]
+pub struct Schedule {
+    /// `(at, setter, value)`, sorted by `at` (stable: file order within a step).
+    changes: Vec<(u32, Setter<Dynamics>, f64)>,
+}
+
+impl Schedule {
+    /// Resolve every intervention's paths; an unknown path is an error that
+    /// names the intervention and the parameters that exist.
+    pub fn of(interventions: &[Intervention]) -> Result<Schedule, ScenarioError> {
+        let mut changes = Vec::new();
+        for (index, intervention) in interventions.iter().enumerate() {
+            for (path, &value) in &intervention.set {
+                let context = format!("interventions[{index}].set");
+                let name = path.strip_prefix("dynamics.").ok_or_else(|| {
+                    ScenarioError::invalid(&context, format!("\"{path}\""), "a `dynamics.<parameter>` path")
+                })?;
+                let setter = Dynamics::setter(name).ok_or_else(|| ScenarioError::Path {
+                    context,
+                    error: PathError::new(settings::PathErrorKind::Unknown {
+                        allowed: Dynamics::FIELDS.to_vec(),
+                    })
+                    .within(name)
+                    .within("dynamics"),
+                })?;
+                changes.push((intervention.at, setter, value));
+            }
+        }
+        changes.sort_by_key(|c| c.0);
+        Ok(Schedule { changes })
+    }
+
+    /// Apply the changes due at step `at` to `dynamics`.
+    pub fn apply(&self, at: u32, dynamics: &mut Dynamics) {
+        let first = self.changes.partition_point(|c| c.0 < at);
+        for (_, setter, value) in self.changes[first..].iter().take_while(|c| c.0 == at) {
+            (setter.set)(dynamics, *value);
+        }
+    }
+
+    /// Whether nothing is scheduled.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
     }
 }
 

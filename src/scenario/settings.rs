@@ -209,7 +209,61 @@ macro_rules! settings {
     };
 }
 
-pub(crate) use settings;
+/// [`settings!`] for a group whose fields are all numbers (`f64`), which
+/// also gets a typed setter per field ([`Setter`]), so that interventions
+/// change parameters without going through text.
+macro_rules! numeric_settings {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident / $patch:ident as $rename:literal {
+            $( $(#[$fmeta:meta])* $field:ident : f64 = $default:expr ),* $(,)?
+        }
+    ) => {
+        $crate::scenario::settings::settings! {
+            $(#[$meta])*
+            pub struct $name / $patch as $rename {
+                $( $(#[$fmeta])* $field: f64 = $default ),*
+            }
+        }
+
+        impl $name {
+            /// The typed setter of the field called `name`.
+            pub fn setter(name: &str) -> Option<$crate::scenario::settings::Setter<$name>> {
+                match name {
+                    $( stringify!($field) => Some($crate::scenario::settings::Setter {
+                        name: stringify!($field),
+                        set: |group: &mut $name, value: f64| group.$field = value,
+                    }), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use {numeric_settings, settings};
+
+/// Sets one numeric field of a `T`: a parameter path resolved once, when the
+/// scenario is checked, and applied without parsing during a run.
+pub struct Setter<T> {
+    /// The field's name.
+    pub name: &'static str,
+    /// Writes the field.
+    pub set: fn(&mut T, f64),
+}
+
+impl<T> Clone for Setter<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Setter<T> {}
+
+impl<T> std::fmt::Debug for Setter<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Setter({})", self.name)
+    }
+}
 
 /// `prefix.field`, or `field` at the top.
 pub fn join(prefix: &str, field: &str) -> String {

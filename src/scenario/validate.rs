@@ -67,36 +67,7 @@ pub(super) fn validate(s: &Scenario) -> Check {
     finite_at_least("administrations.pioneer_barrier_scale", a.pioneer_barrier_scale, 0.0)?;
 
     dynamics("dynamics", &s.dynamics)?;
-    let mut dynamics_over_time = s.dynamics.clone();
-    let mut interventions: Vec<_> = s.interventions.iter().enumerate().collect();
-    interventions.sort_by_key(|(_, i)| i.at);
-    for (index, intervention) in interventions {
-        let at_path = format!("interventions[{index}].at");
-        if intervention.at >= s.steps {
-            return Err(ScenarioError::invalid(
-                at_path,
-                intervention.at,
-                format!("0 ..= steps - 1 ({})", s.steps - 1),
-            ));
-        }
-        for (path, &value) in &intervention.set {
-            let name = path.strip_prefix("dynamics.").ok_or_else(|| {
-                ScenarioError::invalid(
-                    format!("interventions[{index}].set"),
-                    format!("\"{path}\""),
-                    "a `dynamics.<parameter>` path",
-                )
-            })?;
-            dynamics_over_time
-                .set_named(name, value)
-                .map_err(|error| ScenarioError::Path {
-                    context: format!("interventions[{index}].set"),
-                    error,
-                })?;
-        }
-        dynamics(&format!("interventions[{index}].set: dynamics"), &dynamics_over_time)?;
-    }
-
+    interventions(s)?;
     let k = &s.classification;
     probability("classification.participation_transformed", k.participation_transformed)?;
     probability("classification.pioneer_min_adopters", k.pioneer_min_adopters)?;
@@ -111,6 +82,31 @@ pub(super) fn validate(s: &Scenario) -> Check {
                 k.pioneer_max_adopters
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Each intervention's step is in the run, its paths name dynamics
+/// parameters, and the dynamics stay valid after each step's changes.
+fn interventions(s: &Scenario) -> Check {
+    let schedule = super::Schedule::of(&s.interventions)?;
+    for (index, intervention) in s.interventions.iter().enumerate() {
+        if intervention.at >= s.steps {
+            return Err(ScenarioError::invalid(
+                format!("interventions[{index}].at"),
+                intervention.at,
+                format!("0 ..= steps - 1 ({})", s.steps - 1),
+            ));
+        }
+    }
+    let mut over_time = s.dynamics.clone();
+    let mut steps: Vec<u32> = s.interventions.iter().map(|i| i.at).collect();
+    steps.sort_unstable();
+    steps.dedup();
+    for at in steps {
+        schedule.apply(at, &mut over_time);
+        let index = s.interventions.iter().position(|i| i.at == at).unwrap_or(0);
+        dynamics(&format!("interventions[{index}].set: dynamics"), &over_time)?;
     }
     Ok(())
 }
