@@ -17,9 +17,14 @@
 //! ch. 13) over resampled design rows or trajectories, reported as an
 //! [`Estimate`].
 
+pub mod saltelli;
 mod sobol_directions;
 pub mod sobol_seq;
 
+pub use saltelli::{
+    SecondOrder, SobolIndices, design_rows, power_of_two_warning, saltelli_design,
+    saltelli_sample, sobol_indices,
+};
 pub use sobol_seq::{MAX_DIMS, Sobol, sobol_points};
 
 use crate::stats::{mean_sd, quantile_sorted};
