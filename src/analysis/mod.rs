@@ -17,10 +17,12 @@
 //! ch. 13) over resampled design rows or trajectories, reported as an
 //! [`Estimate`].
 
+pub mod morris;
 pub mod saltelli;
 mod sobol_directions;
 pub mod sobol_seq;
 
+pub use morris::{MorrisIndices, elementary_effects, morris_analyze, morris_trajectories};
 pub use saltelli::{
     SecondOrder, SobolIndices, design_rows, power_of_two_warning, saltelli_design,
     saltelli_sample, sobol_indices,
