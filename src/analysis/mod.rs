@@ -17,12 +17,18 @@
 //! ch. 13) over resampled design rows or trajectories, reported as an
 //! [`Estimate`].
 
+#![warn(missing_docs)]
+
 pub mod morris;
+pub mod prim;
 pub mod saltelli;
 mod sobol_directions;
 pub mod sobol_seq;
 
 pub use morris::{MorrisIndices, elementary_effects, morris_analyze, morris_trajectories};
+pub use prim::{
+    BoxStats, InputTable, Limit, Objective, PrimConfig, Trajectory, box_stats, paste, peel,
+};
 pub use saltelli::{
     SecondOrder, SobolIndices, design_rows, power_of_two_warning, saltelli_design,
     saltelli_sample, sobol_indices,
