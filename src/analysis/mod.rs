@@ -26,12 +26,9 @@ mod sobol_directions;
 pub mod sobol_seq;
 
 pub use morris::{MorrisIndices, elementary_effects, morris_analyze, morris_trajectories};
-pub use prim::{
-    BoxStats, InputTable, Limit, Objective, PrimConfig, Trajectory, box_stats, paste, peel,
-};
+pub use prim::{BoxStats, InputTable, Limit, Objective, PrimConfig, Trajectory, box_stats, paste, peel};
 pub use saltelli::{
-    SecondOrder, SobolIndices, design_rows, power_of_two_warning, saltelli_design,
-    saltelli_sample, sobol_indices,
+    SecondOrder, SobolIndices, design_rows, power_of_two_warning, saltelli_design, saltelli_sample, sobol_indices,
 };
 pub use sobol_seq::{MAX_DIMS, Sobol, sobol_points};
 
@@ -62,11 +59,18 @@ pub enum AnalysisError {
 
 impl AnalysisError {
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
-        Self::Invalid { name, reason: reason.into() }
+        Self::Invalid {
+            name,
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn shape(what: impl Into<String>, expected: usize, found: usize) -> Self {
-        Self::Shape { what: what.into(), expected, found }
+        Self::Shape {
+            what: what.into(),
+            expected,
+            found,
+        }
     }
 }
 
@@ -90,7 +94,12 @@ impl Estimate {
     /// interval collapses onto `value`.
     pub fn from_replicates(value: f64, mut replicates: Vec<f64>) -> Self {
         if replicates.is_empty() {
-            return Self { value, lo: value, hi: value, se: 0.0 };
+            return Self {
+                value,
+                lo: value,
+                hi: value,
+                se: 0.0,
+            };
         }
         let (_, se) = mean_sd(&replicates);
         replicates.sort_by(f64::total_cmp);
@@ -127,9 +136,17 @@ pub fn scale(unit_rows: &[Vec<f64>], ranges: &[(f64, f64)]) -> Result<Vec<Vec<f6
         .enumerate()
         .map(|(r, row)| {
             if row.len() != ranges.len() {
-                return Err(AnalysisError::shape(format!("row {r} columns"), ranges.len(), row.len()));
+                return Err(AnalysisError::shape(
+                    format!("row {r} columns"),
+                    ranges.len(),
+                    row.len(),
+                ));
             }
-            Ok(row.iter().zip(ranges).map(|(u, (low, high))| low + u * (high - low)).collect())
+            Ok(row
+                .iter()
+                .zip(ranges)
+                .map(|(u, (low, high))| low + u * (high - low))
+                .collect())
         })
         .collect()
 }

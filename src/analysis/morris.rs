@@ -38,14 +38,12 @@ use crate::stats::mean_sd;
 /// `R` Morris trajectories of `d` parameters on a `levels`-point grid of the
 /// unit hypercube: `R (d + 1)` rows in trajectory order. Trajectory `t` is
 /// drawn from ChaCha8 stream `t` of `seed`, so it does not depend on `r`.
-pub fn morris_trajectories(
-    r: usize,
-    d: usize,
-    levels: usize,
-    seed: u64,
-) -> Result<Vec<Vec<f64>>, AnalysisError> {
+pub fn morris_trajectories(r: usize, d: usize, levels: usize, seed: u64) -> Result<Vec<Vec<f64>>, AnalysisError> {
     if levels < 2 || levels % 2 == 1 {
-        return Err(AnalysisError::invalid("levels", format!("{levels}; it must be even and at least 2")));
+        return Err(AnalysisError::invalid(
+            "levels",
+            format!("{levels}; it must be even and at least 2"),
+        ));
     }
     if d == 0 || r == 0 {
         return Err(AnalysisError::invalid("r, d", "no trajectories or no parameters"));
@@ -90,15 +88,15 @@ fn trajectory(rng: &mut ChaCha8Rng, d: usize, levels: usize) -> Vec<Vec<f64>> {
 /// step must change exactly one coordinate and each coordinate must change
 /// once per trajectory; the step is read from the rows, so any design of
 /// that form works, not only [`morris_trajectories`].
-pub fn elementary_effects(
-    unit_rows: &[Vec<f64>],
-    outputs: &[f64],
-    d: usize,
-) -> Result<Vec<Vec<f64>>, AnalysisError> {
+pub fn elementary_effects(unit_rows: &[Vec<f64>], outputs: &[f64], d: usize) -> Result<Vec<Vec<f64>>, AnalysisError> {
     if d == 0 || unit_rows.is_empty() || unit_rows.len() % (d + 1) != 0 {
         return Err(AnalysisError::invalid(
             "unit_rows",
-            format!("{} rows is not a positive multiple of D + 1 = {}", unit_rows.len(), d + 1),
+            format!(
+                "{} rows is not a positive multiple of D + 1 = {}",
+                unit_rows.len(),
+                d + 1
+            ),
         ));
     }
     if outputs.len() != unit_rows.len() {
@@ -118,7 +116,10 @@ pub fn elementary_effects(
             let &[i] = moved.as_slice() else {
                 return Err(AnalysisError::invalid(
                     "unit_rows",
-                    format!("row {at} changes {} coordinates; a Morris step changes one", moved.len()),
+                    format!(
+                        "row {at} changes {} coordinates; a Morris step changes one",
+                        moved.len()
+                    ),
                 ));
             };
             if !ee[i].is_nan() {
@@ -162,15 +163,17 @@ pub fn morris_analyze(
     }
     let ee = elementary_effects(unit_rows, outputs, d)?;
     let n = ee.len();
-    let mu_star = |rows: &mut dyn Iterator<Item = usize>, i: usize| {
-        rows.map(|t| ee[t][i].abs()).sum::<f64>() / n as f64
-    };
+    let mu_star =
+        |rows: &mut dyn Iterator<Item = usize>, i: usize| rows.map(|t| ee[t][i].abs()).sum::<f64>() / n as f64;
     let replicates: Vec<Vec<usize>> = (0..resamples as u64).map(|k| resample(seed, k, n)).collect();
     Ok((0..d)
         .map(|i| {
             let column: Vec<f64> = ee.iter().map(|e| e[i]).collect();
             let (mu, sigma) = mean_sd(&column);
-            let reps = replicates.iter().map(|rows| mu_star(&mut rows.iter().copied(), i)).collect();
+            let reps = replicates
+                .iter()
+                .map(|rows| mu_star(&mut rows.iter().copied(), i))
+                .collect();
             let mu_star = Estimate::from_replicates(mu_star(&mut (0..n), i), reps);
             MorrisIndices { mu, mu_star, sigma }
         })

@@ -42,15 +42,26 @@ impl InputTable {
     /// A table from columns; all must have the same length and finite values.
     pub fn new(names: Vec<String>, columns: Vec<Vec<f64>>) -> Result<Self, AnalysisError> {
         if names.len() != columns.len() || columns.is_empty() {
-            return Err(AnalysisError::shape("columns (one per name, at least one)", names.len(), columns.len()));
+            return Err(AnalysisError::shape(
+                "columns (one per name, at least one)",
+                names.len(),
+                columns.len(),
+            ));
         }
         let rows = columns[0].len();
         for (j, column) in columns.iter().enumerate() {
             if column.len() != rows {
-                return Err(AnalysisError::shape(format!("column {} rows", names[j]), rows, column.len()));
+                return Err(AnalysisError::shape(
+                    format!("column {} rows", names[j]),
+                    rows,
+                    column.len(),
+                ));
             }
             if let Some(r) = column.iter().position(|x| !x.is_finite()) {
-                return Err(AnalysisError::invalid("columns", format!("{} row {r} is not finite", names[j])));
+                return Err(AnalysisError::invalid(
+                    "columns",
+                    format!("{} row {r} is not finite", names[j]),
+                ));
             }
         }
         Ok(Self { names, columns })
@@ -59,9 +70,15 @@ impl InputTable {
     /// A table from rows (for example a design), one value per name each.
     pub fn from_rows(names: Vec<String>, rows: &[Vec<f64>]) -> Result<Self, AnalysisError> {
         if let Some(r) = rows.iter().position(|row| row.len() != names.len()) {
-            return Err(AnalysisError::shape(format!("row {r} columns"), names.len(), rows[r].len()));
+            return Err(AnalysisError::shape(
+                format!("row {r} columns"),
+                names.len(),
+                rows[r].len(),
+            ));
         }
-        let columns = (0..names.len()).map(|j| rows.iter().map(|row| row[j]).collect()).collect();
+        let columns = (0..names.len())
+            .map(|j| rows.iter().map(|row| row[j]).collect())
+            .collect();
         Self::new(names, columns)
     }
 
@@ -87,12 +104,19 @@ impl InputTable {
 
     /// The box spanning the data: each column's minimum and maximum.
     fn span(&self) -> Vec<(f64, f64)> {
-        let range = |c: &Vec<f64>| c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let range = |c: &Vec<f64>| {
+            c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            })
+        };
         self.columns.iter().map(range).collect()
     }
 
     fn inside(&self, row: usize, limits: &[(f64, f64)]) -> bool {
-        limits.iter().zip(&self.columns).all(|(&(lo, hi), c)| lo <= c[row] && c[row] <= hi)
+        limits
+            .iter()
+            .zip(&self.columns)
+            .all(|(&(lo, hi), c)| lo <= c[row] && c[row] <= hi)
     }
 }
 
@@ -122,7 +146,12 @@ pub struct PrimConfig {
 
 impl Default for PrimConfig {
     fn default() -> Self {
-        Self { peel_alpha: 0.05, paste_alpha: 0.05, mass_min: 0.05, objective: Objective::Original }
+        Self {
+            peel_alpha: 0.05,
+            paste_alpha: 0.05,
+            mass_min: 0.05,
+            objective: Objective::Original,
+        }
     }
 }
 
@@ -208,11 +237,7 @@ impl Trajectory {
 }
 
 /// Statistics of the box `limits` (inclusive, per input) on the data.
-pub fn box_stats(
-    table: &InputTable,
-    outcome: &[bool],
-    limits: &[(f64, f64)],
-) -> Result<BoxStats, AnalysisError> {
+pub fn box_stats(table: &InputTable, outcome: &[bool], limits: &[(f64, f64)]) -> Result<BoxStats, AnalysisError> {
     check_data(table, outcome)?;
     if limits.len() != table.names.len() {
         return Err(AnalysisError::shape("limits", table.names.len(), limits.len()));
@@ -223,30 +248,36 @@ pub fn box_stats(
 
 fn check_data(table: &InputTable, outcome: &[bool]) -> Result<(), AnalysisError> {
     if outcome.len() != table.len() || outcome.is_empty() {
-        return Err(AnalysisError::shape("outcome (one per row, at least one)", table.len(), outcome.len()));
+        return Err(AnalysisError::shape(
+            "outcome (one per row, at least one)",
+            table.len(),
+            outcome.len(),
+        ));
     }
     Ok(())
 }
 
-fn stats(
-    table: &InputTable,
-    outcome: &[bool],
-    span: &[(f64, f64)],
-    limits: &[(f64, f64)],
-    rows: &[usize],
-) -> BoxStats {
+fn stats(table: &InputTable, outcome: &[bool], span: &[(f64, f64)], limits: &[(f64, f64)], rows: &[usize]) -> BoxStats {
     let k = rows.iter().filter(|&&r| outcome[r]).count();
     let total = outcome.iter().filter(|&&y| y).count();
     let limits: Vec<Limit> = limits
         .iter()
         .zip(span)
-        .map(|(&(lower, upper), &init)| Limit { lower, upper, restricted: tighter((lower, upper), init) })
+        .map(|(&(lower, upper), &init)| Limit {
+            lower,
+            upper,
+            restricted: tighter((lower, upper), init),
+        })
         .collect();
     BoxStats {
         restricted_dims: limits.iter().filter(|l| l.restricted).count(),
         limits,
         coverage: k as f64 / total.max(1) as f64,
-        density: if rows.is_empty() { 0.0 } else { k as f64 / rows.len() as f64 },
+        density: if rows.is_empty() {
+            0.0
+        } else {
+            k as f64 / rows.len() as f64
+        },
         mass: rows.len() as f64 / table.len() as f64,
         n: rows.len(),
         k,
@@ -280,7 +311,11 @@ fn cut(sorted: &[f64], q: f64) -> f64 {
 /// Score of moving from the points `old` to `new`.
 fn score(objective: Objective, outcome: &[bool], old: &[usize], new: &[usize]) -> f64 {
     let mean = |rows: &[usize]| {
-        if rows.is_empty() { 0.0 } else { rows.iter().filter(|&&r| outcome[r]).count() as f64 / rows.len() as f64 }
+        if rows.is_empty() {
+            0.0
+        } else {
+            rows.iter().filter(|&&r| outcome[r]).count() as f64 / rows.len() as f64
+        }
     };
     match objective {
         Objective::Original => mean(new),
@@ -300,22 +335,24 @@ struct Candidate {
 impl Candidate {
     fn new(limits: Vec<(f64, f64)>, rows: Vec<usize>, span: &[(f64, f64)], score: f64) -> Self {
         let restricted = limits.iter().zip(span).filter(|&(&l, &s)| tighter(l, s)).count();
-        Self { limits, rows, score, restricted }
+        Self {
+            limits,
+            rows,
+            score,
+            restricted,
+        }
     }
 
     /// Higher score first, then fewer restricted inputs; ties keep `self`.
     fn beats(&self, best: &Option<Candidate>) -> bool {
-        best.as_ref().is_none_or(|b| (self.score, b.restricted) > (b.score, self.restricted))
+        best.as_ref()
+            .is_none_or(|b| (self.score, b.restricted) > (b.score, self.restricted))
     }
 }
 
 /// The peeling trajectory of PRIM on `table` for the cases `outcome` marks
 /// as of interest.
-pub fn peel(
-    table: &InputTable,
-    outcome: &[bool],
-    config: &PrimConfig,
-) -> Result<Trajectory, AnalysisError> {
+pub fn peel(table: &InputTable, outcome: &[bool], config: &PrimConfig) -> Result<Trajectory, AnalysisError> {
     config.check()?;
     check_data(table, outcome)?;
     let span = table.span();
@@ -328,14 +365,7 @@ pub fn peel(
             let mut values: Vec<f64> = rows.iter().map(|&r| column[r]).collect();
             values.sort_by(f64::total_cmp);
             for upper in [true, false] {
-                let (new, keep): (_, Box<dyn Fn(f64) -> bool>) = if upper {
-                    let c = cut(&values, 1.0 - config.peel_alpha);
-                    ((limits[j].0, c), Box::new(move |x| x <= c))
-                } else {
-                    let c = cut(&values, config.peel_alpha);
-                    ((c, limits[j].1), Box::new(move |x| x >= c))
-                };
-                let inside: Vec<usize> = rows.iter().copied().filter(|&r| keep(column[r])).collect();
+                let (new, inside) = peel_side(column, &values, &rows, limits[j], upper, config.peel_alpha);
                 if inside.len() == rows.len() {
                     continue; // a peel that cuts nothing
                 }
@@ -356,7 +386,33 @@ pub fn peel(
         (limits, rows) = (next.limits, next.rows);
         steps.push(stats(table, outcome, &span, &limits, &rows));
     }
-    Ok(Trajectory { names: table.names.clone(), steps })
+    Ok(Trajectory {
+        names: table.names.clone(),
+        steps,
+    })
+}
+
+/// The limits of one input after peeling side `upper` (else lower) by the
+/// `alpha` quantile of `sorted`, the input's values at `rows`, and the rows
+/// left inside.
+fn peel_side(
+    column: &[f64],
+    sorted: &[f64],
+    rows: &[usize],
+    (lower, upper_limit): (f64, f64),
+    upper: bool,
+    alpha: f64,
+) -> ((f64, f64), Vec<usize>) {
+    if upper {
+        let c = cut(sorted, 1.0 - alpha);
+        ((lower, c), rows.iter().copied().filter(|&r| column[r] <= c).collect())
+    } else {
+        let c = cut(sorted, alpha);
+        (
+            (c, upper_limit),
+            rows.iter().copied().filter(|&r| column[r] >= c).collect(),
+        )
+    }
 }
 
 /// Pastes `chosen` (for example a step of a [`Trajectory`]): grows one
@@ -394,8 +450,7 @@ pub fn paste(
         let Some(next) = best else { break };
         let density = score(Objective::Original, outcome, &[], &next.rows);
         let mass = next.rows.len() as f64 / table.len() as f64;
-        if mass < config.mass_min || next.rows.len() <= rows.len() || next.score <= 0.0 || density <= current.density
-        {
+        if mass < config.mass_min || next.rows.len() <= rows.len() || next.score <= 0.0 || density <= current.density {
             break;
         }
         current = stats(table, outcome, &span, &next.limits, &next.rows);
@@ -415,9 +470,15 @@ fn paste_limit(
     alpha: f64,
 ) -> Vec<(f64, f64)> {
     let mut outside = limits.to_vec();
-    outside[j] = if lower { (span[j].0, limits[j].0) } else { (limits[j].1, span[j].1) };
-    let mut values: Vec<f64> =
-        (0..table.len()).filter(|&r| table.inside(r, &outside)).map(|r| table.column(j)[r]).collect();
+    outside[j] = if lower {
+        (span[j].0, limits[j].0)
+    } else {
+        (limits[j].1, span[j].1)
+    };
+    let mut values: Vec<f64> = (0..table.len())
+        .filter(|&r| table.inside(r, &outside))
+        .map(|r| table.column(j)[r])
+        .collect();
     values.sort_by(f64::total_cmp);
     let mut new = limits.to_vec();
     new[j] = match (lower, values.is_empty()) {
@@ -440,7 +501,10 @@ mod tests {
     fn data(n: usize, noise: f64, seed: u64) -> (InputTable, Vec<bool>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let rows: Vec<Vec<f64>> = (0..n).map(|_| (0..3).map(|_| rng.random::<f64>()).collect()).collect();
-        let y = rows.iter().map(|x| (x[0] > 0.7 && x[1] < 0.4) != rng.random_bool(noise)).collect();
+        let y = rows
+            .iter()
+            .map(|x| (x[0] > 0.7 && x[1] < 0.4) != rng.random_bool(noise))
+            .collect();
         let names = ["x0", "x1", "x2"].map(String::from).to_vec();
         (InputTable::from_rows(names, &rows).unwrap(), y)
     }
@@ -454,7 +518,10 @@ mod tests {
     }
 
     fn check_trajectory(t: &Trajectory, table: &InputTable, y: &[bool], config: &PrimConfig) {
-        assert_eq!((t.steps[0].mass, t.steps[0].coverage, t.steps[0].restricted_dims), (1.0, 1.0, 0));
+        assert_eq!(
+            (t.steps[0].mass, t.steps[0].coverage, t.steps[0].restricted_dims),
+            (1.0, 1.0, 0)
+        );
         for w in t.steps.windows(2) {
             assert!(w[1].mass < w[0].mass);
         }
@@ -462,7 +529,11 @@ mod tests {
         assert!(last.mass >= config.mass_min, "last mass {}", last.mass);
         if config.objective == Objective::Original {
             // Density stays above 0, so only the mass stops the peel.
-            assert!(last.mass < config.mass_min / (1.0 - 2.0 * config.peel_alpha), "last mass {}", last.mass);
+            assert!(
+                last.mass < config.mass_min / (1.0 - 2.0 * config.peel_alpha),
+                "last mass {}",
+                last.mass
+            );
         }
         // The reported statistics are those of the limits.
         let again = box_stats(table, y, &last.bounds()).unwrap();
@@ -490,13 +561,19 @@ mod tests {
         // coverage 0.108 / (0.108 + 0.088) = 0.55.
         let (table, y) = data(6000, 0.1, 2);
         for objective in [Objective::Original, Objective::Lenient1] {
-            let config = PrimConfig { objective, ..PrimConfig::default() };
+            let config = PrimConfig {
+                objective,
+                ..PrimConfig::default()
+            };
             let t = peel(&table, &y, &config).unwrap();
             check_trajectory(&t, &table, &y, &config);
             let (i, b) = t.select(0.5).unwrap();
             println!("noise, {objective:?}: step {i} of {}: {b:?}", t.steps.len());
             assert_recovers(b, 0.05);
-            assert!((b.density - 0.9).abs() < 0.04 && (b.coverage - 0.55).abs() < 0.05, "{b:?}");
+            assert!(
+                (b.density - 0.9).abs() < 0.04 && (b.coverage - 0.55).abs() < 0.05,
+                "{b:?}"
+            );
             let pasted = paste(&table, &y, &config, b).unwrap();
             println!("pasted: {pasted:?}");
             assert!(pasted.mass >= b.mass && pasted.density >= b.density);
@@ -510,7 +587,9 @@ mod tests {
         // density 5/6; everything below x1 = 0.5 is of interest, so pasting
         // lowers the x1 limit and raises density and mass.
         let (table, _) = data(4000, 0.0, 3);
-        let y: Vec<bool> = (0..table.len()).map(|r| table.column(0)[r] > 0.5 || table.column(1)[r] < 0.5).collect();
+        let y: Vec<bool> = (0..table.len())
+            .map(|r| table.column(0)[r] > 0.5 || table.column(1)[r] < 0.5)
+            .collect();
         let b = box_stats(&table, &y, &[(0.4, 1.0), (0.5, 1.0), (0.0, 1.0)]).unwrap();
         let pasted = paste(&table, &y, &PrimConfig::default(), &b).unwrap();
         assert!(pasted.limits[1].lower < 0.4, "{:?}", pasted.limits);
@@ -524,7 +603,12 @@ mod tests {
         let t = peel(&table, &y, &PrimConfig::default()).unwrap();
         let (_, b) = t.select(1.0).unwrap();
         assert_eq!(b.coverage, 1.0);
-        assert!(t.steps.iter().filter(|s| s.coverage >= 1.0).all(|s| s.density <= b.density));
+        assert!(
+            t.steps
+                .iter()
+                .filter(|s| s.coverage >= 1.0)
+                .all(|s| s.density <= b.density)
+        );
         let (i, b) = t.select(0.0).unwrap();
         assert!(t.steps.iter().all(|s| s.density <= b.density));
         assert!(t.steps[..i].iter().all(|s| s.density < b.density));
@@ -532,7 +616,10 @@ mod tests {
         let none = vec![false; table.len()];
         assert_eq!(peel(&table, &none, &PrimConfig::default()).unwrap().steps.len(), 1);
         assert!(peel(&table, &y[1..], &PrimConfig::default()).is_err());
-        let bad = PrimConfig { peel_alpha: 0.0, ..PrimConfig::default() };
+        let bad = PrimConfig {
+            peel_alpha: 0.0,
+            ..PrimConfig::default()
+        };
         assert!(peel(&table, &y, &bad).is_err());
         assert!(InputTable::new(vec!["a".into()], vec![vec![1.0, f64::NAN]]).is_err());
         assert!(InputTable::new(vec!["a".into(), "b".into()], vec![vec![1.0], vec![]]).is_err());

@@ -49,10 +49,7 @@ fn block(d: usize, second_order: bool) -> usize {
 
 /// The Saltelli design from base rows of `2D` unit values (A then B), in the
 /// row order of the module doc.
-pub fn saltelli_design(
-    base: &[Vec<f64>],
-    second_order: bool,
-) -> Result<Vec<Vec<f64>>, AnalysisError> {
+pub fn saltelli_design(base: &[Vec<f64>], second_order: bool) -> Result<Vec<Vec<f64>>, AnalysisError> {
     let width = base.first().map_or(0, Vec::len);
     if width == 0 || width % 2 == 1 {
         return Err(AnalysisError::invalid(
@@ -170,14 +167,26 @@ impl Blocks {
             a: column(0),
             b: column(step - 1),
             ab: (0..d).map(|i| column(1 + i)).collect(),
-            ba: if second_order { (0..d).map(|i| column(1 + d + i)).collect() } else { Vec::new() },
+            ba: if second_order {
+                (0..d).map(|i| column(1 + d + i)).collect()
+            } else {
+                Vec::new()
+            },
         })
     }
 }
 
-/// Indices on the base rows `rows` (possibly repeated): S1, ST, and S2 in
-/// pair order. All zero when the outputs on those rows do not vary.
-fn indices_on(blocks: &Blocks, rows: &[usize]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+/// Point values of every index on one set of base rows.
+struct Values {
+    s1: Vec<f64>,
+    st: Vec<f64>,
+    /// In pair order (0,1), (0,2), ..., (1,2), ...
+    s2: Vec<f64>,
+}
+
+/// Indices on the base rows `rows` (possibly repeated). All zero when the
+/// outputs on those rows do not vary.
+fn indices_on(blocks: &Blocks, rows: &[usize]) -> Values {
     let d = blocks.ab.len();
     let n = rows.len() as f64;
     let mean = |f: &dyn Fn(usize) -> f64| rows.iter().map(|&r| f(r)).sum::<f64>() / n;
@@ -186,7 +195,11 @@ fn indices_on(blocks: &Blocks, rows: &[usize]) -> (Vec<f64>, Vec<f64>, Vec<f64>)
     let var = mean(&|r| (a[r] - m).powi(2) + (b[r] - m).powi(2)) / 2.0;
     if var <= 0.0 {
         let pairs = if blocks.ba.is_empty() { 0 } else { d * (d - 1) / 2 };
-        return (vec![0.0; d], vec![0.0; d], vec![0.0; pairs]);
+        return Values {
+            s1: vec![0.0; d],
+            st: vec![0.0; d],
+            s2: vec![0.0; pairs],
+        };
     }
     let s1: Vec<f64> = (0..d)
         .map(|i| mean(&|r| b[r] * (blocks.ab[i][r] - a[r])) / var)
@@ -203,7 +216,7 @@ fn indices_on(blocks: &Blocks, rows: &[usize]) -> (Vec<f64>, Vec<f64>, Vec<f64>)
             }
         }
     }
-    (s1, st, s2)
+    Values { s1, st, s2 }
 }
 
 /// First, total and (with `second_order`) second-order Sobol' indices of
@@ -220,22 +233,25 @@ pub fn sobol_indices(
 ) -> Result<SobolIndices, AnalysisError> {
     let blocks = Blocks::split(outputs, d, second_order)?;
     let n = blocks.a.len();
-    let (s1, st, s2) = indices_on(&blocks, &(0..n).collect::<Vec<_>>());
+    let full = indices_on(&blocks, &(0..n).collect::<Vec<_>>());
     // Replicates are independent streams, so the parallel map is deterministic.
     let reps: Vec<_> = (0..resamples as u64)
         .into_par_iter()
         .map(|k| indices_on(&blocks, &resample(seed, k, n)))
         .collect();
-    let estimate = |value: f64, pick: &dyn Fn(&(Vec<f64>, Vec<f64>, Vec<f64>)) -> f64| {
-        Estimate::from_replicates(value, reps.iter().map(pick).collect())
-    };
+    let estimate =
+        |value: f64, pick: &dyn Fn(&Values) -> f64| Estimate::from_replicates(value, reps.iter().map(pick).collect());
     let pairs = (0..d).flat_map(|i| (i + 1..d).map(move |j| (i, j)));
     Ok(SobolIndices {
-        s1: (0..d).map(|i| estimate(s1[i], &|r| r.0[i])).collect(),
-        st: (0..d).map(|i| estimate(st[i], &|r| r.1[i])).collect(),
+        s1: (0..d).map(|i| estimate(full.s1[i], &|r| r.s1[i])).collect(),
+        st: (0..d).map(|i| estimate(full.st[i], &|r| r.st[i])).collect(),
         s2: pairs
-            .zip(0..s2.len())
-            .map(|((i, j), k)| SecondOrder { i, j, estimate: estimate(s2[k], &|r| r.2[k]) })
+            .zip(0..full.s2.len())
+            .map(|((i, j), k)| SecondOrder {
+                i,
+                j,
+                estimate: estimate(full.s2[k], &|r| r.s2[k]),
+            })
             .collect(),
     })
 }
@@ -264,13 +280,7 @@ mod tests {
         ([v1 / v, v2 / v, 0.0], [(v1 + v13) / v, v2 / v, v13 / v], v13 / v)
     }
 
-    fn run(
-        d: usize,
-        n: usize,
-        second_order: bool,
-        ranges: &[(f64, f64)],
-        f: impl Fn(&[f64]) -> f64,
-    ) -> SobolIndices {
+    fn run(d: usize, n: usize, second_order: bool, ranges: &[(f64, f64)], f: impl Fn(&[f64]) -> f64) -> SobolIndices {
         let design = scale(&saltelli_sample(n, d, second_order, Some(2024)).unwrap(), ranges).unwrap();
         let y: Vec<f64> = design.iter().map(|x| f(x)).collect();
         sobol_indices(&y, d, second_order, RESAMPLES, 7).unwrap()
@@ -281,7 +291,12 @@ mod tests {
     fn check(name: &str, e: &Estimate, truth: f64) -> bool {
         assert!(e.se < 0.03, "{name}: SE {} too large", e.se);
         let err = (e.value - truth).abs();
-        assert!(err < 4.0 * e.se.max(1e-4), "{name}: {} vs {truth} (SE {})", e.value, e.se);
+        assert!(
+            err < 4.0 * e.se.max(1e-4),
+            "{name}: {} vs {truth} (SE {})",
+            e.value,
+            e.se
+        );
         e.contains(truth)
     }
 
@@ -334,7 +349,12 @@ mod tests {
     fn g_function_indices_match_analytic_values() {
         // Sobol' G-function (Saltelli & Sobol' 1995): V_i = 1 / (3 (1 + a_i)^2).
         let a = [0.0, 1.0, 4.5, 9.0, 99.0, 99.0];
-        let g = |x: &[f64]| x.iter().zip(&a).map(|(x, a)| ((4.0 * x - 2.0).abs() + a) / (1.0 + a)).product();
+        let g = |x: &[f64]| {
+            x.iter()
+                .zip(&a)
+                .map(|(x, a)| ((4.0 * x - 2.0).abs() + a) / (1.0 + a))
+                .product()
+        };
         let vi: Vec<f64> = a.iter().map(|a| 1.0 / (3.0 * (1.0 + a) * (1.0 + a))).collect();
         let v = vi.iter().map(|v| 1.0 + v).product::<f64>() - 1.0;
         let s = run(6, 1 << 12, false, &[(0.0, 1.0); 6], g);
@@ -351,13 +371,20 @@ mod tests {
     #[test]
     fn additive_model_has_equal_first_and_total_indices() {
         let c = [1.0, 2.0, 3.0];
-        let s = run(3, 1 << 12, true, &[(0.0, 1.0); 3], |x| x.iter().zip(&c).map(|(x, c)| x * c).sum());
-        for i in 0..3 {
-            let truth = c[i] * c[i] / 14.0;
+        let s = run(3, 1 << 12, true, &[(0.0, 1.0); 3], |x| {
+            x.iter().zip(&c).map(|(x, c)| x * c).sum()
+        });
+        for (i, c) in c.iter().enumerate() {
+            let truth = c * c / 14.0;
             check("S1", &s.s1[i], truth);
             check("ST", &s.st[i], truth);
             let gap = (s.s1[i].value - s.st[i].value).abs();
-            assert!(gap < 4.0 * (s.s1[i].se + s.st[i].se), "S1 {} vs ST {}", s.s1[i].value, s.st[i].value);
+            assert!(
+                gap < 4.0 * (s.s1[i].se + s.st[i].se),
+                "S1 {} vs ST {}",
+                s.s1[i].value,
+                s.st[i].value
+            );
         }
         for p in &s.s2 {
             check("S2", &p.estimate, 0.0);

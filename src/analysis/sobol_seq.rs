@@ -51,7 +51,10 @@ impl Sobol {
             ));
         }
         let directions = (0..dims).map(direction_numbers).collect();
-        Ok(Self { directions, keys: Vec::new() })
+        Ok(Self {
+            directions,
+            keys: Vec::new(),
+        })
     }
 
     /// The sequence Owen-scrambled with `seed`: the same seed gives the same
@@ -74,9 +77,10 @@ impl Sobol {
     pub fn point(&self, index: u64) -> Vec<f64> {
         assert!(index < 1 << BITS, "the Sobol' sequence here has 2^32 points");
         let gray = index ^ (index >> 1);
-        let raw = self.directions.iter().map(|v| {
-            (0..BITS).filter(|k| gray >> k & 1 == 1).fold(0, |x, k| x ^ v[k])
-        });
+        let raw = self
+            .directions
+            .iter()
+            .map(|v| (0..BITS).filter(|k| gray >> k & 1 == 1).fold(0, |x, k| x ^ v[k]));
         raw.enumerate().map(|(d, x)| self.to_unit(d, x)).collect()
     }
 
@@ -125,11 +129,7 @@ impl Sobol {
 
 /// The first `n` points of the `dims`-dimensional sequence, unscrambled when
 /// `scramble` is `None`, else Owen-scrambled with that seed.
-pub fn sobol_points(
-    n: usize,
-    dims: usize,
-    scramble: Option<u64>,
-) -> Result<Vec<Vec<f64>>, AnalysisError> {
+pub fn sobol_points(n: usize, dims: usize, scramble: Option<u64>) -> Result<Vec<Vec<f64>>, AnalysisError> {
     let sobol = match scramble {
         Some(seed) => Sobol::scrambled(dims, seed)?,
         None => Sobol::new(dims)?,
@@ -221,7 +221,10 @@ mod tests {
         // SciPy 1.17 `qmc.Sobol(d=1024, scramble=False, bits=32)`; the whole
         // 1024 x 1024 block was checked against it when this was written.
         let x = Sobol::new(MAX_DIMS).unwrap().point(1000);
-        let got: Vec<u64> = [0, 1, 2, 100, 1023].iter().map(|&d| (x[d] * 2f64.powi(32)) as u64).collect();
+        let got: Vec<u64> = [0, 1, 2, 100, 1023]
+            .iter()
+            .map(|&d| (x[d] * 2f64.powi(32)) as u64)
+            .collect();
         assert_eq!(got, [943718400, 415236096, 2227175424, 3300917248, 3066036224]);
     }
 
