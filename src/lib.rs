@@ -1,5 +1,6 @@
 //! agora: agent-based scenarios of citizens, public administrations and Social CRM.
 
+pub mod analysis;
 pub mod commands;
 pub mod error;
 pub mod graph;
