@@ -314,3 +314,117 @@ fn killed_run_resumes_to_identical_output() {
         assert!(!out.join(".run.ron").exists());
     }
 }
+
+/// A folder no process may write: a read-only tmpfs as root (root ignores
+/// permission bits), a mode-555 folder otherwise. `None` (and a printed
+/// reason) where neither can be made.
+pub fn read_only_folder(parent: &std::path::Path) -> Option<ReadOnly> {
+    let dir = parent.join("read-only");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = std::process::Command::new("id").arg("-u").output().ok()?.stdout == b"0\n";
+    if root {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", dir.to_str().unwrap()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipping: cannot mount a read-only tmpfs as root here");
+            return None;
+        }
+        Some(ReadOnly { dir, mounted: true })
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        Some(ReadOnly { dir, mounted: false })
+    }
+}
+
+/// A read-only folder, made writable again (unmounted) when dropped.
+pub struct ReadOnly {
+    pub dir: std::path::PathBuf,
+    mounted: bool,
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount").arg(&self.dir).status();
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+#[test]
+fn a_read_only_folder_exits_1_for_run_sweep_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // A finished run to report on, copied into the read-only folder's place below.
+    let Some(locked) = read_only_folder(dir.path()) else { return };
+    let ro = locked.dir.to_str().unwrap().to_string();
+    let sweep = write(
+        dir.path(),
+        "s.ron",
+        "Sweep(name: \"s\", base: \"fracture\", design: Grid(axes: {\"dynamics.digital_imitation\": [0.1, 0.2]}), replicates: 2, seed: 1)",
+    );
+    let cases: Vec<Vec<String>> = vec![
+        ["run", "--quiet", "--replicates", "2", "--steps", "5", "--set", "population.citizens=500", "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([format!("{ro}/results")])
+            .collect(),
+        vec!["sweep".into(), sweep.to_str().unwrap().into(), "--quiet".into(), "--out".into(), format!("{ro}/sweep")],
+        vec!["report".into(), ro.clone()],
+    ];
+    for args in cases {
+        let out = agora().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.lines().count() == 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("ead-only") || stderr.contains("ermission denied"), "{args:?}: {stderr}");
+    }
+}
+
+/// Reads `lines` lines of the command's stdout (0: none, so its first write
+/// meets a closed pipe), closes the pipe, and returns the exit code and stderr.
+fn close_stdout_after(args: &[&str], lines: usize) -> (Option<i32>, String) {
+    use std::io::{BufRead, Read};
+    use std::process::Stdio;
+    let mut child = agora()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    for _ in 0..lines {
+        stdout.read_line(&mut line).unwrap();
+    }
+    drop(stdout);
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+#[test]
+fn a_closed_stdout_is_a_normal_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let run = dir.path().join("run");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["demo", "--citizens", "500", "--replicates", "2", "--out", demo.to_str().unwrap()],
+        vec!["check", "fracture"],
+        vec!["run", "--quiet", "--replicates", "2", "--steps", "5", "--set", "population.citizens=500", "--out", run.to_str().unwrap()],
+    ];
+    for args in cases {
+        for lines in [0, 1] {
+            let (code, stderr) = close_stdout_after(&args, lines);
+            assert_eq!(code, Some(0), "{args:?} after {lines} lines: {stderr}");
+            assert!(
+                !stderr.contains("panicked") && !stderr.contains("error"),
+                "{args:?} after {lines} lines: {stderr}"
+            );
+        }
+    }
+}
