@@ -1,4 +1,5 @@
 //! agora: agent-based scenarios of citizens, public administrations and Social CRM.
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod commands;

@@ -43,42 +43,59 @@ pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
 /// phases get one stream per (step, phase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// The citizens' social graph.
     SocialGraph,
+    /// The administrations' peer graph.
     AdminGraph,
+    /// Initial digital ceilings.
     DigitalCeiling,
+    /// Initial digitalization.
     Digitalization,
+    /// Initial trust.
     Trust,
+    /// Initial satisfaction.
     Satisfaction,
+    /// Initial adoption.
     Adoption,
+    /// Which administrations are pioneers.
     Pioneer,
+    /// Initial ROI barriers.
     RoiBarrier,
+    /// Initial security barriers.
     SecurityBarrier,
+    /// Initial organisational barriers.
     OrganizationalBarrier,
     /// The node sample of a sampled clustering estimate (not used by the model).
     GraphStatistics,
     /// A sweep's Latin hypercube, one stream per axis (keyed by the sweep seed).
     SweepDesign {
+        /// The design axis.
         axis: u32,
     },
     /// Phase 1: value `i` for citizen `i` (its low word).
     /// Step phases are read through [`Streams::draws`].
     Diffusion {
+        /// The step.
         step: u32,
     },
     /// Phase 2a: need, channel (value `2i`), heard, fallback (value `2i + 1`).
     ServiceChannel {
+        /// The step.
         step: u32,
     },
     /// Phase 2b-c: served, resolved (value `i`).
     ServiceOutcome {
+        /// The step.
         step: u32,
     },
     /// Phase 4: value `i` (its low word).
     Participation {
+        /// The step.
         step: u32,
     },
     /// Phase 5: adoption, incident (value `j` for administration `j`).
     Administration {
+        /// The step.
         step: u32,
     },
 }
@@ -116,6 +133,7 @@ pub struct Streams {
 }
 
 impl Streams {
+    /// The streams of the replicate seeded `replicate_seed`.
     pub fn new(replicate_seed: u64) -> Self {
         Streams {
             key: ChaCha8Rng::seed_from_u64(replicate_seed),

@@ -21,7 +21,9 @@ use crate::scenario::{GraphSpec, Scenario};
 /// A valid scenario with its edge-list files loaded, ready to run.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The resolved, validated scenario.
     pub scenario: Scenario,
+    /// Graphs read from edge-list files, shared by the replicates.
     pub graphs: LoadedGraphs,
     /// What loading noticed and fixed (self-loops dropped, duplicates merged).
     pub notes: Vec<String>,
@@ -62,16 +64,20 @@ impl Prepared {
 pub struct Run {
     /// Index of the scenario in the batch.
     pub scenario: usize,
+    /// Replicate number within its scenario.
     pub replicate: u32,
+    /// The replicate's seed.
     pub seed: u64,
     /// Metrics for steps `0..=steps`.
     pub series: Vec<Metrics>,
+    /// The future the run ended in.
     pub class: Class,
     /// The social graph this replicate ran on.
     pub graph: Summary,
 }
 
 impl Run {
+    /// The metrics of the last step.
     pub fn last(&self) -> &Metrics {
         self.series.last().expect("a run has at least step 0")
     }
@@ -101,8 +107,11 @@ pub fn simulate_with_graph(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Cla
 /// A job of a batch: replicate `replicate` of scenario `scenario`, seeded `seed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Job {
+    /// Index of the scenario in the batch.
     pub scenario: usize,
+    /// Replicate number within its scenario.
     pub replicate: u32,
+    /// The replicate's seed.
     pub seed: u64,
 }
 

@@ -46,12 +46,14 @@ pub fn wilson(successes: u64, trials: u64) -> (f64, f64) {
 /// Running mean and variance (Welford), for aggregates that must not hold their inputs.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Running {
+    /// Values seen.
     pub count: u64,
     mean: f64,
     m2: f64,
 }
 
 impl Running {
+    /// Add a value.
     pub fn push(&mut self, x: f64) {
         self.count += 1;
         let delta = x - self.mean;
@@ -59,10 +61,12 @@ impl Running {
         self.m2 += delta * (x - self.mean);
     }
 
+    /// Mean of the values seen (NaN for none).
     pub fn mean(&self) -> f64 {
         self.mean
     }
 
+    /// Sample standard deviation (n - 1; 0 for fewer than two values).
     pub fn sd(&self) -> f64 {
         if self.count < 2 {
             0.0

@@ -49,14 +49,19 @@ enum DesignFile {
 /// A resolved, validated sweep: what `sweep.ron` records and merge checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
+    /// The sweep's name (default output folder `results/<name>`).
     pub name: String,
     /// Hash of the resolved content (base, axes, points, replicates, seed).
     pub hash: String,
+    /// Replicates per point.
     pub replicates: u32,
+    /// Base seed; replicate r of every point is seeded alike.
     pub seed: u64,
+    /// The swept parameter paths.
     pub axes: Vec<String>,
     /// `points[p][a]`: the RON value of axis `a` at point `p`.
     pub points: Vec<Vec<String>>,
+    /// The resolved base scenario every point starts from.
     pub base: Scenario,
 }
 
@@ -64,11 +69,14 @@ pub struct Sweep {
 /// shard `k % count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
+    /// This shard, 0-based.
     pub index: u32,
+    /// How many shards.
     pub count: u32,
 }
 
 impl Shard {
+    /// The whole sweep as one shard.
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     /// `I/N` with `0 <= I < N`.
@@ -115,6 +123,7 @@ impl Shard {
         Shard::parse(&format!("{index}/{count}")).map(Some)
     }
 
+    /// `shard-I-of-N`.
     pub fn folder_name(&self) -> String {
         format!("shard-{}-of-{}", self.index, self.count)
     }
@@ -200,6 +209,7 @@ impl Sweep {
         pairs.join(", ")
     }
 
+    /// Points x replicates.
     pub fn total_runs(&self) -> usize {
         self.points.len() * self.replicates as usize
     }
@@ -223,6 +233,7 @@ pub struct SweepJobs {
     replicates: u32,
     seed: u64,
     total: usize,
+    /// The shard whose jobs these are.
     pub shard: Shard,
 }
 

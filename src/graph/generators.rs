@@ -226,17 +226,35 @@ fn stochastic_block(blocks: &[u32], mean_degree: f64, within: f64, rng: &Rng) ->
 /// An edge list read from CSV, with what was dropped while reading it.
 #[derive(Debug, Clone)]
 pub struct EdgeList {
+    /// The graph, each edge once.
     pub graph: Graph,
+    /// Rows whose two ends were the same node (dropped).
     pub self_loops: u64,
+    /// Rows that repeated an edge (merged).
     pub duplicates: u64,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
+/// What is wrong with an edge-list file; every message names the file (and line).
 pub enum EdgeListError {
     #[error("{}: {message}", path.display())]
-    File { path: PathBuf, message: String },
+    /// The file as a whole (missing, unreadable, no header).
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     #[error("{}:{line}: {message}", path.display())]
-    Line { path: PathBuf, line: u64, message: String },
+    /// One row of the file.
+    Line {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Read `source,target` pairs (0-based ids `< nodes`); self-loops are

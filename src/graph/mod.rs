@@ -17,8 +17,10 @@ pub use generators::{EdgeList, EdgeListError, generate, load_edge_list};
 pub enum Graph {
     /// Everyone is everyone's neighbour; never materialised.
     Complete {
+        /// Number of nodes.
         nodes: u32,
     },
+    /// An explicit graph in compressed sparse rows.
     Sparse(Csr),
 }
 
@@ -31,6 +33,7 @@ pub struct Csr {
 }
 
 impl Graph {
+    /// Number of nodes.
     pub fn nodes(&self) -> u32 {
         match self {
             Graph::Complete { nodes } => *nodes,
@@ -46,6 +49,7 @@ impl Graph {
         }
     }
 
+    /// Degree of node `i`.
     pub fn degree(&self, i: u32) -> u32 {
         match self {
             Graph::Complete { nodes } => nodes - 1,
@@ -154,15 +158,18 @@ impl Csr {
         }
     }
 
+    /// Number of nodes.
     pub fn nodes(&self) -> u32 {
         (self.offsets.len().saturating_sub(1)) as u32
     }
 
+    /// Number of undirected edges.
     pub fn edges(&self) -> u64 {
         self.neighbours.len() as u64 / 2
     }
 
     #[inline(always)]
+    /// The neighbours of node `i`, in ascending order.
     pub fn neighbours(&self, i: u32) -> &[u32] {
         let i = i as usize;
         &self.neighbours[self.offsets[i] as usize..self.offsets[i + 1] as usize]
@@ -182,19 +189,23 @@ impl Csr {
     }
 
     #[inline(always)]
+    /// Degree of node `i`.
     pub fn degree(&self, i: u32) -> u32 {
         let i = i as usize;
         (self.offsets[i + 1] - self.offsets[i]) as u32
     }
 
+    /// Row starts: node `i`'s neighbours are `neighbour_ids()[offsets()[i]..offsets()[i + 1]]`.
     pub fn offsets(&self) -> &[u64] {
         &self.offsets
     }
 
+    /// Every row's neighbours, concatenated.
     pub fn neighbour_ids(&self) -> &[u32] {
         &self.neighbours
     }
 
+    /// Each edge once, as `(a, b)` with `a < b`.
     pub fn edge_iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         (0..self.nodes()).flat_map(move |i| self.neighbours(i).iter().filter(move |&&j| j > i).map(move |&j| (i, j)))
     }
@@ -218,6 +229,7 @@ impl Hasher for MixHasher {
     }
 }
 
+/// A set of edges keyed `a << 32 | b`, with a fast integer hash.
 pub type EdgeSet = HashSet<u64, BuildHasherDefault<MixHasher>>;
 
 /// The key of an undirected edge.

@@ -13,16 +13,24 @@ const CLUSTERING_SAMPLE: u32 = 100_000;
 /// The cheap statistics recorded for every replicate in `graphs.csv`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
+    /// Number of nodes.
     pub nodes: u32,
+    /// Number of undirected edges.
     pub edges: u64,
+    /// Mean degree (2 edges / nodes).
     pub mean_degree: f64,
+    /// Smallest degree.
     pub min_degree: u32,
+    /// Largest degree.
     pub max_degree: u32,
+    /// Connected components.
     pub components: u32,
+    /// Share of nodes in the largest component.
     pub giant_share: f64,
 }
 
 impl Summary {
+    /// The summary of `graph` (linear in nodes + edges).
     pub fn of(graph: &Graph) -> Summary {
         let nodes = graph.nodes();
         let mean_degree = if nodes == 0 {
@@ -60,12 +68,15 @@ impl Summary {
 /// Everything `agora graph --stats` reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// Sizes, degrees and components.
     pub summary: Summary,
     /// `histogram[d]` nodes have degree `d` (empty for a complete graph: all have n - 1).
     pub histogram: Vec<u64>,
+    /// Average local clustering coefficient.
     pub clustering: f64,
     /// Standard error of `clustering`; 0 when computed exactly.
     pub clustering_se: f64,
+    /// Whether `clustering` was computed over every node (else sampled).
     pub clustering_exact: bool,
     /// Share of edges whose ends are in the same jurisdiction.
     pub within_share: f64,

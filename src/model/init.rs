@@ -88,7 +88,9 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
 /// Which of a scenario's two networks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Network {
+    /// The citizens' social graph.
     Social,
+    /// The administrations' peer graph.
     Admin,
 }
 

@@ -103,14 +103,20 @@ impl Metrics {
 /// The future a run ended in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Class {
+    /// Administrations share functions with citizens: Social CRM is the backbone of participation.
     Participation,
+    /// A few pioneer administrations adopt, most do not.
     Pioneer,
+    /// Citizens go digital while administrations stay closed.
     Fracture,
+    /// Neither citizens nor administrations go digital.
     Analog,
+    /// Many administrations adopt without transforming.
     BroadAdoption,
 }
 
 impl Class {
+    /// Every class, in the order of output columns.
     pub const ALL: [Class; 5] = [
         Class::Participation,
         Class::Pioneer,
@@ -119,6 +125,7 @@ impl Class {
         Class::BroadAdoption,
     ];
 
+    /// The name used in CSV files.
     pub fn name(self) -> &'static str {
         match self {
             Class::Participation => "participation",
@@ -129,6 +136,7 @@ impl Class {
         }
     }
 
+    /// The class called `name`.
     pub fn from_name(name: &str) -> Option<Class> {
         Class::ALL.into_iter().find(|c| c.name() == name)
     }

@@ -32,10 +32,13 @@ pub const FILES: [&str; 5] = [TIMESERIES, SUMMARY, GRAPHS, AGGREGATE, CLASSES];
 /// across replicates (quantiles need the values), and class counts.
 #[derive(Debug, Clone)]
 pub struct ScenarioTally {
+    /// The scenario's name.
     pub name: String,
     /// `values[step][metric]` holds one value per replicate, in replicate order.
     values: Vec<[Vec<f64>; N_METRICS]>,
+    /// Runs per class, in [`Class::ALL`] order.
     pub classes: [u64; 5],
+    /// Runs counted.
     pub runs: u64,
 }
 
@@ -84,6 +87,7 @@ pub struct RunOutput {
     timeseries: Table,
     summary: Table,
     graphs: Table,
+    /// Per scenario of the batch, what its runs so far add up to.
     pub tallies: Vec<ScenarioTally>,
 }
 

@@ -20,11 +20,14 @@ pub const PALETTE: [RGBColor; 6] = [
 /// Dash patterns (segment, gap) by series, so lines differ without colour.
 const DASHES: [(u32, u32); 6] = [(1000, 0), (8, 4), (2, 3), (12, 3), (4, 6), (6, 2)];
 
+/// Chart width in pixels.
 pub const WIDTH: u32 = 640;
+/// Chart height in pixels.
 pub const HEIGHT: u32 = 360;
 
 /// One scenario's band in a fan chart.
 pub struct Fan<'a> {
+    /// The series' name in the legend.
     pub name: &'a str,
     /// (x, p05, mean, p95)
     pub points: Vec<(f64, f64, f64, f64)>,
@@ -108,10 +111,15 @@ pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> Str
 
 /// One bar of the class chart: share and its 95% interval.
 pub struct Bar<'a> {
+    /// The bar group (a scenario).
     pub group: &'a str,
+    /// The class the bar counts.
     pub class: &'a str,
+    /// Share of runs.
     pub share: f64,
+    /// Lower end of the 95% interval.
     pub low: f64,
+    /// Upper end of the 95% interval.
     pub high: f64,
 }
 
@@ -171,9 +179,13 @@ pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar])
 
 /// A cell of a phase diagram: the dominant class and its share.
 pub struct Cell {
+    /// Column (level index of the x axis).
     pub x: usize,
+    /// Row (level index of the y axis).
     pub y: usize,
+    /// Index of the dominant class.
     pub class: usize,
+    /// Share of runs in the dominant class.
     pub share: f64,
 }
 

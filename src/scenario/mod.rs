@@ -121,6 +121,7 @@ settings! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Intervention {
+    /// The step from which the new values apply.
     pub at: u32,
     /// Parameter path (`dynamics.<name>`) to new value.
     pub set: std::collections::BTreeMap<String, f64>,
@@ -203,11 +204,14 @@ pub const BUILT_IN: [(&str, &str); 3] = [
 /// Where a scenario came from, for messages and relative paths.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
+    /// A scenario file.
     File(PathBuf),
+    /// A scenario shipped in the binary, by file name.
     BuiltIn(&'static str),
 }
 
 impl Source {
+    /// The source as messages name it.
     pub fn display(&self) -> String {
         match self {
             Source::File(path) => path.display().to_string(),

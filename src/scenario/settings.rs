@@ -16,26 +16,38 @@ use serde::{Deserialize, Deserializer};
 pub struct PathError {
     /// Path segments, outermost first.
     pub path: Vec<String>,
+    /// What is wrong.
     pub kind: PathErrorKind,
 }
 
+/// The ways a parameter path can be wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PathErrorKind {
     /// The segment does not name a field; `allowed` lists those that exist.
-    Unknown { allowed: Vec<&'static str> },
+    Unknown {
+        /// The fields that exist there.
+        allowed: Vec<&'static str>,
+    },
     /// The path ends at a group of fields rather than a value.
-    NotALeaf { allowed: Vec<&'static str> },
+    NotALeaf {
+        /// The group's fields.
+        allowed: Vec<&'static str>,
+    },
     /// The path goes past a plain value.
     TooDeep,
     /// The value does not parse as the field's type.
     BadValue {
+        /// The value as given.
         value: String,
+        /// What the field takes.
         expected: &'static str,
+        /// The parser's message.
         message: String,
     },
 }
 
 impl PathError {
+    /// An error of `kind` at a path filled in as it travels up.
     pub fn new(kind: PathErrorKind) -> Self {
         PathError { path: Vec::new(), kind }
     }
@@ -46,6 +58,7 @@ impl PathError {
         self
     }
 
+    /// The dotted path.
     pub fn path_string(&self) -> String {
         self.path.join(".")
     }
@@ -177,7 +190,10 @@ macro_rules! settings {
         #[derive(Debug, Default, serde::Deserialize)]
         #[serde(default, deny_unknown_fields, rename = $rename)]
         pub struct $patch {
-            $( pub $field: <$ty as $crate::scenario::settings::Settable>::Patch, )*
+            $(
+                #[doc = concat!("`", stringify!($field), "`, if the file gives it.")]
+                pub $field: <$ty as $crate::scenario::settings::Settable>::Patch,
+            )*
         }
 
         impl $name {

@@ -9,10 +9,29 @@ use super::settings::{Given, PathError, PathErrorKind, Settable, join, parse_val
 /// Distribution of an initial agent attribute; draws are clipped to [0,1].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Dist {
+    /// Every agent gets the value.
     Const(f64),
-    Uniform { low: f64, high: f64 },
-    Beta { a: f64, b: f64 },
-    Normal { mean: f64, sd: f64 },
+    /// Uniform on `[low, high]`.
+    Uniform {
+        /// Lowest value.
+        low: f64,
+        /// Highest value.
+        high: f64,
+    },
+    /// Beta(a, b).
+    Beta {
+        /// First shape parameter.
+        a: f64,
+        /// Second shape parameter.
+        b: f64,
+    },
+    /// Normal, clamped to [0, 1].
+    Normal {
+        /// Mean before clamping.
+        mean: f64,
+        /// Standard deviation before clamping.
+        sd: f64,
+    },
 }
 
 /// How citizens are split into jurisdictions (contiguous index blocks).
@@ -21,7 +40,10 @@ pub enum Jurisdictions {
     /// Sizes differ by at most one, larger blocks first.
     Equal,
     /// Size of block `j` proportional to `1/(j+1)^exponent`.
-    Zipf { exponent: f64 },
+    Zipf {
+        /// 0 gives equal sizes; larger values, a few large jurisdictions.
+        exponent: f64,
+    },
 }
 
 /// A network generator (shared/MODEL.md section 1).
@@ -29,18 +51,28 @@ pub enum Jurisdictions {
 pub enum GraphSpec {
     /// Mean field; never materialised.
     Complete,
+    /// G(n, p) with p set by the mean degree.
     ErdosRenyi {
+        /// Expected mean degree.
         mean_degree: f64,
     },
+    /// A ring lattice rewired with probability beta.
     WattsStrogatz {
+        /// Neighbours on the ring (even).
         k: u32,
+        /// Rewiring probability.
         beta: f64,
     },
+    /// Preferential attachment.
     BarabasiAlbert {
+        /// Edges each new node brings.
         m: u32,
     },
+    /// Ties mostly within jurisdictions.
     StochasticBlock {
+        /// Expected mean degree.
         mean_degree: f64,
+        /// Share of ties inside the own jurisdiction.
         within: f64,
     },
     /// CSV `source,target`; relative paths are taken from the scenario file's folder.
