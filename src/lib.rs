@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod calendar;
 pub mod commands;
 pub mod error;
 pub mod graph;

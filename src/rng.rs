@@ -65,6 +65,8 @@ pub enum Purpose {
     SecurityBarrier,
     /// Initial organisational barriers.
     OrganizationalBarrier,
+    /// Months since each citizen's last online contact before step 0.
+    OnlineHistory,
     /// The node sample of a sampled clustering estimate (not used by the model).
     GraphStatistics,
     /// A sweep's Latin hypercube, one stream per axis (keyed by the sweep seed).
@@ -116,6 +118,7 @@ impl Purpose {
             Purpose::SecurityBarrier => 10,
             Purpose::OrganizationalBarrier => 11,
             Purpose::GraphStatistics => 12,
+            Purpose::OnlineHistory => 13,
             Purpose::SweepDesign { axis } => (2 << 40) | u64::from(axis),
             Purpose::Diffusion { step } => step_stream(step, 1),
             Purpose::ServiceChannel { step } => step_stream(step, 2),

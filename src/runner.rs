@@ -100,7 +100,7 @@ pub fn simulate_with_graph(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Cla
         model.step();
         series.push(model.metrics());
     }
-    let class = Class::of(series.last().expect("step 0"), &scenario.classification);
+    let class = Class::of(&series, &scenario.classification);
     (series, class, graph)
 }
 

@@ -1,10 +1,11 @@
 //! Small, exact statistics used by the aggregates.
 
-/// Mean and sample standard deviation (n - 1); sd is 0 for fewer than two values.
+/// Mean and sample standard deviation (n - 1); sd is 0 for one value, and
+/// both are NaN (undefined) for none.
 pub fn mean_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len();
     if n == 0 {
-        return (0.0, 0.0);
+        return (f64::NAN, f64::NAN);
     }
     let mean = values.iter().sum::<f64>() / n as f64;
     if n < 2 {
@@ -15,10 +16,10 @@ pub fn mean_sd(values: &[f64]) -> (f64, f64) {
 }
 
 /// Quantile `q` of sorted values by linear interpolation between order
-/// statistics (Hyndman & Fan type 7, the default of R and NumPy).
+/// statistics (Hyndman & Fan type 7, the default of R and NumPy); NaN for none.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     match sorted.len() {
-        0 => 0.0,
+        0 => f64::NAN,
         1 => sorted[0],
         n => {
             let h = (n - 1) as f64 * q;
@@ -53,8 +54,11 @@ pub struct Running {
 }
 
 impl Running {
-    /// Add a value.
+    /// Add a value; an undefined one (NaN) is not counted.
     pub fn push(&mut self, x: f64) {
+        if !x.is_finite() {
+            return;
+        }
         self.count += 1;
         let delta = x - self.mean;
         self.mean += delta / self.count as f64;
@@ -63,12 +67,14 @@ impl Running {
 
     /// Mean of the values seen (NaN for none).
     pub fn mean(&self) -> f64 {
-        self.mean
+        if self.count == 0 { f64::NAN } else { self.mean }
     }
 
-    /// Sample standard deviation (n - 1; 0 for fewer than two values).
+    /// Sample standard deviation (n - 1; 0 for one value, NaN for none).
     pub fn sd(&self) -> f64 {
-        if self.count < 2 {
+        if self.count == 0 {
+            f64::NAN
+        } else if self.count < 2 {
             0.0
         } else {
             (self.m2 / (self.count - 1) as f64).sqrt()

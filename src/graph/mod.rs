@@ -86,6 +86,14 @@ impl Graph {
         }
     }
 
+    /// The neighbours of node `i` (every other node of a complete graph).
+    pub fn neighbours_of(&self, i: u32) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self {
+            Graph::Complete { nodes } => Box::new((0..*nodes).filter(move |&k| k != i)),
+            Graph::Sparse(csr) => Box::new(csr.neighbours(i).iter().copied()),
+        }
+    }
+
     /// Every edge once, as `(source, target)` with `source < target`, in order.
     pub fn edge_iter(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
         match self {

@@ -1,4 +1,4 @@
-//! Initialisation of one replicate (shared/MODEL.md section 2). Each
+//! Initialisation of one replicate (docs/model.md, "Initialisation"). Each
 //! attribute draws from its own stream, so changing one distribution leaves
 //! every other initial value of the replicate unchanged.
 
@@ -36,6 +36,7 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     }
     let trust = draws(&c.trust, n, &streams, Purpose::Trust, single);
     let satisfaction = draws(&c.satisfaction, n, &streams, Purpose::Satisfaction, single);
+    let online_age = online_history(&digital, contacts_per_month(&scenario.dynamics), &streams);
 
     let a = &scenario.administrations;
     let adoption: Vec<f64> = draws(&a.adoption, m, &streams, Purpose::Adoption, double);
@@ -50,9 +51,11 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
         }
         values
     };
+    // Pioneers take the risk and believe in the return; their organisation is
+    // no readier than anyone's (so they can adopt without transforming).
     let roi = scaled(&a.roi_barrier, Purpose::RoiBarrier);
     let security = scaled(&a.security_barrier, Purpose::SecurityBarrier);
-    let organizational = scaled(&a.organizational_barrier, Purpose::OrganizationalBarrier);
+    let organizational: Vec<f64> = draws(&a.organizational_barrier, m, &streams, Purpose::OrganizationalBarrier, double);
 
     let schedule = Schedule::of(&scenario.interventions).expect("interventions are checked by validation");
     Model {
@@ -67,6 +70,7 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
             digital,
             trust,
             satisfaction,
+            online_age,
         },
         admins: Administrations {
             start,
@@ -118,6 +122,34 @@ pub fn network(scenario: &Scenario, streams: &Streams, loaded: &LoadedGraphs, wh
         }
         _ => Arc::new(generate(spec, &sizes, &streams.stream(purpose))),
     }
+}
+
+/// Contacts per citizen-month before step 0: each need, and each repeat of an
+/// unresolved one (first-contact resolution `resolution_base`, raised again
+/// with chance `repeat_rate`), a geometric number of contacts per need.
+fn contacts_per_month(d: &crate::scenario::Dynamics) -> f64 {
+    d.need_rate / (1.0 - d.repeat_rate * (1.0 - d.resolution_base))
+}
+
+/// Months since each citizen's last online contact, as if the contact
+/// process of the model had run before January 2012: a contact goes online
+/// with chance `contacts * d` per month, so the months since the last one are
+/// geometric.
+fn online_history(digital: &[f32], contacts: f64, streams: &Streams) -> Vec<u8> {
+    let mut rng = streams.stream(Purpose::OnlineHistory);
+    digital
+        .iter()
+        .map(|&d| {
+            let q = (contacts * f64::from(d)).min(1.0);
+            let u: f64 = rng.random();
+            if q <= 0.0 {
+                return u8::MAX;
+            }
+            // P(age >= k) = (1 - q)^k.
+            let age = ((1.0 - u).ln() / (1.0 - q).ln()).floor();
+            if age.is_finite() { age.min(f64::from(u8::MAX)) as u8 } else { u8::MAX }
+        })
+        .collect()
 }
 
 /// `count` draws of `dist`, clipped to [0,1], from the stream of `purpose`.

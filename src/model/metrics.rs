@@ -50,7 +50,8 @@ macro_rules! metric_table {
 }
 
 metric_table! {
-    DIGITALIZATION: "digitalization", "digital", "Citizens' digitalization", "mean level (0-1)", (0.0, 1.0), state;
+    DIGITALIZATION: "digitalization", "digital", "Citizens' digitalization", "mean propensity to go online (0-1)", (0.0, 1.0), state;
+    DIGITAL_INTERACTION: "digital_interaction", "online", "Citizens in online contact", "share with an online contact in the last 12 months", (0.0, 1.0), state;
     ADOPTION: "adoption", "adoption", "Social CRM adoption", "mean level (0-1)", (0.0, 1.0), state;
     ADOPTER_SHARE: "adopter_share", "adopters", "Adopting administrations", "share with adoption >= 0.5", (0.0, 1.0), state;
     TRANSFORMED_SHARE: "transformed_share", "transf.", "Transformed value chains", "share of administrations", (0.0, 1.0), state;
@@ -59,9 +60,15 @@ metric_table! {
     TRUST_GAP: "trust_gap", "trustgap", "Trust gap, digital minus non-digital", "difference (-1 to 1)", (-1.0, 1.0), state;
     SATISFACTION: "satisfaction", "satisf.", "Citizen satisfaction", "mean level (0-1)", (0.0, 1.0), state;
     PARTICIPATION: "participation", "partic.", "Participation", "share of citizens per month", (0.0, 1.0), flow;
-    UNHEARD_SHARE: "unheard_share", "unheard", "Unheard social posts", "share of posts per month", (0.0, 1.0), flow;
+    UNHEARD_SHARE: "unheard_share", "unheard", "Unanswered online contacts", "share of online contacts per month", (0.0, 1.0), flow;
     SERVICE_RATE: "service_rate", "service", "Needs resolved", "share of needs per month", (0.0, 1.0), flow;
-    PRODUCTIVITY: "productivity", "product.", "Productivity", "served requests / base capacity", (0.0, f64::INFINITY), flow;
+    REPEAT_SHARE: "repeat_share", "repeats", "Repeat contacts", "share of needs that are repeats, per month", (0.0, 1.0), flow;
+    PENDING_SHARE: "pending_share", "backlog", "Unresolved needs (backlog)", "share of citizens at the end of the month", (0.0, 1.0), state;
+    PRODUCTIVITY: "productivity", "product.", "Productivity", "needs resolved per unit of staff capacity", (0.0, f64::INFINITY), flow;
+    ROI_BARRIER: "roi_barrier", "roi", "ROI barrier", "mean level (0-1)", (0.0, 1.0), state;
+    SECURITY_BARRIER: "security_barrier", "security", "Security barrier", "mean level (0-1)", (0.0, 1.0), state;
+    ORGANIZATIONAL_BARRIER: "organizational_barrier", "organis.", "Organisational barrier", "mean level (0-1)", (0.0, 1.0), state;
+    INCIDENTS: "incidents", "incid.", "Security incidents", "per administration per month", (0.0, 1.0), flow;
     FRACTURE: "fracture", "fracture", "Fracture", "mean max(0, digitalization - adoption)", (0.0, 1.0), state;
 }
 
@@ -100,18 +107,21 @@ impl Metrics {
     }
 }
 
-/// The future a run ended in.
+/// The future a run ended in (docs/model.md, "Futures": each rule and its thresholds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Class {
-    /// Administrations share functions with citizens: Social CRM is the backbone of participation.
+    /// Most administrations transformed their value chain with citizens:
+    /// Social CRM is the backbone of participation.
     Participation,
-    /// A few pioneer administrations adopt, most do not.
+    /// A minority of administrations adopts; transformation stays low.
     Pioneer,
-    /// Citizens go digital while administrations stay closed.
+    /// Few administrations adopt while citizens are online, largely
+    /// unanswered, and trust falls.
     Fracture,
-    /// Neither citizens nor administrations go digital.
+    /// Few administrations adopt, without a fracture: citizens not (yet)
+    /// online, still answered, or still trusting.
     Analog,
-    /// Many administrations adopt without transforming.
+    /// Most administrations adopt, but most do not transform.
     BroadAdoption,
 }
 
@@ -141,46 +151,82 @@ impl Class {
         Class::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// Classify final metrics by the scenario's thresholds, rules in order.
-    pub fn of(final_metrics: &Metrics, thresholds: &Classification) -> Class {
-        let v = &final_metrics.values;
+    /// Classify a run from its series (step 0 first) by the scenario's
+    /// thresholds, rules in order. Flows are read as their mean over the
+    /// last 12 months, so one noisy month does not decide.
+    pub fn of(series: &[Metrics], thresholds: &Classification) -> Class {
+        let (first, last) = (&series[0], &series[series.len() - 1]);
+        let v = &last.values;
         let adopters = v[idx::ADOPTER_SHARE];
+        let year = &series[series.len().saturating_sub(12).max(1).min(series.len() - 1)..];
+        let unheard = last_year_mean(year, idx::UNHEARD_SHARE);
+        let trust_fall = first.values[idx::TRUST] - v[idx::TRUST];
         if v[idx::TRANSFORMED_SHARE] >= thresholds.participation_transformed {
             Class::Participation
-        } else if adopters >= thresholds.pioneer_min_adopters && adopters < thresholds.pioneer_max_adopters {
-            Class::Pioneer
-        } else if adopters < thresholds.pioneer_min_adopters {
-            if v[idx::DIGITALIZATION] >= thresholds.fracture_digitalization {
-                Class::Fracture
-            } else {
-                Class::Analog
-            }
-        } else {
+        } else if adopters >= thresholds.pioneer_max_adopters {
             Class::BroadAdoption
+        } else if adopters >= thresholds.pioneer_min_adopters {
+            Class::Pioneer
+        } else if v[idx::DIGITAL_INTERACTION] >= thresholds.fracture_digital_interaction
+            && unheard >= thresholds.fracture_unheard
+            && trust_fall > thresholds.fracture_trust_fall
+        {
+            Class::Fracture
+        } else {
+            Class::Analog
         }
     }
+}
+
+/// Mean of metric `m` over rows where it is defined (NaN if none is).
+fn last_year_mean(rows: &[Metrics], m: usize) -> f64 {
+    let defined: Vec<f64> = rows.iter().map(|r| r.values[m]).filter(|x| x.is_finite()).collect();
+    defined.iter().sum::<f64>() / defined.len() as f64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn with(adopters: f64, transformed: f64, digital: f64) -> Metrics {
-        let mut values = [0.0; N_METRICS];
-        values[idx::ADOPTER_SHARE] = adopters;
-        values[idx::TRANSFORMED_SHARE] = transformed;
-        values[idx::DIGITALIZATION] = digital;
-        Metrics { step: 120, values }
+    fn run(adopters: f64, transformed: f64, online: f64, unheard: f64, trust: (f64, f64)) -> Vec<Metrics> {
+        let mut first = [0.0; N_METRICS];
+        first[idx::TRUST] = trust.0;
+        let mut last = first;
+        last[idx::ADOPTER_SHARE] = adopters;
+        last[idx::TRANSFORMED_SHARE] = transformed;
+        last[idx::DIGITAL_INTERACTION] = online;
+        last[idx::UNHEARD_SHARE] = unheard;
+        last[idx::TRUST] = trust.1;
+        vec![
+            Metrics { step: 0, values: first },
+            Metrics { step: 1, values: last },
+        ]
     }
 
     #[test]
     fn rules_apply_in_order() {
         let t = Classification::default();
-        assert_eq!(Class::of(&with(0.9, 0.6, 0.9), &t), Class::Participation);
-        assert_eq!(Class::of(&with(0.12, 0.0, 0.9), &t), Class::Pioneer);
-        assert_eq!(Class::of(&with(0.05, 0.0, 0.9), &t), Class::Pioneer);
-        assert_eq!(Class::of(&with(0.0, 0.0, 0.6), &t), Class::Fracture);
-        assert_eq!(Class::of(&with(0.04, 0.0, 0.59), &t), Class::Analog);
-        assert_eq!(Class::of(&with(0.5, 0.49, 0.5), &t), Class::BroadAdoption);
+        let falling = (0.5, 0.4);
+        assert_eq!(Class::of(&run(0.9, 0.6, 0.9, 0.0, falling), &t), Class::Participation);
+        assert_eq!(Class::of(&run(0.6, 0.1, 0.9, 0.0, falling), &t), Class::BroadAdoption);
+        assert_eq!(Class::of(&run(0.12, 0.0, 0.9, 0.7, falling), &t), Class::Pioneer);
+        assert_eq!(Class::of(&run(0.05, 0.0, 0.9, 0.7, falling), &t), Class::Pioneer);
+        assert_eq!(Class::of(&run(0.0, 0.0, 0.6, 0.7, falling), &t), Class::Fracture);
+        // No fracture while citizens are offline, answered, or trusting.
+        assert_eq!(Class::of(&run(0.0, 0.0, 0.3, 0.7, falling), &t), Class::Analog);
+        assert_eq!(Class::of(&run(0.0, 0.0, 0.6, 0.3, falling), &t), Class::Analog);
+        assert_eq!(Class::of(&run(0.0, 0.0, 0.6, 0.7, (0.4, 0.5)), &t), Class::Analog);
+    }
+
+    #[test]
+    fn the_table_is_consistent() {
+        for (i, m) in METRICS.iter().enumerate() {
+            assert_eq!(METRIC_NAMES[i], m.name);
+            assert!(METRICS[..i].iter().all(|other| other.name != m.name), "{} twice", m.name);
+            assert!(m.short.len() <= 8, "{}: short label too long", m.name);
+            assert!(m.range.0 < m.range.1, "{}", m.name);
+        }
+        assert_eq!(METRICS[idx::FRACTURE].name, "fracture");
+        assert_eq!(METRICS[idx::DIGITAL_INTERACTION].name, "digital_interaction");
     }
 }

@@ -1,5 +1,6 @@
-//! The SCRM model: state, initialisation and the five phases of a step
-//! (shared/MODEL.md sections 1-5).
+//! The Social CRM model, v2: state, initialisation and the five phases of a
+//! monthly step (docs/model.md, "Process overview and scheduling" and
+//! "Submodels").
 //!
 //! Architecture invariants:
 //! - The model does no IO and cannot fail once its scenario is valid.
@@ -7,7 +8,8 @@
 //!   (purpose, step, agent, slot), and every reduction over citizens runs over
 //!   fixed chunks combined in chunk order, so a replicate's numbers do not
 //!   depend on the thread count.
-//! - Citizen state is struct-of-arrays in `f32`; administration state is `f64`.
+//! - Citizen state is struct-of-arrays in `f32` (and `u8`); administration
+//!   state is `f64`.
 
 mod init;
 pub mod metrics;
@@ -25,29 +27,43 @@ use crate::scenario::{Dynamics, Scenario, Schedule};
 
 /// Citizens per chunk of parallel work; fixed, so results do not depend on threads.
 pub const CHUNK: usize = 4096;
-/// Tolerance for threshold comparisons on `f32` citizen state. shared/MODEL.md
-/// asks for 1e-9 on exact arithmetic; `f32` rounding of `d + 0.1` steps is ~1e-7.
+/// Tolerance for threshold comparisons on `f32` citizen state: `f32`
+/// rounding of `d + 0.1` steps is about 1e-7.
 const EPS_CITIZEN: f32 = 1e-6;
-/// Tolerance for threshold comparisons on `f64` administration state.
+/// Tolerance for threshold comparisons on `f64` administration state, so
+/// that ten steps of 0.1 reach 1.
 const EPS_ADMIN: f64 = 1e-9;
+/// Months an online contact counts for `digital_interaction` (Eurostat asks
+/// about the last 12 months).
+pub const INTERACTION_MONTHS: u8 = 12;
 
-// Per-citizen outcome flags of the current step (phase 2 and 4).
+// Per-citizen flags of the current step (phases 2 and 4); PENDING carries over.
 const NEED: u8 = 1;
-const POSTED: u8 = 2;
+const ONLINE: u8 = 2;
 const UNHEARD: u8 = 4;
 const REQUEST: u8 = 8;
 const RESOLVED: u8 = 16;
 const PARTICIPANT: u8 = 32;
+/// A need left unresolved: the citizen contacts the administration again next month.
+const PENDING: u8 = 64;
+/// This month's need is a repeat contact.
+const REPEAT: u8 = 128;
 
 /// Struct-of-arrays citizen state. Citizens are numbered jurisdiction by
 /// jurisdiction, so a citizen's administration is implied by its index
 /// ([`Administrations::of_citizen`]) and needs no array.
 #[derive(Debug, Clone)]
 pub struct Citizens {
+    /// The most digitalization each citizen can reach (static).
     pub ceiling: Vec<f32>,
+    /// Propensity to use online channels, 0-1.
     pub digital: Vec<f32>,
+    /// Trust in the own administration, 0-1.
     pub trust: Vec<f32>,
+    /// Satisfaction with the own administration, 0-1.
     pub satisfaction: Vec<f32>,
+    /// Months since the last online contact with the administration (saturates at 255).
+    pub online_age: Vec<u8>,
 }
 
 /// Struct-of-arrays administration state.
@@ -55,22 +71,31 @@ pub struct Citizens {
 pub struct Administrations {
     /// Citizens of `j` are `start[j]..start[j + 1]`.
     pub start: Vec<u32>,
+    /// Social CRM adoption level, 0-1.
     pub adoption: Vec<f64>,
+    /// Whether `j` is a pioneer.
     pub pioneer: Vec<bool>,
+    /// ROI barrier, 0-1.
     pub roi: Vec<f64>,
+    /// Security barrier, 0-1.
     pub security: Vec<f64>,
+    /// Organisational barrier, 0-1.
     pub organizational: Vec<f64>,
+    /// Information integration, 0-1.
     pub integration: Vec<f64>,
+    /// Whether the value chain has been transformed (never reverts).
     pub transformed: Vec<bool>,
     /// Participants in the last step.
     pub participants: Vec<u32>,
 }
 
 impl Administrations {
+    /// Number of administrations.
     pub fn len(&self) -> usize {
         self.adoption.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.adoption.is_empty()
     }
@@ -80,6 +105,7 @@ impl Administrations {
         jurisdiction_of(&self.start, i)
     }
 
+    /// Citizens of administration `j`.
     pub fn size(&self, j: usize) -> u32 {
         self.start[j + 1] - self.start[j]
     }
@@ -93,11 +119,13 @@ impl Administrations {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Flows {
     needs: u64,
-    posts: u64,
+    repeats: u64,
+    online: u64,
     unheard: u64,
     served: u64,
     resolved: u64,
     participants: u64,
+    incidents: u64,
 }
 
 /// One replicate of one scenario.
@@ -109,7 +137,9 @@ pub struct Model {
     step: u32,
     social: Arc<Graph>,
     admin_graph: Arc<Graph>,
+    /// Citizen state.
     pub citizens: Citizens,
+    /// Administration state.
     pub admins: Administrations,
     /// Double buffer for the synchronous phases.
     next: Vec<f32>,
@@ -120,12 +150,25 @@ pub struct Model {
 /// Graphs loaded from files once per scenario and shared by its replicates.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedGraphs {
+    /// The social graph, if the scenario names an edge list.
     pub social: Option<Arc<Graph>>,
+    /// The administrations' graph, if the scenario names an edge list.
     pub admin: Option<Arc<Graph>>,
 }
 
+/// What phase 2b decided for one administration this month.
+#[derive(Debug, Clone, Copy)]
+struct Service {
+    /// Threshold of the chance that a request is handled.
+    serve: u64,
+    /// Threshold of the chance that a handled request is resolved.
+    resolve: u64,
+    /// Counts: needs, repeats, online contacts, unheard.
+    counts: [u64; 4],
+}
+
 impl Model {
-    /// Initialise replicate state (shared/MODEL.md section 2) from a valid scenario.
+    /// Initialise replicate state (docs/model.md, "Initialisation") from a valid scenario.
     pub fn new(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs) -> Model {
         init::build(scenario, replicate_seed, loaded)
     }
@@ -136,31 +179,34 @@ impl Model {
         init::network(scenario, &Streams::new(replicate_seed), loaded, which)
     }
 
-    /// Bytes held by the replicate's state and its social graph.
+    /// Bytes held by the replicate's state and its graphs.
     pub fn heap_bytes(&self) -> usize {
         let c = &self.citizens;
         let citizens = (c.ceiling.len() + c.digital.len() + c.trust.len() + c.satisfaction.len() + self.next.len()) * 4
-            + self.flags.len();
-        let admins = self.admins.len() * (8 * 5 + 2 + 4 + 4);
+            + self.flags.len()
+            + c.online_age.len();
+        let admins = self.admins.len() * (8 * 6 + 2 + 4 + 4);
         citizens + admins + self.social.heap_bytes() + self.admin_graph.heap_bytes()
     }
 
+    /// Steps done so far.
     pub fn step_index(&self) -> u32 {
         self.step
     }
 
+    /// The citizens' social graph.
     pub fn social_graph(&self) -> &Graph {
         &self.social
     }
 
+    /// The parameters in force (interventions change them).
     pub fn dynamics(&self) -> &Dynamics {
         &self.dynamics
     }
 
     /// Advance one month: interventions due now, then the five phases.
     pub fn step(&mut self) {
-        let t = self.step;
-        self.schedule.apply(t, &mut self.dynamics);
+        self.schedule.apply(self.step, &mut self.dynamics);
         let social = Arc::clone(&self.social);
         match &*social {
             Graph::Complete { nodes } => {
@@ -180,7 +226,7 @@ impl Model {
         self.step += 1;
     }
 
-    /// Phase 1: network Bass diffusion with levels.
+    /// Phase 1: network Bass diffusion with levels (docs/model.md, "Digital diffusion").
     fn diffusion<N: Neighbourhood>(&mut self, graph: &N) {
         let d = &self.dynamics;
         let (innovation, imitation, gain) = (d.digital_innovation, d.digital_imitation, d.digital_step as f32);
@@ -207,75 +253,101 @@ impl Model {
         std::mem::swap(&mut self.citizens.digital, &mut self.next);
     }
 
-    /// Phase 2: needs, channels, capacity, resolution, experience.
+    /// Phase 2: contacts, channels, capacity, resolution, satisfaction and
+    /// trust from experience (docs/model.md, "Service").
     fn service(&mut self) {
+        self.contacts();
+        let services = self.capacity();
+        self.outcomes(&services);
+    }
+
+    /// Phase 2a: who contacts the administration (new needs and repeats of
+    /// unresolved ones), through which channel, and whether it is answered.
+    fn contacts(&mut self) {
         let d = &self.dynamics;
-        let digital = &self.citizens.digital;
         let admins = &self.admins;
-        let step = self.step;
-
-        // 2a: who has a need and which channel reaches the administration.
-        let (need, fallback) = (threshold(d.need_rate), threshold(d.fallback));
-        let channel = self.streams.draws(Purpose::ServiceChannel { step });
-        par_chunks(&mut self.flags, |lo, out| {
-            for (j, range) in jurisdictions_in(&admins.start, lo, lo + out.len()) {
-                let heard = threshold(admins.adoption[j]);
-                let people = out[range.start - lo..range.end - lo]
-                    .iter_mut()
-                    .zip(&digital[range.clone()]);
-                for (k, (flag, &digital)) in people.enumerate() {
-                    let i = (range.start + k) as u64;
-                    let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
-                    // Branchless: the outcomes are coin flips, so branches would mispredict.
-                    let need = u64::from(w0) < need;
-                    let posted = need & chance(w1, f64::from(digital));
-                    let unheard = posted & (u64::from(w2) >= heard);
-                    let dropped = unheard & (u64::from(w3) >= fallback);
-                    *flag = (u8::from(need) * NEED)
-                        | (u8::from(posted) * POSTED)
-                        | (u8::from(unheard) * UNHEARD)
-                        | (u8::from(need & !dropped) * REQUEST);
+        let digital = &self.citizens.digital;
+        let (need, repeat, fallback) = (threshold(d.need_rate), threshold(d.repeat_rate), threshold(d.fallback));
+        let openness = d.channel_openness;
+        let channel = self.streams.draws(Purpose::ServiceChannel { step: self.step });
+        self.flags
+            .par_chunks_mut(CHUNK)
+            .zip(self.citizens.online_age.par_chunks_mut(CHUNK))
+            .enumerate()
+            .with_min_len(chunk_min_len(digital.len()))
+            .for_each(|(chunk, (flags, ages))| {
+                let lo = chunk * CHUNK;
+                for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
+                    // An online contact is answered by the web channel, or by Social CRM.
+                    let heard = threshold(openness + (1.0 - openness) * admins.adoption[j]);
+                    let local = range.start - lo..range.end - lo;
+                    let people = flags[local.clone()].iter_mut().zip(&mut ages[local]).zip(&digital[range.clone()]);
+                    for (k, ((flag, age), &digital)) in people.enumerate() {
+                        let i = (range.start + k) as u64;
+                        let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
+                        // Branchless: the outcomes are coin flips, so branches would mispredict.
+                        // An unresolved need is raised again or given up; others may have a new one.
+                        let pending = *flag & PENDING != 0;
+                        let chance_of_need = if pending { repeat } else { need };
+                        let need = u64::from(w0) < chance_of_need;
+                        let repeat = pending & need;
+                        let online = need & chance(w1, f64::from(digital));
+                        let unheard = online & (u64::from(w2) >= heard);
+                        let dropped = unheard & (u64::from(w3) >= fallback);
+                        *flag = (u8::from(need) * NEED)
+                            | (u8::from(repeat) * REPEAT)
+                            | (u8::from(online) * ONLINE)
+                            | (u8::from(unheard) * UNHEARD)
+                            | (u8::from(need & !dropped) * REQUEST);
+                        *age = if online { 0 } else { age.saturating_add(1) };
+                    }
                 }
-            }
-        });
+            });
+    }
 
-        // 2b: each request is served with probability min(1, C_j / R_j).
+    /// Phase 2b: per administration, the chance that a request is handled
+    /// (capacity against requests) and resolved (integration), with the
+    /// counts of 2a.
+    fn capacity(&self) -> Vec<Service> {
+        let d = &self.dynamics;
+        let admins = &self.admins;
         let flags = &self.flags;
-        // With the requests, count the flows of 2a (needs, posts, unheard) per block.
-        let per_admin: Vec<(u64, [u64; 3])> = (0..admins.len())
+        (0..admins.len())
             .into_par_iter()
             .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| {
-                let mut n = [0u32; 4]; // requests, needs, posts, unheard
+                let mut n = [0u32; 5]; // requests, needs, repeats, online, unheard
                 for &f in &flags[admins.block(j)] {
                     n[0] += u32::from(f & REQUEST != 0);
                     n[1] += u32::from(f & NEED != 0);
-                    n[2] += u32::from(f & POSTED != 0);
-                    n[3] += u32::from(f & UNHEARD != 0);
+                    n[2] += u32::from(f & REPEAT != 0);
+                    n[3] += u32::from(f & ONLINE != 0);
+                    n[4] += u32::from(f & UNHEARD != 0);
                 }
-                let requests = n[0];
-                let base = d.capacity_per_citizen * f64::from(admins.size(j));
-                let capacity = base * (1.0 + d.productivity_gain * admins.adoption[j])
-                    + d.coproduction_capacity
-                        * f64::from(u8::from(admins.transformed[j]))
-                        * f64::from(admins.participants[j]);
-                let serve = threshold(if requests == 0 {
-                    1.0
-                } else {
-                    (capacity / f64::from(requests)).min(1.0)
-                });
-                (serve, [n[1], n[2], n[3]].map(u64::from))
+                let staff = d.capacity_per_citizen * f64::from(admins.size(j));
+                let coproduction = d.coproduction_capacity
+                    * f64::from(u8::from(admins.transformed[j]))
+                    * f64::from(admins.participants[j]);
+                let capacity = staff * (1.0 + d.productivity_gain * admins.adoption[j]) + coproduction;
+                let requests = f64::from(n[0]);
+                let serve = if n[0] == 0 { 1.0 } else { (capacity / requests).min(1.0) };
+                Service {
+                    serve: threshold(serve),
+                    resolve: threshold(d.resolution_base + (1.0 - d.resolution_base) * admins.integration[j]),
+                    counts: [n[1], n[2], n[3], n[4]].map(u64::from),
+                }
             })
-            .collect();
-        let resolve: Vec<u64> = admins
-            .integration
-            .iter()
-            .map(|g| threshold(d.resolution_base + (1.0 - d.resolution_base) * g))
-            .collect();
+            .collect()
+    }
 
-        // 2c-d: resolution and learning from the outcome.
-        let (satisfaction_rate, experience_rate) = (d.satisfaction_rate as f32, d.trust_experience_rate as f32);
-        let outcome = self.streams.draws(Purpose::ServiceOutcome { step });
+    /// Phases 2c-d: resolution, then satisfaction by expectation-disconfirmation
+    /// and trust following satisfaction, for the citizens with a need.
+    fn outcomes(&mut self, services: &[Service]) {
+        let d = &self.dynamics;
+        let admins = &self.admins;
+        let learn = Learning::of(d);
+        let outcome = self.streams.draws(Purpose::ServiceOutcome { step: self.step });
+        let digital = &self.citizens.digital;
         let counts: Vec<[u64; 2]> = self
             .flags
             .par_chunks_mut(CHUNK)
@@ -287,41 +359,40 @@ impl Model {
                 let lo = chunk * CHUNK;
                 let mut n = [0u64; 2]; // served, resolved
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
-                    let (serve, resolve) = (per_admin[j].0, resolve[j]);
+                    let service = services[j];
                     let local = range.start - lo..range.end - lo;
                     let people = flags[local.clone()]
                         .iter_mut()
                         .zip(&mut trust[local.clone()])
-                        .zip(&mut satisfaction[local]);
-                    for (k, ((flag, trust), satisfaction)) in people.enumerate() {
+                        .zip(&mut satisfaction[local])
+                        .zip(&digital[range.clone()]);
+                    for (k, (((flag, trust), satisfaction), &digital)) in people.enumerate() {
                         let words = outcome.words((range.start + k) as u64);
                         let f = *flag;
                         let need = f & NEED != 0;
                         // Branchless: `&` rather than `&&`, the outcomes are coin flips.
-                        let served = (f & REQUEST != 0) & (u64::from(words[0]) < serve);
-                        let resolved = served & (u64::from(words[1]) < resolve);
+                        let served = (f & REQUEST != 0) & (u64::from(words[0]) < service.serve);
+                        let resolved = served & (u64::from(words[1]) < service.resolve);
                         n[0] += u64::from(served);
                         n[1] += u64::from(resolved);
-                        *flag = f | (u8::from(resolved) * RESOLVED);
-                        // Citizens without a need learn nothing: a zero rate leaves them exactly as they were.
-                        let o = f32::from(u8::from(resolved));
-                        let needs = f32::from(u8::from(need));
-                        *satisfaction += needs * satisfaction_rate * (o - *satisfaction);
-                        *trust += needs * experience_rate * (o - *trust);
+                        *flag = f | (u8::from(resolved) * RESOLVED) | (u8::from(need & !resolved) * PENDING);
+                        learn.apply(need, resolved, digital, satisfaction, trust);
                     }
                 }
                 n
             })
             .collect();
-        let requested = |k: usize| per_admin.iter().map(|(_, n)| n[k]).sum::<u64>();
+        let sum = |k: usize| services.iter().map(|s| s.counts[k]).sum::<u64>();
         let outcomes = |k: usize| counts.iter().map(|n| n[k]).sum::<u64>();
         self.flows = Flows {
-            needs: requested(0),
-            posts: requested(1),
-            unheard: requested(2),
+            needs: sum(0),
+            repeats: sum(1),
+            online: sum(2),
+            unheard: sum(3),
             served: outcomes(0),
             resolved: outcomes(1),
             participants: 0,
+            incidents: 0,
         };
     }
 
@@ -361,23 +432,27 @@ impl Model {
         self.flags
             .par_chunks_mut(CHUNK)
             .zip(self.citizens.trust.par_chunks_mut(CHUNK))
+            .zip(self.citizens.online_age.par_chunks_mut(CHUNK))
             .enumerate()
             .with_min_len(chunk_min_len(self.next.len()))
-            .for_each(|(chunk, (flags, trust))| {
+            .for_each(|(chunk, ((flags, trust), ages))| {
                 let lo = chunk * CHUNK;
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
                     let openness = openness[j];
                     let local = range.start - lo..range.end - lo;
                     let people = flags[local.clone()]
                         .iter_mut()
-                        .zip(&mut trust[local])
+                        .zip(&mut trust[local.clone()])
+                        .zip(&mut ages[local])
                         .zip(&digital[range.clone()]);
-                    for (k, ((flag, trust), &digital)) in people.enumerate() {
+                    for (k, (((flag, trust), age), &digital)) in people.enumerate() {
                         let [word, _] = draws.words((range.start + k) as u64);
                         let p = rate * f64::from(digital) * f64::from(*trust) * openness;
                         let joins = chance(word, p);
                         *flag |= u8::from(joins) * PARTICIPANT;
                         *trust += f32::from(u8::from(joins)) * gain * (1.0 - *trust);
+                        // Participating goes through the administration's online channels.
+                        *age = if joins { 0 } else { *age };
                     }
                 }
             });
@@ -390,78 +465,133 @@ impl Model {
         self.flows.participants = self.admins.participants.iter().map(|&p| u64::from(p)).sum();
     }
 
-    /// Phase 5: adoption, ROI learning, integration, transformation, incidents.
-    fn administrations(&mut self) {
-        let d = &self.dynamics;
-        let digital = &self.citizens.digital;
-        let pressure: Vec<f64> = (0..self.admins.len())
+    /// Phase 5: what each administration observes of its citizens this month:
+    /// the share of needs resolved and the citizens' voice.
+    fn observations(&self) -> Vec<Observation> {
+        let admins = &self.admins;
+        let c = &self.citizens;
+        let flags = &self.flags;
+        (0..admins.len())
             .into_par_iter()
-            .with_min_len(min_len(self.admins.len(), digital.len()))
+            .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| {
-                let block = self.admins.block(j);
-                let n = block.len() as f64;
-                digital[block].iter().map(|&x| f64::from(x)).sum::<f64>() / n
-            })
-            .collect();
-        // Peers' adoption as it was when the phase began.
-        let peers = self.admin_graph.neighbour_means_f64(&self.admins.adoption);
-        let draws = self.streams.draws(Purpose::Administration { step: self.step });
-        let a = &mut self.admins;
-        #[allow(clippy::needless_range_loop)] // `j` indexes a dozen parallel arrays
-        for j in 0..a.len() {
-            let [adopt_word, incident_word] = draws.words(j as u64);
-            let peer = peers[j].unwrap_or(0.0);
-            let barrier = (1.0 - (d.roi_barrier_scale * a.roi[j]).min(1.0))
-                * (1.0 - (d.security_barrier_scale * a.security[j]).min(1.0))
-                * (1.0 - (d.organizational_barrier_scale * a.organizational[j]).min(1.0));
-            let pioneer = if a.pioneer[j] { d.pioneer_innovation } else { 0.0 };
-            let hazard =
-                ((d.adoption_innovation + pioneer + d.adoption_imitation * peer + d.citizen_pressure * pressure[j])
-                    * barrier)
-                    .min(1.0);
-            if a.adoption[j] < 1.0 - EPS_ADMIN && chance(adopt_word, hazard) {
-                a.adoption[j] = (a.adoption[j] + d.adoption_step).min(1.0);
-            }
-            let adoption = a.adoption[j];
-            a.roi[j] *= 1.0 - d.roi_learning * adoption;
-            a.integration[j] += d.integration_rate * (adoption - a.integration[j]);
-            let participation_share = f64::from(a.participants[j]) / f64::from(a.size(j));
-            if !a.transformed[j]
-                && adoption >= d.transformation_adoption - EPS_ADMIN
-                && participation_share >= d.transformation_participation - EPS_ADMIN
-            {
-                a.transformed[j] = true;
-            }
-            let incident = d.incident_rate * adoption * (d.security_barrier_scale * a.security[j]).min(1.0);
-            if chance(incident_word, incident) {
-                let keep = (1.0 - d.incident_trust_loss) as f32;
-                for t in &mut self.citizens.trust[a.block(j)] {
-                    *t *= keep;
+                let block = admins.block(j);
+                let (mut needs, mut resolved, mut unheard, mut discontent) = (0u32, 0u32, 0u32, 0.0f64);
+                let people = flags[block.clone()].iter().zip(&c.digital[block.clone()]).zip(&c.satisfaction[block.clone()]);
+                for ((&f, &d), &s) in people {
+                    needs += u32::from(f & NEED != 0);
+                    resolved += u32::from(f & RESOLVED != 0);
+                    unheard += u32::from(f & UNHEARD != 0);
+                    discontent += f64::from(d) * f64::from(1.0 - s);
                 }
-            }
-        }
+                let n = block.len() as f64;
+                Observation {
+                    service: (needs > 0).then(|| f64::from(resolved) / f64::from(needs)),
+                    voice: discontent / n + f64::from(unheard) / n,
+                }
+            })
+            .collect()
     }
 
-    /// The metrics of the current state (shared/MODEL.md section 5).
+    /// Phase 5: adoption, the three barriers, integration, transformation and
+    /// incidents (docs/model.md, "Administrations").
+    fn administrations(&mut self) {
+        let d = self.dynamics.clone();
+        let seen = self.observations();
+        // Measured results as they were when the phase began, own and peers'.
+        let results: Vec<f64> = seen
+            .iter()
+            .zip(&self.admins.adoption)
+            .map(|(o, &a)| a * o.service.unwrap_or(0.0))
+            .collect();
+        let peer_results = self.admin_graph.neighbour_means_f64(&results);
+        let peer_adoption = self.admin_graph.neighbour_means_f64(&self.admins.adoption);
+        let draws = self.streams.draws(Purpose::Administration { step: self.step });
+        let mut incidents = Vec::new();
+        for j in 0..self.admins.len() {
+            let [adopt_word, incident_word] = draws.words(j as u64);
+            let context = Context {
+                voice: seen[j].voice,
+                peer_adoption: peer_adoption[j].unwrap_or(0.0),
+                evidence: d.roi_measurement * (results[j] + d.roi_peer_weight * peer_results[j].unwrap_or(0.0)),
+            };
+            if self.admin_month(j, &d, context, adopt_word, incident_word) {
+                incidents.push(j);
+            }
+        }
+        // An incident is news among the peers: their security barrier rises too.
+        for &j in &incidents {
+            for k in self.admin_graph.neighbours_of(j as u32) {
+                let s = &mut self.admins.security[k as usize];
+                *s += d.incident_peer_rise * (1.0 - *s);
+            }
+        }
+        self.flows.incidents = incidents.len() as u64;
+    }
+
+    /// One administration's month; returns whether it had an incident.
+    fn admin_month(&mut self, j: usize, d: &Dynamics, context: Context, adopt_word: u32, incident_word: u32) -> bool {
+        let a = &mut self.admins;
+        let barrier = (1.0 - (d.roi_barrier_scale * a.roi[j]).min(1.0))
+            * (1.0 - (d.security_barrier_scale * a.security[j]).min(1.0))
+            * (1.0 - (d.organizational_barrier_scale * a.organizational[j]).min(1.0));
+        let pioneer = if a.pioneer[j] { d.pioneer_innovation } else { 0.0 };
+        let drive = d.adoption_innovation
+            + pioneer
+            + d.adoption_imitation * context.peer_adoption
+            + d.citizen_pressure * context.voice;
+        if a.adoption[j] < 1.0 - EPS_ADMIN && chance(adopt_word, (drive * barrier).min(1.0)) {
+            a.adoption[j] = (a.adoption[j] + d.adoption_step).min(1.0);
+        }
+        let adoption = a.adoption[j];
+        a.roi[j] *= 1.0 - (d.roi_learning * context.evidence).min(1.0);
+        a.organizational[j] *= (1.0 - d.training) * (1.0 - d.org_experience * adoption);
+        a.security[j] *= 1.0 - d.security_learning * d.security_investment;
+        let ready = adoption * (1.0 - a.organizational[j]);
+        a.integration[j] += d.integration_rate * (ready - a.integration[j]);
+        let participation_share = f64::from(a.participants[j]) / f64::from(a.size(j));
+        if !a.transformed[j]
+            && adoption >= d.transformation_adoption - EPS_ADMIN
+            && participation_share >= d.transformation_participation - EPS_ADMIN
+            && a.organizational[j] <= d.transformation_org_max + EPS_ADMIN
+        {
+            a.transformed[j] = true;
+        }
+        let hazard = d.incident_rate * (d.incident_exposure + adoption) * (1.0 - d.security_investment);
+        if !chance(incident_word, hazard) {
+            return false;
+        }
+        a.security[j] += d.incident_barrier_rise * (1.0 - a.security[j]);
+        let keep = (1.0 - d.incident_trust_loss) as f32;
+        for t in &mut self.citizens.trust[a.block(j)] {
+            *t *= keep;
+        }
+        true
+    }
+
+    /// The metrics of the current state (docs/model.md, "Observation").
     pub fn metrics(&self) -> Metrics {
         use metrics::idx::*;
         let c = &self.citizens;
         let a = &self.admins;
         let n = c.digital.len();
         // Sums per fixed chunk, added in chunk order: deterministic.
-        let partials: Vec<[f64; 6]> = (0..n.div_ceil(CHUNK))
+        let partials: Vec<[f64; 8]> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .with_min_len(chunk_min_len(n))
             .map(|chunk| {
                 let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
-                let mut s = [0.0f64; 6]; // digital, trust, satisfaction, digital count, digital trust, fracture
+                // digital, trust, satisfaction, digital count, digital trust, fracture, online, pending
+                let mut s = [0.0f64; 8];
                 for (j, range) in jurisdictions_in(&a.start, range.start, range.end) {
                     let adoption = a.adoption[j];
                     let people = c.digital[range.clone()]
                         .iter()
                         .zip(&c.trust[range.clone()])
-                        .zip(&c.satisfaction[range]);
-                    for ((&d, &t), &satisfaction) in people {
+                        .zip(&c.satisfaction[range.clone()])
+                        .zip(&c.online_age[range.clone()])
+                        .zip(&self.flags[range]);
+                    for ((((&d, &t), &satisfaction), &age), &f) in people {
                         let (d, t) = (f64::from(d), f64::from(t));
                         s[0] += d;
                         s[1] += t;
@@ -471,12 +601,14 @@ impl Model {
                         s[3] += high;
                         s[4] += high * t;
                         s[5] += (d - adoption).max(0.0);
+                        s[6] += f64::from(u8::from(age < INTERACTION_MONTHS));
+                        s[7] += f64::from(u8::from(f & PENDING != 0));
                     }
                 }
                 s
             })
             .collect();
-        let mut s = [0.0f64; 6];
+        let mut s = [0.0f64; 8];
         for p in &partials {
             for (a, b) in s.iter_mut().zip(p) {
                 *a += b;
@@ -484,8 +616,10 @@ impl Model {
         }
         let n_f = n as f64;
         let m_f = a.len() as f64;
-        let mut v = [0.0f64; N_METRICS];
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / m_f;
+        let mut v = [f64::NAN; N_METRICS];
         v[DIGITALIZATION] = s[0] / n_f;
+        v[DIGITAL_INTERACTION] = s[6] / n_f;
         v[TRUST] = s[1] / n_f;
         v[SATISFACTION] = s[2] / n_f;
         let (high, low) = (s[3], n_f - s[3]);
@@ -493,19 +627,23 @@ impl Model {
             v[TRUST_GAP] = s[4] / high - (s[1] - s[4]) / low;
         }
         v[FRACTURE] = s[5] / n_f;
-        v[ADOPTION] = a.adoption.iter().sum::<f64>() / m_f;
-        v[INTEGRATION] = a.integration.iter().sum::<f64>() / m_f;
+        v[PENDING_SHARE] = s[7] / n_f;
+        v[ADOPTION] = mean(&a.adoption);
+        v[INTEGRATION] = mean(&a.integration);
+        v[ROI_BARRIER] = mean(&a.roi);
+        v[SECURITY_BARRIER] = mean(&a.security);
+        v[ORGANIZATIONAL_BARRIER] = mean(&a.organizational);
         v[ADOPTER_SHARE] = a.adoption.iter().filter(|&&x| x >= 0.5 - EPS_ADMIN).count() as f64 / m_f;
         v[TRANSFORMED_SHARE] = a.transformed.iter().filter(|&&x| x).count() as f64 / m_f;
         if self.step > 0 {
             let f = &self.flows;
             v[PARTICIPATION] = f.participants as f64 / n_f;
-            v[UNHEARD_SHARE] = ratio(f.unheard, f.posts);
+            v[UNHEARD_SHARE] = ratio(f.unheard, f.online);
             v[SERVICE_RATE] = ratio(f.resolved, f.needs);
-            let base: f64 = (0..a.len())
-                .map(|j| self.dynamics.capacity_per_citizen * f64::from(a.size(j)))
-                .sum();
-            v[PRODUCTIVITY] = if base > 0.0 { f.served as f64 / base } else { 0.0 };
+            v[REPEAT_SHARE] = ratio(f.repeats, f.needs);
+            let staff = self.dynamics.capacity_per_citizen * n_f;
+            v[PRODUCTIVITY] = if staff > 0.0 { f.resolved as f64 / staff } else { f64::NAN };
+            v[INCIDENTS] = f.incidents as f64 / m_f;
         }
         Metrics {
             step: self.step,
@@ -514,8 +652,62 @@ impl Model {
     }
 }
 
+/// What an administration observes of its citizens in a month.
+#[derive(Debug, Clone, Copy)]
+struct Observation {
+    /// Share of its citizens' needs resolved (none without needs).
+    service: Option<f64>,
+    /// Digital citizens' discontent plus unanswered online contacts, per citizen.
+    voice: f64,
+}
+
+/// What drives one administration's month besides its own state.
+#[derive(Debug, Clone, Copy)]
+struct Context {
+    voice: f64,
+    peer_adoption: f64,
+    evidence: f64,
+}
+
+/// Satisfaction by expectation-disconfirmation and trust following it,
+/// applied per citizen in phase 2d.
+#[derive(Debug, Clone, Copy)]
+struct Learning {
+    satisfaction_rate: f32,
+    expectation_base: f32,
+    expectation_digital: f32,
+    trust_rate: f32,
+    trust_negativity: f32,
+}
+
+impl Learning {
+    fn of(d: &Dynamics) -> Learning {
+        Learning {
+            satisfaction_rate: d.satisfaction_rate as f32,
+            expectation_base: d.expectation_base as f32,
+            expectation_digital: d.expectation_digital as f32,
+            trust_rate: d.trust_experience_rate as f32,
+            trust_negativity: d.trust_negativity as f32,
+        }
+    }
+
+    /// A citizen without a need learns nothing: a zero weight leaves them exactly as they were.
+    #[inline(always)]
+    fn apply(self, need: bool, resolved: bool, digital: f32, satisfaction: &mut f32, trust: &mut f32) {
+        let needs = f32::from(u8::from(need));
+        let outcome = f32::from(u8::from(resolved));
+        let expectation = self.expectation_base + self.expectation_digital * digital;
+        // Neutral (0.5) when the outcome meets the expectation.
+        let judgement = (0.5 + 0.5 * (outcome - expectation)).clamp(0.0, 1.0);
+        *satisfaction += needs * self.satisfaction_rate * (judgement - *satisfaction);
+        let gap = *satisfaction - *trust;
+        let negative = f32::from(u8::from(gap < 0.0));
+        *trust += needs * self.trust_rate * (1.0 + self.trust_negativity * negative) * gap;
+    }
+}
+
 fn ratio(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+    if whole == 0 { f64::NAN } else { part as f64 / whole as f64 }
 }
 
 /// The jurisdictions that citizens `lo..hi` belong to, in order, each with

@@ -8,6 +8,7 @@ use super::atomic::{partial_path, write_atomic};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance, ScenarioRecord};
 use super::table::{Table, scan_rows};
+use crate::calendar::Month;
 use crate::error::{IoContext, Result};
 use crate::model::{Class, METRIC_NAMES, N_METRICS};
 use crate::runner::{Job, Prepared, Run, Sink};
@@ -62,9 +63,9 @@ impl ScenarioTally {
         self.runs += 1;
     }
 
-    /// Mean and sd of a metric's final values.
+    /// Mean and sd of a metric's final values, over the runs where it is defined.
     pub fn final_mean_sd(&self, metric: usize) -> (f64, f64) {
-        mean_sd(&self.values.last().expect("step 0")[metric])
+        mean_sd(&defined(&self.values.last().expect("step 0")[metric]))
     }
 
     /// Class shares with their Wilson 95% intervals, in [`Class::ALL`] order.
@@ -80,10 +81,17 @@ impl ScenarioTally {
     }
 }
 
+/// The values of `values` that are defined (finite), in order.
+fn defined(values: &[f64]) -> Vec<f64> {
+    values.iter().copied().filter(|x| x.is_finite()).collect()
+}
+
 /// The open output of a `run`.
 pub struct RunOutput {
     dir: PathBuf,
     scenarios: Vec<ScenarioRecord>,
+    /// The month of step 0 of each scenario.
+    starts: Vec<Month>,
     timeseries: Table,
     summary: Table,
     graphs: Table,
@@ -105,6 +113,10 @@ impl RunOutput {
                 replicate_seeds: jobs.iter().filter(|j| j.scenario == s).map(|j| j.seed).collect(),
             })
             .collect();
+        let starts: Vec<Month> = batch
+            .iter()
+            .map(|p| Month::parse(&p.scenario.start).expect("a validated start month"))
+            .collect();
         let headers = Headers::new();
         let mut tallies: Vec<ScenarioTally> = batch
             .iter()
@@ -122,6 +134,7 @@ impl RunOutput {
             let output = RunOutput {
                 dir: dir.to_path_buf(),
                 scenarios,
+                starts,
                 timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0]).at(dir)?,
                 summary: Table::resume(&dir.join(SUMMARY), scan.keep[1]).at(dir)?,
                 graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2]).at(dir)?,
@@ -135,6 +148,7 @@ impl RunOutput {
         let output = RunOutput {
             dir: dir.to_path_buf(),
             scenarios,
+            starts,
             timeseries: create(TIMESERIES, &headers.timeseries)?,
             summary: create(SUMMARY, &headers.summary)?,
             graphs: create(GRAPHS, &headers.graphs)?,
@@ -163,11 +177,13 @@ impl Sink for RunOutput {
     /// Stream one finished run out (runs arrive in job order).
     fn add(&mut self, run: &Run) -> io::Result<()> {
         let name = self.tallies[run.scenario].name.clone();
+        let start = self.starts[run.scenario];
         let t = &mut self.timeseries;
         for metrics in &run.series {
             t.text(&name)?;
             t.int(u64::from(run.replicate))?;
             t.int(u64::from(metrics.step))?;
+            t.text(&start.plus(metrics.step).to_string())?;
             for &value in &metrics.values {
                 t.float(value)?;
             }
@@ -206,18 +222,21 @@ impl RunOutput {
     fn write_aggregates(self) -> io::Result<Vec<ScenarioTally>> {
         let mut aggregate = Table::create(
             &self.dir.join(AGGREGATE),
-            &["scenario", "step", "metric", "mean", "sd", "p05", "p50", "p95"],
+            &["scenario", "step", "date", "metric", "mean", "sd", "p05", "p50", "p95"],
         )?;
         let mut sorted = Vec::new();
-        for tally in &self.tallies {
+        for (tally, start) in self.tallies.iter().zip(&self.starts) {
             for (step, row) in tally.values.iter().enumerate() {
+                let date = start.plus(step as u32).to_string();
                 for (metric, values) in METRIC_NAMES.iter().zip(row) {
-                    let (mean, sd) = mean_sd(values);
+                    // Over the runs where the metric is defined; undefined in all: empty cells.
                     sorted.clear();
-                    sorted.extend_from_slice(values);
+                    sorted.extend(values.iter().copied().filter(|x| x.is_finite()));
+                    let (mean, sd) = mean_sd(&sorted);
                     sorted.sort_by(f64::total_cmp);
                     aggregate.text(&tally.name)?;
                     aggregate.int(step as u64)?;
+                    aggregate.text(&date)?;
                     aggregate.text(metric)?;
                     for x in [
                         mean,
@@ -267,7 +286,7 @@ struct Headers {
 impl Headers {
     fn new() -> Headers {
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let mut timeseries = strings(&["scenario", "replicate", "step"]);
+        let mut timeseries = strings(&["scenario", "replicate", "step", "date"]);
         timeseries.extend(strings(&METRIC_NAMES));
         let mut summary = strings(&["scenario", "replicate", "seed"]);
         summary.extend(strings(&METRIC_NAMES));
@@ -353,7 +372,7 @@ fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared],
         }
         let mut values = [0.0; N_METRICS];
         for (m, value) in values.iter_mut().enumerate() {
-            match row.get(first_metric + m).and_then(|v| v.parse().ok()) {
+            match row.get(first_metric + m).and_then(super::table::parse_float) {
                 Some(x) => *value = x,
                 None => return false,
             }

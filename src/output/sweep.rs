@@ -229,7 +229,7 @@ pub(crate) fn parse_row(row: &csv::StringRecord, sweep: &Sweep) -> Option<(usize
     let first = 3 + sweep.axes.len();
     let mut values = [0.0; N_METRICS];
     for (m, value) in values.iter_mut().enumerate() {
-        *value = row.get(first + m)?.parse().ok()?;
+        *value = super::table::parse_float(row.get(first + m)?)?;
     }
     let class = Class::from_name(row.get(first + N_METRICS)?)?;
     Some((point, replicate, values, class))

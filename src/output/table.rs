@@ -61,13 +61,10 @@ impl Table {
         self.writer.write_field(s).map_err(io_error)
     }
 
-    /// Write a number so that it reads back exactly; NaN for a non-finite one.
+    /// Write a number so that it reads back exactly; an undefined value
+    /// (NaN) is an empty cell, never a 0 that would read as a real zero.
     pub fn float(&mut self, x: f64) -> io::Result<()> {
-        let s = if x.is_finite() {
-            self.floats.format_finite(x)
-        } else {
-            "NaN"
-        };
+        let s = if x.is_finite() { self.floats.format_finite(x) } else { "" };
         self.writer.write_field(s).map_err(io_error)
     }
 
@@ -86,6 +83,11 @@ impl Table {
         let file = self.writer.into_inner().map_err(|e| e.into_error())?;
         file.commit()
     }
+}
+
+/// A number cell as [`Table::float`] writes it: empty is undefined (NaN).
+pub fn parse_float(cell: &str) -> Option<f64> {
+    if cell.is_empty() { Some(f64::NAN) } else { cell.parse().ok() }
 }
 
 /// Read the complete rows of a CSV file after its header, handing each to

@@ -19,20 +19,33 @@ pub use values::{Dist, GraphSpec, Jurisdictions};
 use settings::{Setter, numeric_settings, settings};
 
 settings! {
-    /// A complete, resolved scenario (shared/MODEL.md section 7 gives the defaults).
+    /// A complete, resolved scenario (docs/model.md, "Scenarios" gives the defaults).
     pub struct Scenario / ScenarioPatch as "Scenario" {
+        /// The name that labels its rows in every output file.
         name: String = String::new(),
+        /// One line for people: what the scenario is about.
         description: String = String::new(),
         /// Another scenario file this one inherits from, relative to this file.
         base: Option<String> = None,
-        steps: u32 = 120,
+        /// The month of step 0, `YYYY-MM`; step t is dated start + t months.
+        start: String = "2012-01".to_string(),
+        /// Months simulated after step 0 (227: January 2012 to December 2030).
+        steps: u32 = 227,
+        /// Monte Carlo replicates.
         replicates: u32 = 100,
+        /// Base seed; replicate r is seeded from (seed, r).
         seed: u64 = 0,
+        /// Who exists and how they are connected.
         population: Population = Population::default(),
+        /// Initial citizen attributes.
         citizens: CitizenInit = CitizenInit::default(),
+        /// Initial administration attributes.
         administrations: AdministrationInit = AdministrationInit::default(),
+        /// The step rules' parameters.
         dynamics: Dynamics = Dynamics::default(),
+        /// Parameter changes from a given step on (policies).
         interventions: Vec<Intervention> = Vec::new(),
+        /// Thresholds that name the future a run ended in.
         classification: Classification = Classification::default(),
     }
 }
@@ -41,20 +54,30 @@ settings! {
     /// Who exists and how they are connected. Two scenarios with the same
     /// population block share graphs and initial states replicate by replicate.
     pub struct Population / PopulationPatch as "Population" {
+        /// Citizens (agents aged 16-74, the Eurostat survey's population).
         citizens: u32 = 20_000,
+        /// Administrations, one per jurisdiction.
         administrations: u32 = 100,
+        /// How citizens are split into jurisdictions.
         jurisdictions: Jurisdictions = Jurisdictions::Equal,
+        /// The citizens' social graph.
         social_graph: GraphSpec = GraphSpec::WattsStrogatz { k: 10, beta: 0.1 },
-        admin_graph: GraphSpec = GraphSpec::Complete,
+        /// The administrations' peer graph: regional by default (neighbours in
+        /// index order, a few long ties), so pull-along spreads region by region.
+        admin_graph: GraphSpec = GraphSpec::WattsStrogatz { k: 4, beta: 0.1 },
     }
 }
 
 settings! {
     /// Initial citizen attributes.
     pub struct CitizenInit / CitizenInitPatch as "CitizenInit" {
-        digitalization: Dist = Dist::Beta { a: 2.0, b: 5.0 },
+        /// Propensity to use online channels in January 2012 (calibrated, docs/model.md).
+        digitalization: Dist = Dist::Beta { a: 2.59, b: 4.41 },
+        /// The most a citizen will ever go online (assumption: about one in five stays offline).
         digital_ceiling: Dist = Dist::Beta { a: 5.0, b: 1.5 },
+        /// Trust in the own administration.
         trust: Dist = Dist::Uniform { low: 0.4, high: 0.6 },
+        /// Satisfaction with the own administration.
         satisfaction: Dist = Dist::Const(0.5),
     }
 }
@@ -62,58 +85,134 @@ settings! {
 settings! {
     /// Initial administration attributes.
     pub struct AdministrationInit / AdministrationInitPatch as "AdministrationInit" {
+        /// Social CRM adoption level.
         adoption: Dist = Dist::Const(0.0),
+        /// ROI barrier: doubt that Social CRM pays, until results are measured.
         roi_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
+        /// Security barrier: fear of incidents.
         security_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
+        /// Organisational barrier: processes and skills not ready.
         organizational_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
+        /// Share of administrations that are pioneers (an input; how far adoption spreads is an outcome).
         pioneer_share: f64 = 0.0,
+        /// Factor on a pioneer's ROI and security barriers (not its organisational one).
         pioneer_barrier_scale: f64 = 1.0,
     }
 }
 
 numeric_settings! {
-    /// The step rules' parameters (docs/model.md, "Submodels").
+    /// The step rules' parameters (docs/model.md, "Submodels" and "Parameters":
+    /// each with its unit and source). Every one can be changed mid-run by an
+    /// intervention.
     pub struct Dynamics / DynamicsPatch as "Dynamics" {
-        digital_innovation: f64 = 0.01,
-        digital_imitation: f64 = 0.3,
+        /// Bass innovation: chance per month of a digital step without peers (calibrated).
+        digital_innovation: f64 = 0.0042,
+        /// Bass imitation: chance per month per unit of the peers' mean digitalization (calibrated).
+        digital_imitation: f64 = 0.0335,
+        /// Digitalization gained per digital step.
         digital_step: f64 = 0.1,
-        need_rate: f64 = 0.3,
+        /// Chance per citizen-month of a new need for the administration.
+        need_rate: f64 = 0.1,
+        /// Chance per month that an unresolved need is raised again (else it is given up).
+        repeat_rate: f64 = 0.5,
+        /// Lever: chance that a non-adopting administration answers an online contact (web forms, e-mail).
+        channel_openness: f64 = 0.3,
+        /// Chance that an unanswered online contact is retried offline in the same month.
         fallback: f64 = 0.5,
-        capacity_per_citizen: f64 = 0.25,
-        productivity_gain: f64 = 1.0,
+        /// Lever (staff capacity): requests staff can handle per citizen-month.
+        capacity_per_citizen: f64 = 0.12,
+        /// Capacity gained at full Social CRM adoption, as a share of staff capacity.
+        productivity_gain: f64 = 0.5,
+        /// Requests handled per participant-month in a transformed administration.
         coproduction_capacity: f64 = 0.5,
+        /// Chance that a handled request is resolved at first contact, without integration.
         resolution_base: f64 = 0.6,
+        /// Weight per contact of the new judgement in satisfaction.
         satisfaction_rate: f64 = 0.2,
+        /// Expected outcome of a citizen offline.
+        expectation_base: f64 = 0.4,
+        /// Extra expectation per unit of digitalization.
+        expectation_digital: f64 = 0.4,
+        /// Weight per contact month of satisfaction in trust.
         trust_experience_rate: f64 = 0.05,
+        /// Extra weight of trust losses over gains (negativity bias).
+        trust_negativity: f64 = 1.0,
+        /// Base weight per month of the neighbours' trust.
         trust_social_rate: f64 = 0.05,
+        /// Extra weight of the neighbours' trust per unit of digitalization.
         trust_social_digital: f64 = 0.15,
+        /// Participation propensity per month.
         participation_rate: f64 = 0.5,
+        /// Openness of an adopter that has not transformed.
         participation_openness: f64 = 0.2,
+        /// Trust gained by participating.
         participation_trust_gain: f64 = 0.05,
-        adoption_innovation: f64 = 0.005,
+        /// Chance per month of an adoption step without peers or pressure (vendors, mandates).
+        adoption_innovation: f64 = 0.002,
+        /// Extra chance per month of a pioneer's adoption step.
         pioneer_innovation: f64 = 0.05,
+        /// Chance per month per unit of the peers' mean adoption (mimetic isomorphism).
         adoption_imitation: f64 = 0.05,
-        citizen_pressure: f64 = 0.02,
-        adoption_step: f64 = 0.1,
+        /// Chance per month per unit of the citizens' voice.
+        citizen_pressure: f64 = 0.05,
+        /// Adoption gained per adoption step (a pilot, one service, several, the whole organisation).
+        adoption_step: f64 = 0.25,
+        /// Lever on the ROI barrier's weight in adoption.
         roi_barrier_scale: f64 = 1.0,
+        /// Lever on the security barrier's weight in adoption.
         security_barrier_scale: f64 = 1.0,
+        /// Lever on the organisational barrier's weight in adoption.
         organizational_barrier_scale: f64 = 1.0,
-        roi_learning: f64 = 0.05,
-        integration_rate: f64 = 0.1,
-        transformation_adoption: f64 = 0.7,
-        transformation_participation: f64 = 0.02,
-        incident_rate: f64 = 0.0,
+        /// Fall of the ROI barrier per month per unit of measured evidence.
+        roi_learning: f64 = 0.2,
+        /// Lever (measurement investment): share of results that are measured.
+        roi_measurement: f64 = 0.3,
+        /// Weight of the peers' measured results beside the own ones.
+        roi_peer_weight: f64 = 0.5,
+        /// Lever: share of a full security programme funded (lowers incidents and the security barrier).
+        security_investment: f64 = 0.0,
+        /// Fall of the security barrier per month at full security investment.
+        security_learning: f64 = 0.02,
+        /// Incidents per administration-month at full exposure and no security investment.
+        incident_rate: f64 = 0.004,
+        /// Exposure of an administration without Social CRM (its website), against 1 added at full adoption.
+        incident_exposure: f64 = 0.5,
+        /// Share of trust an incident takes from the administration's citizens.
         incident_trust_loss: f64 = 0.1,
+        /// Rise of the own security barrier after an incident, as a share of the way to 1.
+        incident_barrier_rise: f64 = 0.2,
+        /// Rise of the peers' security barrier after an incident, as a share of the way to 1.
+        incident_peer_rise: f64 = 0.05,
+        /// Lever: share of staff trained per month (lowers the organisational barrier).
+        training: f64 = 0.0,
+        /// Fall of the organisational barrier per month at full adoption (learning by doing).
+        org_experience: f64 = 0.003,
+        /// Chance per month that integration closes its gap to what adoption and organisation allow.
+        integration_rate: f64 = 0.05,
+        /// Adoption a value-chain transformation needs.
+        transformation_adoption: f64 = 0.7,
+        /// Participants per citizen-month a transformation needs.
+        transformation_participation: f64 = 0.02,
+        /// The organisational barrier above which no transformation happens.
+        transformation_org_max: f64 = 0.2,
     }
 }
 
 settings! {
-    /// Thresholds that name the future a run ended in (shared/MODEL.md section 6).
+    /// Thresholds that name the future a run ended in (docs/model.md, "Futures").
     pub struct Classification / ClassificationPatch as "Classification" {
+        /// Participation: at least this share of administrations transformed.
         participation_transformed: f64 = 0.5,
+        /// Pioneer: at least this share of administrations adopt ...
         pioneer_min_adopters: f64 = 0.05,
+        /// ... and fewer than this share (at or above it: broad adoption).
         pioneer_max_adopters: f64 = 0.5,
-        fracture_digitalization: f64 = 0.6,
+        /// Fracture: at least this share of citizens interact online ...
+        fracture_digital_interaction: f64 = 0.4,
+        /// ... at least this share of their online contacts go unanswered (mean of the last year) ...
+        fracture_unheard: f64 = 0.5,
+        /// ... and trust ends at least this much below where it started.
+        fracture_trust_fall: f64 = 0.0,
     }
 }
 

@@ -243,6 +243,14 @@ macro_rules! numeric_settings {
         }
 
         impl $name {
+            /// The value of the field called `name`.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $( stringify!($field) => Some(self.$field), )*
+                    _ => None,
+                }
+            }
+
             /// The typed setter of the field called `name`.
             pub fn setter(name: &str) -> Option<$crate::scenario::settings::Setter<$name>> {
                 match name {

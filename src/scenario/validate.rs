@@ -7,6 +7,8 @@ use super::{Dist, GraphSpec, Jurisdictions, Scenario, ScenarioError};
 /// small enough that index arithmetic in `u32`/`u64` cannot overflow.
 const MAX_CITIZENS: u32 = 1 << 30;
 const MAX_STEPS: u32 = 1_000_000;
+/// Largest number of administrations (the EU has about 90,000 local ones).
+const MAX_ADMINISTRATIONS: u32 = 1 << 22;
 
 type Check = Result<(), ScenarioError>;
 
@@ -14,20 +16,38 @@ pub(super) fn validate(s: &Scenario) -> Check {
     if s.name.trim().is_empty() {
         return Err(ScenarioError::invalid("name", "\"\"", "a non-empty name"));
     }
+    if crate::calendar::Month::parse(&s.start).is_none() {
+        return Err(ScenarioError::invalid(
+            "start",
+            format!("\"{}\"", s.start),
+            "a month \"YYYY-MM\" from 1900-01 to 2200-12",
+        ));
+    }
     in_range("steps", f64::from(s.steps), 1.0, f64::from(MAX_STEPS))?;
     in_range("replicates", f64::from(s.replicates), 1.0, f64::from(u32::MAX))?;
-    let p = &s.population;
+    population(&s.population)?;
+    initial_state(s)?;
+    dynamics("dynamics", &s.dynamics)?;
+    interventions(s)?;
+    classification(&s.classification)
+}
+
+/// Sizes, jurisdictions and graphs.
+fn population(p: &super::Population) -> Check {
     in_range(
         "population.citizens",
         f64::from(p.citizens),
         1.0,
         f64::from(MAX_CITIZENS),
     )?;
-    if p.administrations < 1 || p.administrations > p.citizens {
+    if p.administrations < 1 || p.administrations > p.citizens.min(MAX_ADMINISTRATIONS) {
         return Err(ScenarioError::invalid(
             "population.administrations",
             p.administrations,
-            format!("1 ..= population.citizens ({})", p.citizens),
+            format!(
+                "1 ..= population.citizens ({}), at most {MAX_ADMINISTRATIONS}",
+                p.citizens
+            ),
         ));
     }
     if let Jurisdictions::Zipf { exponent } = p.jurisdictions {
@@ -44,15 +64,19 @@ pub(super) fn validate(s: &Scenario) -> Check {
             ));
         }
     }
-    let sizes = p.jurisdictions.sizes(p.citizens, p.administrations);
-    graph("population.social_graph", &p.social_graph, p.citizens, &sizes)?;
-    graph(
-        "population.admin_graph",
-        &p.admin_graph,
-        p.administrations,
-        &vec![1; p.administrations as usize],
-    )?;
+    // Block sizes matter only to the stochastic block model's check.
+    let blocks = |spec: &GraphSpec, sizes: &dyn Fn() -> Vec<u32>| match spec {
+        GraphSpec::StochasticBlock { .. } => sizes(),
+        _ => Vec::new(),
+    };
+    let citizens = blocks(&p.social_graph, &|| p.jurisdictions.sizes(p.citizens, p.administrations));
+    graph("population.social_graph", &p.social_graph, p.citizens, &citizens)?;
+    let admins = blocks(&p.admin_graph, &|| vec![1; p.administrations as usize]);
+    graph("population.admin_graph", &p.admin_graph, p.administrations, &admins)
+}
 
+/// The distributions of the initial state.
+fn initial_state(s: &Scenario) -> Check {
     let c = &s.citizens;
     dist("citizens.digitalization", &c.digitalization)?;
     dist("citizens.digital_ceiling", &c.digital_ceiling)?;
@@ -64,15 +88,17 @@ pub(super) fn validate(s: &Scenario) -> Check {
     dist("administrations.security_barrier", &a.security_barrier)?;
     dist("administrations.organizational_barrier", &a.organizational_barrier)?;
     probability("administrations.pioneer_share", a.pioneer_share)?;
-    finite_at_least("administrations.pioneer_barrier_scale", a.pioneer_barrier_scale, 0.0)?;
+    finite_at_least("administrations.pioneer_barrier_scale", a.pioneer_barrier_scale, 0.0)
+}
 
-    dynamics("dynamics", &s.dynamics)?;
-    interventions(s)?;
-    let k = &s.classification;
+/// The classification thresholds.
+fn classification(k: &super::Classification) -> Check {
     probability("classification.participation_transformed", k.participation_transformed)?;
     probability("classification.pioneer_min_adopters", k.pioneer_min_adopters)?;
     probability("classification.pioneer_max_adopters", k.pioneer_max_adopters)?;
-    probability("classification.fracture_digitalization", k.fracture_digitalization)?;
+    probability("classification.fracture_digital_interaction", k.fracture_digital_interaction)?;
+    probability("classification.fracture_unheard", k.fracture_unheard)?;
+    in_range("classification.fracture_trust_fall", k.fracture_trust_fall, -1.0, 1.0)?;
     if k.pioneer_min_adopters > k.pioneer_max_adopters {
         return Err(ScenarioError::invalid(
             "classification.pioneer_min_adopters",
@@ -111,50 +137,83 @@ fn interventions(s: &Scenario) -> Check {
     Ok(())
 }
 
+/// Dynamics parameters that are chances or shares: 0 ..= 1.
+const UNIT: [&str; 34] = [
+    "digital_innovation",
+    "digital_imitation",
+    "need_rate",
+    "repeat_rate",
+    "channel_openness",
+    "fallback",
+    "resolution_base",
+    "satisfaction_rate",
+    "expectation_base",
+    "expectation_digital",
+    "trust_experience_rate",
+    "trust_social_rate",
+    "trust_social_digital",
+    "participation_openness",
+    "participation_trust_gain",
+    "adoption_innovation",
+    "pioneer_innovation",
+    "adoption_imitation",
+    "citizen_pressure",
+    "roi_learning",
+    "roi_measurement",
+    "security_investment",
+    "security_learning",
+    "incident_rate",
+    "incident_exposure",
+    "incident_trust_loss",
+    "incident_barrier_rise",
+    "incident_peer_rise",
+    "training",
+    "org_experience",
+    "integration_rate",
+    "transformation_adoption",
+    "transformation_participation",
+    "transformation_org_max",
+];
+/// Step sizes: 0 < x <= 1.
+const STEPS: [&str; 2] = ["digital_step", "adoption_step"];
+/// Capacities, gains, weights and scales: finite, >= 0.
+const SCALES: [&str; 9] = [
+    "capacity_per_citizen",
+    "productivity_gain",
+    "coproduction_capacity",
+    "participation_rate",
+    "roi_barrier_scale",
+    "security_barrier_scale",
+    "organizational_barrier_scale",
+    "trust_negativity",
+    "roi_peer_weight",
+];
+
 fn dynamics(prefix: &str, d: &super::Dynamics) -> Check {
-    let unit = [
-        ("digital_innovation", d.digital_innovation),
-        ("digital_imitation", d.digital_imitation),
-        ("need_rate", d.need_rate),
-        ("fallback", d.fallback),
-        ("resolution_base", d.resolution_base),
-        ("satisfaction_rate", d.satisfaction_rate),
-        ("trust_experience_rate", d.trust_experience_rate),
-        ("trust_social_rate", d.trust_social_rate),
-        ("trust_social_digital", d.trust_social_digital),
-        ("participation_openness", d.participation_openness),
-        ("participation_trust_gain", d.participation_trust_gain),
-        ("adoption_innovation", d.adoption_innovation),
-        ("pioneer_innovation", d.pioneer_innovation),
-        ("adoption_imitation", d.adoption_imitation),
-        ("citizen_pressure", d.citizen_pressure),
-        ("roi_learning", d.roi_learning),
-        ("integration_rate", d.integration_rate),
-        ("transformation_adoption", d.transformation_adoption),
-        ("transformation_participation", d.transformation_participation),
-        ("incident_rate", d.incident_rate),
-        ("incident_trust_loss", d.incident_trust_loss),
-    ];
-    for (name, value) in unit {
-        probability(&format!("{prefix}.{name}"), value)?;
+    let value = |name: &str| d.get(name).expect("a dynamics field");
+    for name in UNIT {
+        probability(&format!("{prefix}.{name}"), value(name))?;
     }
-    for (name, value) in [("digital_step", d.digital_step), ("adoption_step", d.adoption_step)] {
-        let path = format!("{prefix}.{name}");
-        if !(value > 0.0 && value <= 1.0) {
-            return Err(ScenarioError::invalid(path, value, "0 < x <= 1"));
+    for name in STEPS {
+        let x = value(name);
+        if !(x > 0.0 && x <= 1.0) {
+            return Err(ScenarioError::invalid(format!("{prefix}.{name}"), x, "0 < x <= 1"));
         }
     }
-    let scales = [
-        ("capacity_per_citizen", d.capacity_per_citizen),
-        ("productivity_gain", d.productivity_gain),
-        ("coproduction_capacity", d.coproduction_capacity),
-        ("participation_rate", d.participation_rate),
-        ("roi_barrier_scale", d.roi_barrier_scale),
-        ("security_barrier_scale", d.security_barrier_scale),
-        ("organizational_barrier_scale", d.organizational_barrier_scale),
-    ];
-    for (name, value) in scales {
-        finite_at_least(&format!("{prefix}.{name}"), value, 0.0)?;
+    for name in SCALES {
+        finite_at_least(&format!("{prefix}.{name}"), value(name), 0.0)?;
+    }
+    // A loss of trust moves at most the whole gap: trust stays in [0, 1].
+    let fastest = d.trust_experience_rate * (1.0 + d.trust_negativity);
+    if fastest > 1.0 {
+        return Err(ScenarioError::invalid(
+            format!("{prefix}.trust_negativity"),
+            d.trust_negativity,
+            format!(
+                "at most 1 / trust_experience_rate - 1 ({})",
+                1.0 / d.trust_experience_rate - 1.0
+            ),
+        ));
     }
     Ok(())
 }
@@ -274,5 +333,18 @@ fn positive(path: &str, x: f64) -> Check {
         Ok(())
     } else {
         Err(ScenarioError::invalid(path, x, "a finite number > 0"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dynamics_parameter_has_a_range() {
+        for field in super::super::Dynamics::FIELDS {
+            let listed = UNIT.contains(field) as u8 + STEPS.contains(field) as u8 + SCALES.contains(field) as u8;
+            assert_eq!(listed, 1, "{field} must be in exactly one range list");
+        }
     }
 }
