@@ -36,7 +36,7 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     }
     let trust = draws(&c.trust, n, &streams, Purpose::Trust, single);
     let satisfaction = draws(&c.satisfaction, n, &streams, Purpose::Satisfaction, single);
-    let online_age = online_history(&digital, contacts_per_month(&scenario.dynamics), &streams);
+    let online_age = online_history(&digital, &scenario.dynamics, &streams);
 
     let a = &scenario.administrations;
     let adoption: Vec<f64> = draws(&a.adoption, m, &streams, Purpose::Adoption, double);
@@ -124,23 +124,20 @@ pub fn network(scenario: &Scenario, streams: &Streams, loaded: &LoadedGraphs, wh
     }
 }
 
-/// Contacts per citizen-month before step 0: each need, and each repeat of an
-/// unresolved one (first-contact resolution `resolution_base`, raised again
-/// with chance `repeat_rate`), a geometric number of contacts per need.
-fn contacts_per_month(d: &crate::scenario::Dynamics) -> f64 {
-    d.need_rate / (1.0 - d.repeat_rate * (1.0 - d.resolution_base))
-}
-
 /// Months since each citizen's last online contact, as if the contact
-/// process of the model had run before January 2012: a contact goes online
-/// with chance `contacts * d` per month, so the months since the last one are
-/// geometric.
-fn online_history(digital: &[f32], contacts: f64, streams: &Streams) -> Vec<u8> {
+/// process of the model had run before January 2012. A citizen has
+/// `need_rate (1 + digital_demand d)` needs a month, each one a geometric
+/// number of contacts (first-contact resolution `resolution_base`, raised
+/// again with chance `repeat_rate`), each online with chance `d`; so the
+/// months since the last online contact are geometric.
+fn online_history(digital: &[f32], dynamics: &crate::scenario::Dynamics, streams: &Streams) -> Vec<u8> {
     let mut rng = streams.stream(Purpose::OnlineHistory);
+    let per_need = 1.0 / (1.0 - dynamics.repeat_rate * (1.0 - dynamics.resolution_base));
     digital
         .iter()
         .map(|&d| {
-            let q = (contacts * f64::from(d)).min(1.0);
+            let d = f64::from(d);
+            let q = (dynamics.need_rate * (1.0 + dynamics.digital_demand * d) * per_need * d).min(1.0);
             let u: f64 = rng.random();
             if q <= 0.0 {
                 return u8::MAX;

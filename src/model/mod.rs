@@ -267,7 +267,8 @@ impl Model {
         let d = &self.dynamics;
         let admins = &self.admins;
         let digital = &self.citizens.digital;
-        let (need, repeat, fallback) = (threshold(d.need_rate), threshold(d.repeat_rate), threshold(d.fallback));
+        let (repeat, fallback) = (threshold(d.repeat_rate), threshold(d.fallback));
+        let (need_rate, digital_demand) = (d.need_rate, d.need_rate * d.digital_demand);
         let openness = d.channel_openness;
         let channel = self.streams.draws(Purpose::ServiceChannel { step: self.step });
         self.flags
@@ -288,8 +289,8 @@ impl Model {
                         // Branchless: the outcomes are coin flips, so branches would mispredict.
                         // An unresolved need is raised again or given up; others may have a new one.
                         let pending = *flag & PENDING != 0;
-                        let chance_of_need = if pending { repeat } else { need };
-                        let need = u64::from(w0) < chance_of_need;
+                        let new_need = threshold(need_rate + digital_demand * f64::from(digital));
+                        let need = u64::from(w0) < if pending { repeat } else { new_need };
                         let repeat = pending & need;
                         let online = need & chance(w1, f64::from(digital));
                         let unheard = online & (u64::from(w2) >= heard);

@@ -113,6 +113,8 @@ numeric_settings! {
         digital_step: f64 = 0.1,
         /// Chance per citizen-month of a new need for the administration.
         need_rate: f64 = 0.1,
+        /// Extra needs of a fully digital citizen, as a share of `need_rate` (online contact is cheap).
+        digital_demand: f64 = 1.0,
         /// Chance per month that an unresolved need is raised again (else it is given up).
         repeat_rate: f64 = 0.5,
         /// Lever: chance that a non-adopting administration answers an online contact (web forms, e-mail).
@@ -484,7 +486,7 @@ mod tests {
         set_path(&mut s, "population.social_graph", "WattsStrogatz(k: 4, beta: 0.2)").unwrap();
         set_path(&mut s, "population.social_graph.k", "6").unwrap();
         assert_eq!(s.dynamics.digital_imitation, 0.25);
-        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0 });
+        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 4.41 });
         assert_eq!(s.population.social_graph, GraphSpec::WattsStrogatz { k: 6, beta: 0.2 });
     }
 
@@ -505,8 +507,11 @@ mod tests {
         let all = built_in();
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].name, "fracture");
-        assert_eq!(all[0].dynamics.digital_imitation, 0.4);
+        assert_eq!(all[0].dynamics.roi_measurement, 0.1);
         assert_eq!(all[2].administrations.pioneer_share, 0.12);
+        // One calibrated digital layer for all three futures.
+        assert!(all.iter().all(|s| s.dynamics.digital_imitation == Dynamics::default().digital_imitation));
+        assert!(all.iter().all(|s| s.steps == 227 && s.start == "2012-01"));
     }
 
     #[test]

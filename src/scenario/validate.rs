@@ -177,8 +177,9 @@ const UNIT: [&str; 34] = [
 /// Step sizes: 0 < x <= 1.
 const STEPS: [&str; 2] = ["digital_step", "adoption_step"];
 /// Capacities, gains, weights and scales: finite, >= 0.
-const SCALES: [&str; 9] = [
+const SCALES: [&str; 10] = [
     "capacity_per_citizen",
+    "digital_demand",
     "productivity_gain",
     "coproduction_capacity",
     "participation_rate",
