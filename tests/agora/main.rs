@@ -1,6 +1,7 @@
 //! End-to-end tests: the model's statistical contract, determinism, and the CLI.
 
 mod cli;
+mod faults;
 mod graphs;
 mod model;
 mod pinned;
