@@ -130,7 +130,7 @@ impl SweepOutput {
                 true
             })
             .at(dir)?;
-            let runs = Table::resume(&dir.join(RUNS), keep_bytes).at(dir)?;
+            let runs = Table::resume(&dir.join(RUNS), keep_bytes, &header_refs).at(dir)?;
             return Ok((
                 SweepOutput {
                     record,
