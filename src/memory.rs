@@ -9,8 +9,14 @@ use crate::model::N_METRICS;
 use crate::runner::Prepared;
 use crate::scenario::GraphSpec;
 
-/// Resident memory of the process before any replicate: binary, threads' stacks, buffers.
-const BASE_BYTES: u64 = 24 << 20;
+/// Resident memory of the process besides its replicates: binary, libraries,
+/// threads' stacks, CSV buffers. Measured (peak RSS, `tests/agora/memory.rs`):
+/// a 10^5-citizen run peaks at 12.6 MB, of which about 7.3 MB grows with the
+/// citizens, so about 5.3 MB is fixed; 24 MiB overstated it 4-fold and made
+/// small runs look 2.5 times their size. The part that grows (29 bytes of
+/// state and 48 of Watts-Strogatz neighbours as generated, k = 10) measured
+/// 73 bytes a citizen from 10^5 to 2 x 10^6 citizens: kept, 5% over.
+const BASE_BYTES: u64 = 6 << 20;
 /// Per-citizen bytes of a replicate's state: five `f32` arrays, one byte of
 /// flags, eight bytes of CSR offsets (see `Model::heap_bytes`).
 const STATE_BYTES_PER_CITIZEN: u64 = 29;
