@@ -3,6 +3,7 @@
 mod cli;
 mod faults;
 mod graphs;
+mod memory;
 mod model;
 mod pinned;
 mod report;
