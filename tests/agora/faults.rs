@@ -419,6 +419,7 @@ fn of_two_writers_of_one_folder_exactly_one_is_refused() {
             Some(winner) => {
                 overlapped += 1;
                 assert_same(&shared, &references[winner], &what);
+                assert_eq!(verdict(&shared, &what), Verdict::Complete);
             }
             None => {
                 // Not at the same time after all: the later one's result stands.
@@ -465,7 +466,7 @@ fn kill_and_recover(
     reference: &Path,
 ) {
     let whole = duration_of(&command(&folder(1000)));
-    let random = 6;
+    let random = 10;
     for attempt in 0..random + finals.len() {
         let dir = folder(attempt);
         let what = format!("{what}, attempt {attempt}");
