@@ -72,7 +72,10 @@ impl Estimate {
         }
         let mut hints = vec!["population.citizens (or the graph's degree)".to_string()];
         if self.concurrent > 1 {
-            hints.push(format!("--threads (now {}: one replicate in memory per thread)", self.concurrent));
+            hints.push(format!(
+                "--threads (now {}: one replicate in memory per thread)",
+                self.concurrent
+            ));
         }
         if self.kept > available.bytes / 4 {
             hints.push("replicates or steps (every run's series is kept for exact quantiles)".into());
@@ -141,7 +144,9 @@ pub struct Available {
 /// (less what the cgroup already uses) and the kernel's MemAvailable.
 /// `None` where neither can be read (not Linux).
 pub fn available() -> Option<Available> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| mem_available(&t));
+    let meminfo = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| mem_available(&t));
     let cgroup = cgroup_room();
     match (meminfo, cgroup) {
         (Some(m), Some(c)) if c < m => Some(Available {
@@ -241,7 +246,8 @@ fn room_under(version: Version, dir: &Path, top: &Path) -> Option<u64> {
         Version::V2 => ("memory.max", "memory.current", "inactive_file"),
         Version::V1 => ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"),
     };
-    let number = |d: &Path, file: &str| -> Option<u64> { std::fs::read_to_string(d.join(file)).ok()?.trim().parse().ok() };
+    let number =
+        |d: &Path, file: &str| -> Option<u64> { std::fs::read_to_string(d.join(file)).ok()?.trim().parse().ok() };
     let mut room: Option<u64> = None;
     let mut level = dir;
     loop {
@@ -251,8 +257,13 @@ fn room_under(version: Version, dir: &Path, top: &Path) -> Option<u64> {
             let inactive = std::fs::read_to_string(level.join("memory.stat"))
                 .ok()
                 .and_then(|stat| {
-                    stat.lines()
-                        .find_map(|l| l.strip_prefix(inactive_key)?.strip_prefix(' ')?.trim().parse::<u64>().ok())
+                    stat.lines().find_map(|l| {
+                        l.strip_prefix(inactive_key)?
+                            .strip_prefix(' ')?
+                            .trim()
+                            .parse::<u64>()
+                            .ok()
+                    })
                 })
                 .unwrap_or(0);
             let here = limit.saturating_sub(used.saturating_sub(inactive));
@@ -294,8 +305,18 @@ mod tests {
             source: "the cgroup limit",
         };
         let message = estimate.check(small).unwrap_err();
-        assert!(message.contains("population.citizens") && message.contains("3.0 GiB"), "{message}");
-        assert!(estimate.check(Available { bytes: u64::MAX, ..small }).is_ok());
+        assert!(
+            message.contains("population.citizens") && message.contains("3.0 GiB"),
+            "{message}"
+        );
+        assert!(
+            estimate
+                .check(Available {
+                    bytes: u64::MAX,
+                    ..small
+                })
+                .is_ok()
+        );
     }
 
     /// A hybrid system (this one's kind): the unified hierarchy mounted but
@@ -313,7 +334,11 @@ mod tests {
             dirs,
             [
                 (Version::V2, p("/sys/fs/cgroup/unified"), p("/sys/fs/cgroup/unified")),
-                (Version::V1, p("/sys/fs/cgroup/memory/jobs/42"), p("/sys/fs/cgroup/memory")),
+                (
+                    Version::V1,
+                    p("/sys/fs/cgroup/memory/jobs/42"),
+                    p("/sys/fs/cgroup/memory")
+                ),
             ]
         );
         // A container whose own cgroup is bind-mounted as the hierarchy's root.

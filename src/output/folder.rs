@@ -204,7 +204,9 @@ fn hostname() -> String {
 fn process_alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
-        let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
         // SAFETY: signal 0 only checks that the process exists and may be signalled.
         if unsafe { libc::kill(pid, 0) } == 0 {
             return true;
@@ -221,7 +223,11 @@ fn process_alive(pid: u32) -> bool {
 
 /// Make the renames and removals in `dir` durable.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     File::open(dir)?.sync_all()
 }
 

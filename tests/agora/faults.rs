@@ -111,11 +111,22 @@ fn results(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn assert_same(dir: &Path, reference: &Path, what: &str) {
     let (found, expected) = (results(dir), results(reference));
     let names = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&found), names(&expected), "{what}: other files than an uninterrupted run");
+    assert_eq!(
+        names(&found),
+        names(&expected),
+        "{what}: other files than an uninterrupted run"
+    );
     for (name, bytes) in &expected {
-        assert!(found[name] == *bytes, "{what}: {name} differs from an uninterrupted run");
+        assert!(
+            found[name] == *bytes,
+            "{what}: {name} differs from an uninterrupted run"
+        );
     }
-    let listed = |d: &Path| Manifest::verify(d).map(|m| m.files).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let listed = |d: &Path| {
+        Manifest::verify(d)
+            .map(|m| m.files)
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
+    };
     assert_eq!(listed(dir), listed(reference), "{what}: the manifests list other files");
 }
 
@@ -238,7 +249,9 @@ fn sweep_file(dir: &Path, replicates: u32) -> String {
 }
 
 fn sweep_args(file: &str, out: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = ["sweep", file, "--out", path(out), "--quiet"].map(String::from).to_vec();
+    let mut args: Vec<String> = ["sweep", file, "--out", path(out), "--quiet"]
+        .map(String::from)
+        .to_vec();
     args.extend(extra.iter().map(|s| s.to_string()));
     args
 }
@@ -306,8 +319,14 @@ fn assert_failed_on_full_disk(out: &Output, dir: &Path, allowed: &[&str], what: 
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
     assert!(stderr.contains("No space left on device"), "{what}: {stderr}");
-    assert!(stderr.contains(path(dir)), "{what}: the message names no folder: {stderr}");
-    assert!(!stderr.contains("panicked") && stderr.lines().count() == 1, "{what}: {stderr}");
+    assert!(
+        stderr.contains(path(dir)),
+        "{what}: the message names no folder: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && stderr.lines().count() == 1,
+        "{what}: {stderr}"
+    );
     let shown = visible(dir);
     assert!(
         shown.iter().all(|n| allowed.contains(&n.as_str())),
@@ -389,10 +408,20 @@ fn one_refused(pair: &[(Output, u32); 2], dir: &Path, marks: [&str; 2], what: &s
     };
     let loser = text(&pair[1 - winner].0.stderr);
     let pid = pair[winner].1;
-    assert!(loser.contains("being written by another agora process"), "{what}: {loser}");
+    assert!(
+        loser.contains("being written by another agora process"),
+        "{what}: {loser}"
+    );
     assert!(loser.contains(path(dir)), "{what}: the folder is not named: {loser}");
-    assert!(loser.contains(&format!("pid {pid},")), "{what}: the winner is pid {pid}: {loser}");
-    assert!(loser.contains(marks[winner]), "{what}: the winner's command line (`{}`) is not named: {loser}", marks[winner]);
+    assert!(
+        loser.contains(&format!("pid {pid},")),
+        "{what}: the winner is pid {pid}: {loser}"
+    );
+    assert!(
+        loser.contains(marks[winner]),
+        "{what}: the winner's command line (`{}`) is not named: {loser}",
+        marks[winner]
+    );
     assert_eq!(loser.lines().count(), 1, "{what}: {loser}");
     Some(winner)
 }
@@ -427,12 +456,19 @@ fn of_two_writers_of_one_folder_exactly_one_is_refused() {
             }
         }
     }
-    assert!(overlapped >= 10, "only {overlapped} of 20 rounds had two writers at once");
+    assert!(
+        overlapped >= 10,
+        "only {overlapped} of 20 rounds had two writers at once"
+    );
 
     // Two processes of the same sweep shard.
     let file = sweep_file(dir.path(), 3);
     let reference = dir.path().join("sweep-ref");
-    assert!(output(&sweep_args(&file, &reference, &["--shard", "0/2"])).status.success());
+    assert!(
+        output(&sweep_args(&file, &reference, &["--shard", "0/2"]))
+            .status
+            .success()
+    );
     let reference = reference.join("shard-0-of-2");
     let parts = dir.path().join("parts");
     let shard = parts.join("shard-0-of-2");
@@ -447,7 +483,10 @@ fn of_two_writers_of_one_folder_exactly_one_is_refused() {
         }
         assert_same(&shard, &reference, &what);
     }
-    assert!(overlapped >= 4, "only {overlapped} of 8 sweep rounds had two writers at once");
+    assert!(
+        overlapped >= 4,
+        "only {overlapped} of 8 sweep rounds had two writers at once"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -490,7 +529,11 @@ fn kill_and_recover(
             }
         }
         let out = output(&again(&dir));
-        assert!(out.status.success(), "{what}: the next command failed: {}", text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{what}: the next command failed: {}",
+            text(&out.stderr)
+        );
         assert_same(&dir, reference, &what);
         let left = hidden(&dir);
         assert_eq!(left, [".agora.lock"], "{what}: hidden files left: {left:?}");
@@ -531,7 +574,11 @@ fn kill_9_at_any_moment_leaves_a_folder_that_resumes_to_identical_output() {
     // merge: two shards, merged again after each kill.
     let parts = root.join("parts");
     for i in 0..2 {
-        assert!(output(&sweep_args(&file, &parts, &["--shard", &format!("{i}/2")])).status.success());
+        assert!(
+            output(&sweep_args(&file, &parts, &["--shard", &format!("{i}/2")]))
+                .status
+                .success()
+        );
     }
     let merge = |d: &Path| -> Vec<String> { ["merge", path(&parts), "--out", path(d)].map(String::from).to_vec() };
     let reference = root.join("merge-ref");
@@ -597,7 +644,11 @@ fn a_reader_during_a_write_is_refused_or_sees_no_result() {
         assert!(stderr.contains("being written by another agora process"), "{stderr}");
         assert!(!out.join("report.html").exists());
         match verify.status.code() {
-            Some(1) => assert!(text(&verify.stderr).contains("no manifest.ron"), "{}", text(&verify.stderr)),
+            Some(1) => assert!(
+                text(&verify.stderr).contains("no manifest.ron"),
+                "{}",
+                text(&verify.stderr)
+            ),
             // Between the manifest and the writer's exit the result is complete.
             Some(0) => early_passes.push(during),
             _ => panic!("verify during the write: {}", text(&verify.stderr)),
@@ -607,7 +658,10 @@ fn a_reader_during_a_write_is_refused_or_sees_no_result() {
     let finished = writer.wait_with_output().unwrap();
     assert!(finished.status.success(), "{}", text(&finished.stderr));
     assert!(during >= 3, "only {during} reads happened while the writer ran");
-    assert!(early_passes.len() <= 1, "verify passed at reads {early_passes:?} of a running write");
+    assert!(
+        early_passes.len() <= 1,
+        "verify passed at reads {early_passes:?} of a running write"
+    );
     run_ok(&["verify", path(&out)]);
     run_ok(&["report", path(&out)]);
 }
@@ -627,7 +681,10 @@ fn watch(dir: &Path, mut child: Child, old: &[FileRecord], new: &[FileRecord], w
         match Manifest::verify(dir) {
             Ok(m) if m.files == old => seen[0] += 1,
             Ok(m) if m.files == new => seen[1] += 1,
-            Ok(m) => panic!("{what}: verified files that are neither the old nor the new result: {:?}", m.files),
+            Ok(m) => panic!(
+                "{what}: verified files that are neither the old nor the new result: {:?}",
+                m.files
+            ),
             Err(agora::Error::Unverified(_)) => seen[2] += 1,
             Err(e) => panic!("{what}: {e}"),
         }

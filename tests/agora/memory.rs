@@ -127,7 +127,10 @@ fn the_memory_estimate_is_within_25_percent_of_the_measured_peak() {
         .max()
         .unwrap();
     if mem_available().is_some_and(|m| m < 2 * needed) {
-        return skip("the memory estimate test", "less than twice the largest case's memory is available");
+        return skip(
+            "the memory estimate test",
+            "less than twice the largest case's memory is available",
+        );
     }
     let mut table = String::from("citizens  replicates  threads   estimate   measured  ratio\n");
     let mut failures = Vec::new();
@@ -164,7 +167,10 @@ fn the_memory_estimate_is_within_25_percent_of_the_measured_peak() {
     let mut million = fracture(1_000_000, 1, 10);
     million.scenario.name = "million".into();
     let expected = gib(Estimate::of(&[&million], 1, true).peak);
-    assert!(stderr.contains(&format!("memory: about {expected} for `million`")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("memory: about {expected} for `million`")),
+        "{stderr}"
+    );
 }
 
 /// A run far too large for the machine is refused at once (exit 2) with
@@ -246,7 +252,8 @@ impl MemoryGroup {
             return Ok(group);
         }
         // cgroup v1: a child of this process's own memory group.
-        let Some(memory) = mount_of(&|fstype, options| fstype == "cgroup" && options.split(',').any(|o| o == "memory")) else {
+        let Some(memory) = mount_of(&|fstype, options| fstype == "cgroup" && options.split(',').any(|o| o == "memory"))
+        else {
             return Err("no memory cgroup controller is mounted (neither v2 nor v1)".into());
         };
         let path = own
@@ -312,7 +319,10 @@ fn the_guard_reads_the_cgroup_limit() {
     let stderr = &refused.stderr;
     assert_eq!(refused.code, 2, "{stderr}");
     assert!(stderr.contains("but the cgroup limit has "), "{stderr}");
-    assert!(stderr.contains(&format!("this run needs about {}", gib(big.peak))), "{stderr}");
+    assert!(
+        stderr.contains(&format!("this run needs about {}", gib(big.peak))),
+        "{stderr}"
+    );
     assert!(refused.seconds < 5.0 && refused.peak < 64 << 20, "it allocated first");
     assert!(!out.exists());
 }
@@ -330,14 +340,23 @@ fn a_failed_allocation_exits_1_with_one_line() {
         return skip(TEST, "too little free memory for the guard to let the run start");
     }
     let limited = |args: &[String]| -> Option<Command> {
-        let prlimit = Command::new("prlimit").arg("--version").output().is_ok_and(|o| o.status.success());
+        let prlimit = Command::new("prlimit")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
         let mut command = if prlimit {
             let mut c = Command::new("prlimit");
             c.arg(format!("--as={limit}")).arg("--");
             c
-        } else if Command::new("sh").arg("-c").arg("ulimit -v").output().is_ok_and(|o| o.status.success()) {
+        } else if Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
             let mut c = Command::new("sh");
-            c.arg("-c").arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", limit >> 10));
+            c.arg("-c")
+                .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", limit >> 10));
             c
         } else {
             return None;
@@ -352,7 +371,13 @@ fn a_failed_allocation_exits_1_with_one_line() {
     };
     let tiny = measure(tiny);
     if tiny.code != 0 {
-        return skip(TEST, &format!("agora does not even start in 48 MiB of address space here: {}", tiny.stderr));
+        return skip(
+            TEST,
+            &format!(
+                "agora does not even start in 48 MiB of address space here: {}",
+                tiny.stderr
+            ),
+        );
     }
     let out = dir.path().join("oom");
     let args = run_args(&out, 1_000_000, 1, 1, 2);
@@ -360,9 +385,18 @@ fn a_failed_allocation_exits_1_with_one_line() {
     let stderr = &failed.stderr;
     assert_eq!(failed.code, 1, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("error: out of memory: could not allocate "), "{stderr}");
-    assert!(stderr.contains(" bytes; ") && stderr.contains("population.citizens"), "{stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("memory allocation of"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: out of memory: could not allocate "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" bytes; ") && stderr.contains("population.citizens"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("memory allocation of"),
+        "{stderr}"
+    );
 
     // No result, and a resume with enough memory finishes it as if never interrupted.
     assert!(!out.join("manifest.ron").exists());
@@ -371,8 +405,24 @@ fn a_failed_allocation_exits_1_with_one_line() {
     let resumed = agora().args(&resume).output().unwrap();
     assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
     let clean = dir.path().join("clean");
-    assert!(agora().args(run_args(&clean, 1_000_000, 1, 1, 2)).output().unwrap().status.success());
-    for file in ["timeseries.csv", "summary.csv", "graphs.csv", "aggregate.csv", "classes.csv"] {
-        assert!(read(out.join(file)) == read(clean.join(file)), "{file} differs after the resume");
+    assert!(
+        agora()
+            .args(run_args(&clean, 1_000_000, 1, 1, 2))
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    for file in [
+        "timeseries.csv",
+        "summary.csv",
+        "graphs.csv",
+        "aggregate.csv",
+        "classes.csv",
+    ] {
+        assert!(
+            read(out.join(file)) == read(clean.join(file)),
+            "{file} differs after the resume"
+        );
     }
 }
