@@ -477,9 +477,8 @@ fn of_two_writers_of_one_folder_exactly_one_is_refused() {
         let args = sweep_args(&file, &parts, &["--shard", "0/2", "--threads", "1"]);
         let pair = race(&args, &args);
         let what = format!("sweep round {round}");
-        match one_refused(&pair, &shard, ["--shard 0/2"; 2], &what) {
-            Some(_) => overlapped += 1,
-            None => {}
+        if one_refused(&pair, &shard, ["--shard 0/2"; 2], &what).is_some() {
+            overlapped += 1;
         }
         assert_same(&shard, &reference, &what);
     }
@@ -513,7 +512,7 @@ fn kill_and_recover(
             // Kill once or twice (the second time during the resume) before finishing.
             kill_after(&command(&dir), moments.within(whole));
             verdict(&dir, &what);
-            if moments.next() % 2 == 0 {
+            if moments.next().is_multiple_of(2) {
                 kill_after(&again(&dir), moments.within(whole));
                 verdict(&dir, &what);
             }
@@ -690,7 +689,7 @@ fn watch(dir: &Path, mut child: Child, old: &[FileRecord], new: &[FileRecord], w
         }
         // Now and then the command line reader too.
         polls += 1;
-        if polls % 16 == 0 {
+        if polls.is_multiple_of(16) {
             verdict(dir, what);
         }
         if done {

@@ -38,6 +38,8 @@ struct Finished {
 fn measure(mut command: Command) -> Finished {
     let mut stderr = tempfile::tempfile().unwrap();
     let start = Instant::now();
+    // Reaped by wait4 below, which std's Child::wait cannot do with the usage.
+    #[allow(clippy::zombie_processes)]
     let child = command
         .stdout(Stdio::null())
         .stderr(stderr.try_clone().unwrap())
