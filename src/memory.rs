@@ -2,13 +2,21 @@
 //! run that cannot fit is refused before it allocates (exit 2) instead of
 //! being killed half-way.
 
+use std::path::{Path, PathBuf};
+
 use crate::graph::Graph;
 use crate::model::N_METRICS;
 use crate::runner::Prepared;
 use crate::scenario::GraphSpec;
 
-/// Resident memory of the process before any replicate: binary, threads' stacks, buffers.
-const BASE_BYTES: u64 = 24 << 20;
+/// Resident memory of the process besides its replicates: binary, libraries,
+/// threads' stacks, CSV buffers. Measured (peak RSS, `tests/agora/memory.rs`):
+/// a 10^5-citizen run peaks at 12.6 MB, of which about 7.3 MB grows with the
+/// citizens, so about 5.3 MB is fixed; 24 MiB overstated it 4-fold and made
+/// small runs look 2.5 times their size. The part that grows (29 bytes of
+/// state and 48 of Watts-Strogatz neighbours as generated, k = 10) measured
+/// 73 bytes a citizen from 10^5 to 2 x 10^6 citizens: kept, 5% over.
+const BASE_BYTES: u64 = 6 << 20;
 /// Per-citizen bytes of a replicate's state: five `f32` arrays, one byte of
 /// flags, eight bytes of CSR offsets (see `Model::heap_bytes`).
 const STATE_BYTES_PER_CITIZEN: u64 = 29;
@@ -64,7 +72,10 @@ impl Estimate {
         }
         let mut hints = vec!["population.citizens (or the graph's degree)".to_string()];
         if self.concurrent > 1 {
-            hints.push(format!("--threads (now {}: one replicate in memory per thread)", self.concurrent));
+            hints.push(format!(
+                "--threads (now {}: one replicate in memory per thread)",
+                self.concurrent
+            ));
         }
         if self.kept > available.bytes / 4 {
             hints.push("replicates or steps (every run's series is kept for exact quantiles)".into());
@@ -133,7 +144,9 @@ pub struct Available {
 /// (less what the cgroup already uses) and the kernel's MemAvailable.
 /// `None` where neither can be read (not Linux).
 pub fn available() -> Option<Available> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| mem_available(&t));
+    let meminfo = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| mem_available(&t));
     let cgroup = cgroup_room();
     match (meminfo, cgroup) {
         (Some(m), Some(c)) if c < m => Some(Available {
@@ -159,27 +172,112 @@ fn mem_available(meminfo: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Room left under this process's cgroup memory limit (v2, else v1).
+/// Room left under this process's cgroup memory limits (v2, else v1).
 fn cgroup_room() -> Option<u64> {
-    let read = |p: &str| std::fs::read_to_string(p).ok();
-    let number = |t: Option<String>| t.and_then(|t| t.trim().parse::<u64>().ok());
-    let own = read("/proc/self/cgroup")?;
-    // cgroup v2: one line `0::/path`.
-    if let Some(path) = own.lines().find_map(|l| l.strip_prefix("0::")) {
-        let dir = format!("/sys/fs/cgroup{}", path.trim_end_matches('/'));
-        if let Some(limit) = number(read(&format!("{dir}/memory.max"))) {
-            let used = number(read(&format!("{dir}/memory.current"))).unwrap_or(0);
-            return Some(limit.saturating_sub(used));
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    cgroup_dirs(&own, &mounts)
+        .into_iter()
+        .find_map(|(version, dir, top)| room_under(version, &dir, &top))
+}
+
+/// Which cgroup hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V1,
+    V2,
+}
+
+/// The memory cgroup folders of this process, the unified (v2) hierarchy
+/// first, then the v1 `memory` one (a hybrid system mounts both, with the
+/// memory controller in one of them), each with its hierarchy's mount point
+/// (the top of the walk over ancestors). `own` is `/proc/self/cgroup`,
+/// `mountinfo` is `/proc/self/mountinfo`.
+fn cgroup_dirs(own: &str, mountinfo: &str) -> Vec<(Version, PathBuf, PathBuf)> {
+    let mut dirs = Vec::new();
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let version = match controllers {
+            "" => Version::V2,
+            _ if controllers.split(',').any(|c| c == "memory") => Version::V1,
+            _ => continue,
+        };
+        let Some((root, mount)) = mountinfo.lines().find_map(|m| cgroup_mount(m, version)) else {
+            continue;
+        };
+        // The path is seen from the hierarchy's root; the mount may show a
+        // subtree of it (a container's own cgroup bind-mounted).
+        let relative = match path.strip_prefix(root) {
+            Some(rest) if root == "/" || rest.is_empty() || rest.starts_with('/') => rest,
+            _ => "",
+        };
+        let top = PathBuf::from(mount);
+        let dir = top.join(relative.trim_start_matches('/'));
+        dirs.push((version, dir, top));
+    }
+    dirs.sort_by_key(|(version, ..)| *version == Version::V1);
+    dirs
+}
+
+/// `(root, mount point)` of a `/proc/self/mountinfo` line that mounts the
+/// cgroup hierarchy of `version` (for v1, the one with the memory controller).
+fn cgroup_mount(line: &str, version: Version) -> Option<(&str, &str)> {
+    let (left, right) = line.split_once(" - ")?;
+    let mut fields = left.split(' ');
+    let (root, mount) = (fields.nth(3)?, fields.next()?);
+    let mut right = right.split(' ');
+    let (fstype, options) = (right.next()?, right.nth(1).unwrap_or(""));
+    let wanted = match version {
+        Version::V2 => fstype == "cgroup2",
+        Version::V1 => fstype == "cgroup" && options.split(',').any(|o| o == "memory"),
+    };
+    wanted.then_some((root, mount))
+}
+
+/// The least room, over `dir` and its ancestors up to `top`, between a
+/// memory limit and what its group uses (less the inactive file cache,
+/// which the kernel reclaims before it fails an allocation). `None` where no
+/// level has a limit.
+fn room_under(version: Version, dir: &Path, top: &Path) -> Option<u64> {
+    let (limit_file, usage_file, inactive_key) = match version {
+        Version::V2 => ("memory.max", "memory.current", "inactive_file"),
+        Version::V1 => ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"),
+    };
+    let number =
+        |d: &Path, file: &str| -> Option<u64> { std::fs::read_to_string(d.join(file)).ok()?.trim().parse().ok() };
+    let mut room: Option<u64> = None;
+    let mut level = dir;
+    loop {
+        // v2 writes "max" for no limit (no number); v1 a huge number.
+        if let Some(limit) = number(level, limit_file).filter(|&l| l < 1 << 60) {
+            let used = number(level, usage_file).unwrap_or(0);
+            let inactive = std::fs::read_to_string(level.join("memory.stat"))
+                .ok()
+                .and_then(|stat| {
+                    stat.lines().find_map(|l| {
+                        l.strip_prefix(inactive_key)?
+                            .strip_prefix(' ')?
+                            .trim()
+                            .parse::<u64>()
+                            .ok()
+                    })
+                })
+                .unwrap_or(0);
+            let here = limit.saturating_sub(used.saturating_sub(inactive));
+            room = Some(room.map_or(here, |r| r.min(here)));
         }
-        return None;
+        if level == top {
+            break;
+        }
+        match level.parent() {
+            Some(parent) if parent.starts_with(top) => level = parent,
+            _ => break,
+        }
     }
-    let limit = number(read("/sys/fs/cgroup/memory/memory.limit_in_bytes"))?;
-    // v1 reports "no limit" as a huge number.
-    if limit >= 1 << 60 {
-        return None;
-    }
-    let used = number(read("/sys/fs/cgroup/memory/memory.usage_in_bytes")).unwrap_or(0);
-    Some(limit.saturating_sub(used))
+    room
 }
 
 #[cfg(test)]
@@ -207,7 +305,73 @@ mod tests {
             source: "the cgroup limit",
         };
         let message = estimate.check(small).unwrap_err();
-        assert!(message.contains("population.citizens") && message.contains("3.0 GiB"), "{message}");
-        assert!(estimate.check(Available { bytes: u64::MAX, ..small }).is_ok());
+        assert!(
+            message.contains("population.citizens") && message.contains("3.0 GiB"),
+            "{message}"
+        );
+        assert!(
+            estimate
+                .check(Available {
+                    bytes: u64::MAX,
+                    ..small
+                })
+                .is_ok()
+        );
+    }
+
+    /// A hybrid system (this one's kind): the unified hierarchy mounted but
+    /// without the memory controller, which is in v1 under the process's own path.
+    #[test]
+    fn cgroup_folders_of_a_hybrid_system() {
+        let own = "9:name=systemd:/\n4:memory:/jobs/42\n1:cpu:/\n0::/\n";
+        let mounts = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n\
+                      35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n\
+                      36 31 0:33 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n\
+                      40 31 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+        let dirs = cgroup_dirs(own, mounts);
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            dirs,
+            [
+                (Version::V2, p("/sys/fs/cgroup/unified"), p("/sys/fs/cgroup/unified")),
+                (
+                    Version::V1,
+                    p("/sys/fs/cgroup/memory/jobs/42"),
+                    p("/sys/fs/cgroup/memory")
+                ),
+            ]
+        );
+        // A container whose own cgroup is bind-mounted as the hierarchy's root.
+        let mounts = "50 40 0:40 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+        let dirs = cgroup_dirs("0::/docker/abc\n", mounts);
+        assert_eq!(dirs, [(Version::V2, p("/sys/fs/cgroup/"), p("/sys/fs/cgroup"))]);
+    }
+
+    #[test]
+    fn the_room_is_the_least_over_the_group_and_its_ancestors() {
+        let top = tempfile::tempdir().unwrap();
+        let job = top.path().join("jobs/42");
+        std::fs::create_dir_all(&job).unwrap();
+        let put = |dir: &Path, name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+        // v2: the job may use 1000 and uses 300, 100 of it inactive file cache.
+        put(&job, "memory.max", "1000\n");
+        put(&job, "memory.current", "300\n");
+        put(&job, "memory.stat", "anon 200\ninactive_file 100\nactive_file 0\n");
+        assert_eq!(room_under(Version::V2, &job, top.path()), Some(800));
+        // An ancestor with less room wins.
+        let jobs = top.path().join("jobs");
+        put(&jobs, "memory.max", "2000\n");
+        put(&jobs, "memory.current", "1500\n");
+        assert_eq!(room_under(Version::V2, &job, top.path()), Some(500));
+        put(&jobs, "memory.max", "max\n");
+        put(&job, "memory.max", "max\n");
+        assert_eq!(room_under(Version::V2, &job, top.path()), None);
+        // v1: "no limit" is a huge number.
+        put(&job, "memory.limit_in_bytes", "9223372036854771712\n");
+        assert_eq!(room_under(Version::V1, &job, top.path()), None);
+        put(&job, "memory.limit_in_bytes", "4096\n");
+        put(&job, "memory.usage_in_bytes", "1024\n");
+        put(&job, "memory.stat", "cache 10\ntotal_inactive_file 24\n");
+        assert_eq!(room_under(Version::V1, &job, top.path()), Some(3096));
     }
 }

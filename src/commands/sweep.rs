@@ -91,7 +91,10 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
     let (mut output, done) = SweepOutput::open(&folder, &sweep, shard, options.resume)?;
     let remaining = After { jobs: &all, done };
     if done > 0 {
-        observer.note(&format!("resuming: {done} runs already done, {} to go", remaining.count()));
+        observer.note(&format!(
+            "resuming: {done} runs already done, {} to go",
+            remaining.count()
+        ));
     }
     observer.start(remaining.count() as u64);
     execute(&batch, &remaining, threads, &mut output, &|| observer.run_done()).map_err(|e| in_folder(e, &dir))?;

@@ -80,6 +80,9 @@ pub struct ScenarioRecord {
 }
 
 /// What kind of result a folder holds, and what it was made from.
+// One per manifest, made once per command: the size of the sweep variant
+// costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Content {
     /// `agora run` (or `demo`): the scenarios and their seeds.

@@ -32,7 +32,12 @@ pub fn merge(dirs: &[PathBuf], out: &Folder, provenance: impl FnOnce() -> Proven
         merged_from: dirs.iter().map(|d| d.display().to_string()).collect(),
         sweep: sweep.clone(),
     };
-    out.publish(&Manifest::of_files(dir, provenance(), content, &[RECORD, RUNS, POINTS])?)?;
+    out.publish(&Manifest::of_files(
+        dir,
+        provenance(),
+        content,
+        &[RECORD, RUNS, POINTS],
+    )?)?;
     Ok(sweep)
 }
 
@@ -103,7 +108,10 @@ fn order_shards(shards: &[(PathBuf, SweepRecord)]) -> Result<(Sweep, Vec<PathBuf
         .map(|i| i.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(Error::Input(format!("missing shard(s) {} of {count}", missing.join(", "))));
+        return Err(Error::Input(format!(
+            "missing shard(s) {} of {count}",
+            missing.join(", ")
+        )));
     }
     Ok((sweep, by_index.into_iter().flatten().cloned().collect()))
 }
@@ -116,7 +124,9 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
     let mut readers = Vec::new();
     for dir in shards {
         let path = dir.join(RUNS);
-        let mut reader = csv::ReaderBuilder::new().from_path(&path).map_err(|e| csv_error(&path, e))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .from_path(&path)
+            .map_err(|e| csv_error(&path, e))?;
         let found: Vec<String> = reader
             .headers()
             .map_err(|e| csv_error(&path, e))?
@@ -124,7 +134,10 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
             .map(String::from)
             .collect();
         if found != header {
-            return Err(Error::Input(format!("{}: runs.csv has an unexpected header", dir.display())));
+            return Err(Error::Input(format!(
+                "{}: runs.csv has an unexpected header",
+                dir.display()
+            )));
         }
         readers.push((dir, path, reader));
     }
@@ -135,14 +148,22 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
     for k in 0..sweep.total_runs() {
         let (dir, path, reader) = &mut readers[k % count];
         let (point, replicate) = (k / replicates, (k % replicates) as u32);
-        let lost = || format!("{}: run (point {point}, replicate {replicate}) is missing", dir.display());
+        let lost = || {
+            format!(
+                "{}: run (point {point}, replicate {replicate}) is missing",
+                dir.display()
+            )
+        };
         if !reader.read_record(&mut record).map_err(|e| csv_error(path, e))? {
             return Err(Error::Input(lost()));
         }
         match parse_row(&record, sweep) {
             Some((p, r, values, class)) if p == point && r == replicate => tallies[p].add(&values, class),
             Some((p, r, ..)) => {
-                return Err(Error::Input(format!("{} (found point {p}, replicate {r} in its place)", lost())));
+                return Err(Error::Input(format!(
+                    "{} (found point {p}, replicate {r} in its place)",
+                    lost()
+                )));
             }
             None => {
                 return Err(Error::Input(format!(

@@ -135,9 +135,9 @@ impl RunOutput {
                 dir: dir.to_path_buf(),
                 scenarios,
                 starts,
-                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0]).at(dir)?,
-                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1]).at(dir)?,
-                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2]).at(dir)?,
+                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0], &refs(&headers.timeseries)).at(dir)?,
+                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1], &refs(&headers.summary)).at(dir)?,
+                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2], &refs(&headers.graphs)).at(dir)?,
                 tallies,
             };
             return Ok((output, scan.done));
@@ -214,7 +214,6 @@ impl Sink for RunOutput {
         self.tallies[run.scenario].add(run.series.iter().map(|m| m.values), run.class);
         Ok(())
     }
-
 }
 
 impl RunOutput {
@@ -389,10 +388,12 @@ fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared],
         .min(graph_ends.len() - 1)
         .min(series_ends.len() - 1);
     // The header's bytes come first: a job boundary offset of 0 means "header only".
+    // A file killed before its first flush is empty, or holds a torn header:
+    // keep nothing of it, and [`Table::resume`] writes the header again.
     let header_len = |p: &PathBuf| -> io::Result<u64> {
         let mut line = String::new();
         std::io::BufRead::read_line(&mut std::io::BufReader::new(std::fs::File::open(p)?), &mut line)?;
-        Ok(line.len() as u64)
+        Ok(if line.ends_with('\n') { line.len() as u64 } else { 0 })
     };
     let keep =
         |ends: &[u64], p: &PathBuf| -> io::Result<u64> { if done == 0 { header_len(p) } else { Ok(ends[done]) } };

@@ -130,27 +130,13 @@ impl SweepOutput {
                 true
             })
             .at(dir)?;
-            let runs = Table::resume(&dir.join(RUNS), keep_bytes).at(dir)?;
-            return Ok((
-                SweepOutput {
-                    record,
-                    runs,
-                    tallies,
-                },
-                done,
-            ));
+            let runs = Table::resume(&dir.join(RUNS), keep_bytes, &header_refs).at(dir)?;
+            return Ok((SweepOutput { record, runs, tallies }, done));
         }
         folder.retract()?;
         write_record(dir, &record).at(dir)?;
         let runs = Table::create_durable(&dir.join(RUNS), &header_refs).at(dir)?;
-        Ok((
-            SweepOutput {
-                record,
-                runs,
-                tallies,
-            },
-            0,
-        ))
+        Ok((SweepOutput { record, runs, tallies }, 0))
     }
 
     /// Move `runs.csv` into place; for a whole sweep also write `points.csv`;
@@ -166,7 +152,11 @@ impl SweepOutput {
             Ok(())
         })();
         written.context(|| format!("writing results to {}", dir.display()))?;
-        let files: &[&str] = if whole { &[RECORD, RUNS, POINTS] } else { &[RECORD, RUNS] };
+        let files: &[&str] = if whole {
+            &[RECORD, RUNS, POINTS]
+        } else {
+            &[RECORD, RUNS]
+        };
         let content = Content::Sweep {
             shard: self.record.shard,
             merged_from: Vec::new(),
@@ -197,7 +187,6 @@ impl Sink for SweepOutput {
         self.tallies[run.scenario].add(&run.last().values, run.class);
         Ok(())
     }
-
 }
 
 /// Whether `dir` already holds the verified, finished output of `shard` of `sweep`.
@@ -265,4 +254,3 @@ pub fn write_points(dir: &Path, sweep: &Sweep, tallies: &[PointTally]) -> io::Re
     }
     t.commit()
 }
-

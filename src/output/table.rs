@@ -32,9 +32,16 @@ impl Table {
         Table::with_header(AtomicFile::create_resumable(path)?, header)
     }
 
-    /// Continue the partial file of `path` after its first `keep` bytes.
-    pub fn resume(path: &Path, keep: u64) -> io::Result<Table> {
-        Ok(Table::over(AtomicFile::resume(path, keep)?))
+    /// Continue the partial file of `path` after its first `keep` bytes,
+    /// which hold `header` and complete rows. With `keep` 0 (a file killed
+    /// before its header reached the disk, so empty or torn) the header is
+    /// written again.
+    pub fn resume(path: &Path, keep: u64, header: &[&str]) -> io::Result<Table> {
+        let file = AtomicFile::resume(path, keep)?;
+        match keep {
+            0 => Table::with_header(file, header),
+            _ => Ok(Table::over(file)),
+        }
     }
 
     fn with_header(file: AtomicFile, header: &[&str]) -> io::Result<Table> {

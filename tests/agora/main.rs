@@ -1,8 +1,10 @@
 //! End-to-end tests: the model's statistical contract, determinism, and the CLI.
 
 mod cli;
+mod faults;
 mod fuzz;
 mod graphs;
+mod memory;
 mod model;
 mod pinned;
 mod report;
