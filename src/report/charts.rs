@@ -62,8 +62,10 @@ fn svg(size: (u32, u32), draw: impl FnOnce(&Area) -> Drawn) -> String {
     }
 }
 
-/// Mean lines with p05-p95 bands, one per scenario, on shared axes.
+/// Mean lines with p05-p95 bands, one per scenario, on shared axes. With
+/// `x_label` "year", x values are fractional years and ticks are whole years.
 pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> String {
+    let years = x_label == "year";
     svg((WIDTH, HEIGHT), |root| {
         let x = bounds(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
         let y = bounds(fans.iter().flat_map(|f| f.points.iter().flat_map(|p| [p.1, p.3])));
@@ -73,8 +75,12 @@ pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> Str
             .x_label_area_size(40)
             .y_label_area_size(60)
             .build_cartesian_2d(x.0.max(0.0)..x.1, y.0..y.1)?;
+        let year_ticks = |v: &f64| format!("{v:.0}");
+        let plain_ticks = |v: &f64| format!("{v}");
+        let ticks: &dyn Fn(&f64) -> String = if years { &year_ticks } else { &plain_ticks };
         chart
             .configure_mesh()
+            .x_label_formatter(ticks)
             .x_desc(x_label)
             .y_desc(y_label)
             .light_line_style(WHITE.mix(0.0))

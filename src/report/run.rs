@@ -8,7 +8,8 @@ use std::path::Path;
 
 use super::charts::{self, Bar, Fan};
 use super::{Band, CsvTable, appendix, chart, escape, folder_name, number, page};
-use crate::model::{Class, METRICS, metrics::metric};
+use crate::calendar::Month;
+use crate::model::{Class, METRICS};
 use crate::output::run::{AGGREGATE, CLASSES, SUMMARY};
 
 /// The page of the run folder `dir`.
@@ -17,8 +18,8 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
     let (scenarios, series) = fans(&aggregate)?;
     let mut body = format!(
         "<h1>agora report: {}</h1>\n<p>Scenarios: {}. Each chart shows, per scenario, the mean over replicates \
-         (line) and the band from the 5th to the 95th percentile; time is in months. Flows (participation, \
-         unheard posts, needs resolved, productivity) start at month 1.</p>\n",
+         (line) and the band from the 5th to the 95th percentile, month by month. Flows (counted over a month: \
+         participation, unanswered contacts, needs resolved, repeats, productivity, incidents) start with the first month.</p>\n",
         escape(&folder_name(dir)),
         escape(&scenarios.join(", "))
     );
@@ -38,14 +39,16 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
             .collect();
         body.push_str(&chart(&charts::fan_chart(
             &format!("{} ({})", m.label, m.name),
-            "month",
+            "year",
             m.unit,
             &fans,
         )));
     }
     body.push_str("</div>\n");
     body.push_str(&class_section(dir, &scenarios)?);
-    body.push_str(&final_means_table(dir, &scenarios)?);
+    let dates = aggregate.column("date")?;
+    let last = aggregate.rows.iter().map(|r| r[dates].as_str()).max().unwrap_or("");
+    body.push_str(&final_means_table(dir, &scenarios, last)?);
     body.push_str(&appendix(dir)?);
     Ok(page(&format!("agora report: {}", escape(&folder_name(dir))), &body))
 }
@@ -55,18 +58,19 @@ type Series = BTreeMap<String, BTreeMap<String, Vec<Band>>>;
 
 /// The scenarios in file order, and each metric's bands over the steps.
 fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
-    let [scenario, step, name, mean, p05, p95] =
-        ["scenario", "step", "metric", "mean", "p05", "p95"].map(|c| aggregate.column(c));
-    let (scenario, step, name, mean, p05, p95) = (scenario?, step?, name?, mean?, p05?, p95?);
+    let [scenario, date, name, mean, p05, p95] =
+        ["scenario", "date", "metric", "mean", "p05", "p95"].map(|c| aggregate.column(c));
+    let (scenario, date, name, mean, p05, p95) = (scenario?, date?, name?, mean?, p05?, p95?);
     let mut scenarios: Vec<String> = Vec::new();
     let mut series = Series::new();
     for row in &aggregate.rows {
-        let (s, t) = (&row[scenario], number(&row[step]));
+        let s = &row[scenario];
         if !scenarios.contains(s) {
             scenarios.push(s.clone());
         }
-        // Flows are defined per step: step 0 has none, and a zero there is no observation.
-        if t == 0.0 && metric(&row[name]).is_some_and(|m| m.flow) {
+        // Undefined values (flows at step 0, a gap with an empty group) are no observation.
+        let Some(t) = Month::parse(&row[date]).map(Month::as_year) else { continue };
+        if row[mean].is_empty() {
             continue;
         }
         series
@@ -110,11 +114,13 @@ fn class_section(dir: &Path, scenarios: &[String]) -> io::Result<String> {
 }
 
 /// Final means with 95% intervals (mean +- 1.96 sd / sqrt(n)) per scenario.
-fn final_means_table(dir: &Path, scenarios: &[String]) -> io::Result<String> {
+fn final_means_table(dir: &Path, scenarios: &[String], last: &str) -> io::Result<String> {
     let summary = CsvTable::read(&dir.join(SUMMARY))?;
     let scenario = summary.column("scenario")?;
-    let mut out = String::from(
-        "<h2>Final state (month of the last step)</h2>\n<p>Mean over replicates with its 95% confidence interval.</p>\n<table>\n<tr><th>metric</th>",
+    let mut out = format!(
+        "<h2>Final state ({})</h2>\n<p>Mean over replicates with its 95% confidence interval; \
+         a flow is its value in the last month.</p>\n<table>\n<tr><th>metric</th>",
+        escape(last)
     );
     for s in scenarios {
         let _ = write!(out, "<th>{}</th>", escape(s));
@@ -131,9 +137,14 @@ fn final_means_table(dir: &Path, scenarios: &[String]) -> io::Result<String> {
                 .iter()
                 .filter(|r| &r[scenario] == s)
                 .map(|r| number(&r[col]))
+                .filter(|x| x.is_finite())
                 .collect();
+            if values.is_empty() {
+                out.push_str("<td>undefined</td>");
+                continue;
+            }
             let (mean, sd) = crate::stats::mean_sd(&values);
-            let half = 1.96 * sd / (values.len().max(1) as f64).sqrt();
+            let half = 1.96 * sd / (values.len() as f64).sqrt();
             let _ = write!(out, "<td>{mean:.3} [{:.3}, {:.3}]</td>", mean - half, mean + half);
         }
         out.push_str("</tr>\n");

@@ -72,7 +72,7 @@ settings! {
     /// Initial citizen attributes.
     pub struct CitizenInit / CitizenInitPatch as "CitizenInit" {
         /// Propensity to use online channels in January 2012 (calibrated, docs/model.md).
-        digitalization: Dist = Dist::Beta { a: 2.59, b: 4.41 },
+        digitalization: Dist = Dist::Beta { a: 1.9692, b: 5.0308 },
         /// The most a citizen will ever go online (assumption: about one in five stays offline).
         digital_ceiling: Dist = Dist::Beta { a: 5.0, b: 1.5 },
         /// Trust in the own administration.
@@ -106,9 +106,9 @@ numeric_settings! {
     /// intervention.
     pub struct Dynamics / DynamicsPatch as "Dynamics" {
         /// Bass innovation: chance per month of a digital step without peers (calibrated).
-        digital_innovation: f64 = 0.0042,
+        digital_innovation: f64 = 0.007558,
         /// Bass imitation: chance per month per unit of the peers' mean digitalization (calibrated).
-        digital_imitation: f64 = 0.0335,
+        digital_imitation: f64 = 0.009585,
         /// Digitalization gained per digital step.
         digital_step: f64 = 0.1,
         /// Chance per citizen-month of a new need for the administration.
@@ -486,7 +486,7 @@ mod tests {
         set_path(&mut s, "population.social_graph", "WattsStrogatz(k: 4, beta: 0.2)").unwrap();
         set_path(&mut s, "population.social_graph.k", "6").unwrap();
         assert_eq!(s.dynamics.digital_imitation, 0.25);
-        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 4.41 });
+        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0308 });
         assert_eq!(s.population.social_graph, GraphSpec::WattsStrogatz { k: 6, beta: 0.2 });
     }
 

@@ -26,15 +26,21 @@ fn run_writes_every_file_with_the_documented_columns() {
     let mut lines = ts.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "scenario,replicate,step,digitalization,adoption,adopter_share,transformed_share,integration,\
-         trust,trust_gap,satisfaction,participation,unheard_share,service_rate,productivity,fracture"
+        "scenario,replicate,step,date,digitalization,digital_interaction,adoption,adopter_share,\
+         transformed_share,integration,trust,trust_gap,satisfaction,participation,unheard_share,service_rate,\
+         repeat_share,pending_share,productivity,roi_barrier,security_barrier,organizational_barrier,incidents,fracture"
     );
     assert_eq!(ts.lines().count(), 1 + 3 * 4 * 31);
     let first = lines.next().unwrap();
-    assert!(first.starts_with("fracture,0,0,"), "{first}");
-    // Step 0 has no flows yet: participation, unheard_share, service_rate, productivity.
+    assert!(first.starts_with("fracture,0,0,2012-01,"), "{first}");
+    // Step 0 has no flows yet: participation, unheard_share, service_rate,
+    // repeat_share (then pending_share, a state), productivity, and incidents are empty.
     let fields: Vec<&str> = first.split(',').collect();
-    assert_eq!(fields[11..15], ["0.0", "0.0", "0.0", "0.0"], "{first}");
+    assert_eq!(fields[13..17], ["", "", "", ""], "{first}");
+    assert_eq!(fields[17], "0.0", "no need is pending at the start: {first}");
+    assert_eq!((fields[18], fields[22]), ("", ""), "{first}");
+    let month_30 = ts.lines().nth(31).unwrap();
+    assert!(month_30.starts_with("fracture,0,30,2014-07,"), "{month_30}");
 
     let summary = read(out.join("summary.csv"));
     assert!(summary.starts_with("scenario,replicate,seed,digitalization,"));
@@ -42,8 +48,8 @@ fn run_writes_every_file_with_the_documented_columns() {
     assert_eq!(summary.lines().count(), 1 + 12);
 
     let aggregate = read(out.join("aggregate.csv"));
-    assert!(aggregate.starts_with("scenario,step,metric,mean,sd,p05,p50,p95\n"));
-    assert_eq!(aggregate.lines().count(), 1 + 3 * 31 * 13);
+    assert!(aggregate.starts_with("scenario,step,date,metric,mean,sd,p05,p50,p95\n"));
+    assert_eq!(aggregate.lines().count(), 1 + 3 * 31 * agora::model::N_METRICS);
 
     let classes = read(out.join("classes.csv"));
     assert!(classes.starts_with("scenario,class,runs,share,ci_low,ci_high\n"));
@@ -75,7 +81,8 @@ fn floats_read_back_exactly() {
     args.extend(SMALL);
     run_ok(&args);
     for line in read(out.join("aggregate.csv")).lines().skip(1).take(200) {
-        for field in line.split(',').skip(3) {
+        // Undefined values (flows at step 0) are empty cells, not numbers.
+        for field in line.split(',').skip(4).filter(|f| !f.is_empty()) {
             let x: f64 = field.parse().unwrap();
             assert_eq!(ryu::Buffer::new().format(x), field);
         }

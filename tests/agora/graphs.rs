@@ -260,7 +260,7 @@ fn bad_edge_lists_name_file_and_line() {
             dir.path(),
             "s.ron",
             &format!(
-                "Scenario(name: \"s\", population: (citizens: 10, administrations: 2, social_graph: EdgeList(\"{name}\")))"
+                "Scenario(name: \"s\", population: (citizens: 10, administrations: 2, admin_graph: Complete, social_graph: EdgeList(\"{name}\")))"
             ),
         );
         let out = super::agora()
@@ -279,7 +279,7 @@ fn bad_edge_lists_name_file_and_line() {
     let scenario = write(
         dir.path(),
         "d.ron",
-        "Scenario(name: \"s\", population: (citizens: 10, administrations: 2, social_graph: EdgeList(\"dups.csv\")))",
+        "Scenario(name: \"s\", population: (citizens: 10, administrations: 2, admin_graph: Complete, social_graph: EdgeList(\"dups.csv\")))",
     );
     let out = super::agora()
         .args(["check", scenario.to_str().unwrap()])

@@ -6,6 +6,7 @@ mod fuzz;
 mod graphs;
 mod memory;
 mod model;
+mod patterns;
 mod pinned;
 mod report;
 mod sweeps;
