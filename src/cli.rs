@@ -68,6 +68,7 @@ enum Command {
     },
     /// Write the graph a replicate simulates on, and its statistics
     Graph(GraphArgs),
+
     /// Validate scenario files and print them fully resolved, with their memory estimate
     Check {
         /// Scenario files (RON), or names of built-in scenarios
@@ -131,6 +132,9 @@ struct SweepArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
+    /// Write the design (design.csv: point and one column per parameter path) and sweep.ron; simulate nothing
+    #[arg(long, conflicts_with_all = ["shard", "resume"])]
+    design_only: bool,
 }
 
 #[derive(Args, Debug)]
@@ -188,6 +192,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Check { scenarios, threads } => check_command(&scenarios, threads),
         Command::Graph(args) => graph_command(args),
         Command::Sweep(args) => sweep_command(args),
+
         Command::Report { dir } => {
             let path = commands::report(&dir)?;
             say(format_args!("wrote {}", path.display()))
@@ -255,6 +260,9 @@ impl Console {
 impl Observer for Console {
     fn note(&self, message: &str) {
         self.bar.suspend(|| warn(format_args!("note: {message}")));
+    }
+    fn warn(&self, message: &str) {
+        self.bar.suspend(|| warn(format_args!("warning: {message}")));
     }
     fn start(&self, runs: u64) {
         if self.quiet || !std::io::stderr().is_terminal() {
@@ -359,9 +367,24 @@ fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
         shard: args.shard,
         resume: args.resume,
         threads: args.threads.map(|t| t as usize),
+        design_only: args.design_only,
     };
     let outcome = commands::sweep(&options, &Console::new(args.quiet))?;
     let sweep = &outcome.sweep;
+    if let Some(design) = &outcome.design {
+        let method = sweep
+            .design
+            .as_ref()
+            .map(|d| format!(" ({})", d.method()))
+            .unwrap_or_default();
+        return say(format_args!(
+            "sweep {}: {} design points{method} over {} parameters in {}; nothing simulated",
+            sweep.name,
+            sweep.points.len(),
+            sweep.axes.len(),
+            design.display()
+        ));
+    }
     if outcome.already_complete {
         return say(format_args!(
             "sweep {}: {} is complete already; nothing to resume",

@@ -25,6 +25,11 @@ use crate::sweep::Sweep;
 pub trait Observer: Sync {
     /// Something worth a line on stderr (a note on loaded files, a resume).
     fn note(&self, _message: &str) {}
+    /// Something that may make the result worse than asked for (a Sobol'
+    /// sample size that is not a power of two); the command goes on.
+    fn warn(&self, message: &str) {
+        self.note(message);
+    }
     /// Runs are about to start: `runs` of them remain.
     fn start(&self, _runs: u64) {}
     /// One more run is done.

@@ -96,6 +96,11 @@ pub enum Content {
         /// The resolved sweep.
         sweep: Sweep,
     },
+    /// `agora sweep --design-only`: the points of a sweep, not run.
+    Design {
+        /// The resolved sweep.
+        sweep: Sweep,
+    },
 }
 
 /// One file of a result: its name in the folder, size and content hash.
