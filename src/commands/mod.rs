@@ -3,14 +3,18 @@
 //! calls these and prints; Rust callers (and the Python module) can call
 //! them the same way.
 
+mod discover;
 mod graph;
 mod run;
+mod sensitivity;
 mod sweep;
 
 use std::path::{Path, PathBuf};
 
+pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
 pub use run::{RunOptions, RunSummary, run};
+pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};
 pub use sweep::{SweepOptions, SweepOutcome, sweep};
 
 use crate::error::{Error, Result};
