@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use agora::commands::{self, GraphNetwork, Observer};
 use agora::error::{Error, Result};
 use agora::memory::gib;
-use agora::output::graph::stats_text;
 use agora::output::analysis::{discovery_text, ranked_table};
+use agora::output::graph::stats_text;
 use agora::output::summary_table;
 use agora::sweep::Shard;
 

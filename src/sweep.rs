@@ -558,6 +558,56 @@ mod tests {
     }
 
     #[test]
+    fn sobol_design_has_the_saltelli_size_and_is_seeded() {
+        let text = |seed: u64, second: bool| {
+            format!(
+                r#"Sweep(name: "s", base: "fracture", seed: {seed}, design: Sobol(samples: 16, second_order: {second},
+                ranges: {{"dynamics.digital_imitation": (0.1, 0.5), "dynamics.need_rate": (0.2, 0.3),
+                "dynamics.citizen_pressure": (0.0, 0.1)}}))"#
+            )
+        };
+        let s = load(&text(1, false));
+        assert_eq!(s.points.len(), 16 * (3 + 2));
+        assert_eq!(s.design.as_ref().map(|d| d.points()), Some(80));
+        assert!(s.warnings().is_empty());
+        for p in &s.points {
+            let x: f64 = p[1].parse().unwrap();
+            assert!((0.2..0.3).contains(&x), "{x}");
+            // The RON text reads back to the very number the analysis scaled.
+            assert_eq!(ryu::Buffer::new().format(x), p[1]);
+        }
+        // A, AB_1: the first row differs from the second in axis 0 only.
+        assert_ne!(s.points[0][0], s.points[1][0]);
+        assert_eq!(s.points[0][1..], s.points[1][1..]);
+        assert_eq!(load(&text(1, false)).points, s.points);
+        let other = load(&text(2, false));
+        assert_ne!(other.points, s.points);
+        assert_ne!(other.hash, s.hash);
+        assert_eq!(load(&text(1, true)).points.len(), 16 * (2 * 3 + 2));
+        let odd = load(&text(1, false).replace("samples: 16", "samples: 12"));
+        assert!(odd.warnings()[0].contains("power of two"));
+    }
+
+    #[test]
+    fn morris_design_records_its_unit_rows() {
+        let s = load(
+            r#"Sweep(name: "m", base: "fracture", seed: 4, design: Morris(trajectories: 5, ranges: {
+                "dynamics.digital_imitation": (0.1, 0.4), "dynamics.need_rate": (0.2, 0.8)}))"#,
+        );
+        let Some(SensitivityDesign::Morris { unit, levels, .. }) = &s.design else {
+            panic!("{:?}", s.design)
+        };
+        assert_eq!((*levels, unit.len(), s.points.len()), (4, 5 * 3, 15));
+        for (u, p) in unit.iter().zip(&s.points) {
+            let x: f64 = p[0].parse().unwrap();
+            assert!((x - (0.1 + u[0] * 0.3)).abs() < 1e-15, "{x} {u:?}");
+        }
+        // Grid and Latin hypercube sweeps record no design and keep their old hash text.
+        let grid = load(r#"Sweep(name: "g", base: "fracture", design: Grid(axes: {"seed": [1, 2]}))"#);
+        assert!(grid.design.is_none() && !ron::to_string(&grid).unwrap().contains("design"));
+    }
+
+    #[test]
     fn shards_partition_the_jobs() {
         let s =
             load(r#"Sweep(name: "g", base: "fracture", replicates: 3, design: Grid(axes: {"seed": [1, 2, 3, 4, 5]}))"#);

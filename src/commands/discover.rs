@@ -180,7 +180,14 @@ pub fn discover(options: &DiscoverOptions) -> Result<DiscoverOutcome> {
         ),
     ];
     let read = vec![input_record(&options.file)?];
-    analysis::publish(&folder, clock.provenance(), "discover", read, notes, &[TRAJECTORY, BOXES])?;
+    analysis::publish(
+        &folder,
+        clock.provenance(),
+        "discover",
+        read,
+        notes,
+        &[TRAJECTORY, BOXES],
+    )?;
     Ok(DiscoverOutcome {
         inputs: names,
         rows: table.rows.len(),
@@ -203,7 +210,9 @@ fn check_options(options: &DiscoverOptions, target: &Target) -> Result<()> {
         )));
     }
     if !(0.0..=1.0).contains(&options.min_coverage) || options.boxes == 0 {
-        return Err(Error::Input("--min-coverage must be in [0, 1] and --boxes at least 1".into()));
+        return Err(Error::Input(
+            "--min-coverage must be in [0, 1] and --boxes at least 1".into(),
+        ));
     }
     Ok(())
 }
@@ -285,4 +294,29 @@ fn box_rows(boxes: &[CoveringBox], span: &[(f64, f64)]) -> (Vec<BoxRow>, Vec<Box
 /// `discover/` in the table's folder.
 fn default_out(file: &Path) -> PathBuf {
     file.parent().unwrap_or(Path::new("")).join("discover")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_every_comparison() {
+        let t = Target::parse("class=fracture").unwrap();
+        assert_eq!(
+            (t.column.as_str(), t.comparison, t.value.as_str()),
+            ("class", Comparison::Equal, "fracture")
+        );
+        assert_eq!(Target::parse("trust<0.45").unwrap().comparison, Comparison::Less);
+        assert_eq!(
+            Target::parse(" trust >= 0.5 ").unwrap().comparison,
+            Comparison::GreaterOrEqual
+        );
+        assert_eq!(Target::parse("a<=1").unwrap().comparison, Comparison::LessOrEqual);
+        assert_eq!(Target::parse("a>1e-3").unwrap().value, "1e-3");
+        assert_eq!(Target::parse("point==3").unwrap().value, "3");
+        for bad in ["trust", "=3", "trust<", "trust<high"] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -102,7 +102,10 @@ pub fn sensitivity(options: &SensitivityOptions, observer: &dyn Observer) -> Res
     let out = options.out.clone().unwrap_or_else(|| options.dir.join("sensitivity"));
     let folder = Folder::lock(&out)?;
     folder.retract()?;
-    analysis::in_folder(analysis::write_indices(&folder.join(SENSITIVITY), &indices, false), &out)?;
+    analysis::in_folder(
+        analysis::write_indices(&folder.join(SENSITIVITY), &indices, false),
+        &out,
+    )?;
     let mut files = vec![SENSITIVITY];
     if options.over_time {
         let path = folder.join(SENSITIVITY_OVER_TIME);
@@ -112,7 +115,10 @@ pub fn sensitivity(options: &SensitivityOptions, observer: &dyn Observer) -> Res
     let notes = vec![
         format!("method: {} over {}", design.method(), sweep.axes.join(", ")),
         format!("outcome: {outcome}"),
-        format!("intervals: bootstrap 95% percentile, {} resamples, seed {seed}", options.bootstrap),
+        format!(
+            "intervals: bootstrap 95% percentile, {} resamples, seed {seed}",
+            options.bootstrap
+        ),
     ];
     analysis::publish(&folder, clock.provenance(), "sensitivity", read, notes, &files)?;
     Ok(SensitivityOutcome {
@@ -215,7 +221,11 @@ fn read_outcomes(options: &SensitivityOptions, sweep: &Sweep, ran: bool) -> Resu
     let outcome = format!(
         "the mean over the point's {} replicates of each metric's final value{}",
         sweep.replicates,
-        if options.over_time { " (over time: of its value at each month)" } else { "" }
+        if options.over_time {
+            " (over time: of its value at each month)"
+        } else {
+            ""
+        }
     );
     Ok((finals, timed, outcome, read))
 }
@@ -256,7 +266,10 @@ fn outcomes_from_points(points: &CsvInput, metrics: &[&str]) -> Result<Vec<Outco
 /// sweep's `timeseries.csv`; months run to the last one every point has.
 fn outcomes_from_series(series: &CsvInput, sweep: &Sweep, metrics: &[&str]) -> Result<Vec<Outcome>> {
     let n = sweep.points.len();
-    let (point, step) = (series.numbers(series.column("point")?)?, series.numbers(series.column("step")?)?);
+    let (point, step) = (
+        series.numbers(series.column("point")?)?,
+        series.numbers(series.column("step")?)?,
+    );
     let last = step.iter().fold(0.0f64, |a, &b| a.max(b)) as usize;
     let columns: Vec<Vec<f64>> = metrics
         .iter()
@@ -420,7 +433,11 @@ fn point_order(
             )));
         }
         if let Some(first) = order[p] {
-            let hint = if has_step { " (the file has a `step` column: add --over-time)" } else { "" };
+            let hint = if has_step {
+                " (the file has a `step` column: add --over-time)"
+            } else {
+                ""
+            };
             return Err(Error::Input(format!(
                 "{file}: point {p} appears twice (lines {} and {}){hint}",
                 table.line(first),

@@ -274,7 +274,10 @@ mod tests {
         ];
         let table = ranked_table(&rows, "y");
         let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].starts_with("parameter") && lines[0].contains("ST [95% CI]"), "{table}");
+        assert!(
+            lines[0].starts_with("parameter") && lines[0].contains("ST [95% CI]"),
+            "{table}"
+        );
         assert!(lines[1].starts_with('b') && lines[2].starts_with('a'), "{table}");
         assert!(lines[2].contains("0.100 [0.000, 0.200] ~0"), "{table}");
     }

@@ -5,6 +5,7 @@ mod graphs;
 mod model;
 mod pinned;
 mod report;
+mod sensitivity;
 mod sweeps;
 
 use std::path::{Path, PathBuf};
