@@ -126,14 +126,20 @@ impl SensitivityDesign {
 /// A resolved, validated sweep: what `sweep.ron` records and merge checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
+    /// The sweep's name (the default output folder is `results/<name>`).
     pub name: String,
-    /// Hash of the resolved content (base, axes, points, replicates, seed).
+    /// Hash of the resolved content (base, axes, points, replicates, seed, and
+    /// the sensitivity design and `series` when present).
     pub hash: String,
+    /// Replicates per point.
     pub replicates: u32,
+    /// The seed every point's replicates are seeded from (and the design's).
     pub seed: u64,
+    /// The swept parameter paths, in design order.
     pub axes: Vec<String>,
     /// `points[p][a]`: the RON value of axis `a` at point `p`.
     pub points: Vec<Vec<String>>,
+    /// The resolved base scenario.
     pub base: Scenario,
     /// The Sobol' or Morris design of the points; `None` for Grid and
     /// LatinHypercube, whose points say all there is.
@@ -148,11 +154,14 @@ pub struct Sweep {
 /// shard `k % count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
+    /// I, from 0.
     pub index: u32,
+    /// N, the number of shards.
     pub count: u32,
 }
 
 impl Shard {
+    /// The whole sweep, `0/1`.
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     /// `I/N` with `0 <= I < N`.
@@ -199,6 +208,7 @@ impl Shard {
         Shard::parse(&format!("{index}/{count}")).map(Some)
     }
 
+    /// `shard-I-of-N`.
     pub fn folder_name(&self) -> String {
         format!("shard-{}-of-{}", self.index, self.count)
     }
@@ -299,6 +309,7 @@ impl Sweep {
         }
     }
 
+    /// Points times replicates.
     pub fn total_runs(&self) -> usize {
         self.points.len() * self.replicates as usize
     }
@@ -322,6 +333,7 @@ pub struct SweepJobs {
     replicates: u32,
     seed: u64,
     total: usize,
+    /// The shard these jobs belong to.
     pub shard: Shard,
 }
 
