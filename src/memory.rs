@@ -64,7 +64,10 @@ impl Estimate {
         }
         let mut hints = vec!["population.citizens (or the graph's degree)".to_string()];
         if self.concurrent > 1 {
-            hints.push(format!("--threads (now {}: one replicate in memory per thread)", self.concurrent));
+            hints.push(format!(
+                "--threads (now {}: one replicate in memory per thread)",
+                self.concurrent
+            ));
         }
         if self.kept > available.bytes / 4 {
             hints.push("replicates or steps (every run's series is kept for exact quantiles)".into());
@@ -133,7 +136,9 @@ pub struct Available {
 /// (less what the cgroup already uses) and the kernel's MemAvailable.
 /// `None` where neither can be read (not Linux).
 pub fn available() -> Option<Available> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| mem_available(&t));
+    let meminfo = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| mem_available(&t));
     let cgroup = cgroup_room();
     match (meminfo, cgroup) {
         (Some(m), Some(c)) if c < m => Some(Available {
@@ -207,7 +212,17 @@ mod tests {
             source: "the cgroup limit",
         };
         let message = estimate.check(small).unwrap_err();
-        assert!(message.contains("population.citizens") && message.contains("3.0 GiB"), "{message}");
-        assert!(estimate.check(Available { bytes: u64::MAX, ..small }).is_ok());
+        assert!(
+            message.contains("population.citizens") && message.contains("3.0 GiB"),
+            "{message}"
+        );
+        assert!(
+            estimate
+                .check(Available {
+                    bytes: u64::MAX,
+                    ..small
+                })
+                .is_ok()
+        );
     }
 }

@@ -79,7 +79,11 @@ fn ensure_fits(estimate: &Estimate) -> Result<()> {
 
 /// `agora check`: each scenario resolved and validated, with its loaded
 /// graphs and the memory estimate of running it on `threads` workers.
-pub fn check(references: &[String], threads: Option<usize>, observer: &dyn Observer) -> Result<Vec<(Prepared, Estimate)>> {
+pub fn check(
+    references: &[String],
+    threads: Option<usize>,
+    observer: &dyn Observer,
+) -> Result<Vec<(Prepared, Estimate)>> {
     let threads = crate::runner::threads(threads);
     load_scenarios(references)?
         .into_iter()

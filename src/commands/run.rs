@@ -58,7 +58,10 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
     let jobs = jobs_of(&batch);
     let (mut output, done) = RunOutput::open(&folder, &batch, &jobs, options.resume)?;
     if done > 0 {
-        observer.note(&format!("resuming: {done} runs already done, {} to go", jobs.len() - done));
+        observer.note(&format!(
+            "resuming: {done} runs already done, {} to go",
+            jobs.len() - done
+        ));
     }
     let remaining = After { jobs: &jobs[..], done };
     observer.start(remaining.count() as u64);

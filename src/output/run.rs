@@ -194,7 +194,6 @@ impl Sink for RunOutput {
         self.tallies[run.scenario].add(run.series.iter().map(|m| m.values), run.class);
         Ok(())
     }
-
 }
 
 impl RunOutput {

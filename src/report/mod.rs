@@ -78,9 +78,8 @@ impl CsvTable {
 
     /// The position of column `name`, which the file must have.
     fn column(&self, name: &str) -> io::Result<usize> {
-        self.find(name).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("no column `{name}`"))
-        })
+        self.find(name)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("no column `{name}`")))
     }
 }
 
@@ -155,4 +154,3 @@ fn appendix(dir: &Path) -> io::Result<String> {
     }
     Ok(out)
 }
-

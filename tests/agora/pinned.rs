@@ -7,11 +7,26 @@ use sha2::{Digest, Sha256};
 use super::run_ok;
 
 const PINNED: [(&str, &str); 5] = [
-    ("timeseries.csv", "5ea8c252a2a38c68624a7df6b8ccb77d3011ee4db91a7de68c00f114ca5e2c8b"),
-    ("summary.csv", "19779be13ce5a489d60221d4622053cd72b5e2c85a246de4ef05017e399d92b0"),
-    ("aggregate.csv", "074a33aea2a9cebf0653b01828863b3fdd7119677b96a2fe06e1536d263ea079"),
-    ("classes.csv", "cdbc1666fd661d1b8aabb596242c75c75e9d8aacd591ecefa67310a2f5c2c3ce"),
-    ("graphs.csv", "f1442dd462d75c1746512ac33a36d0f530bb69083962e946ca987a37f417c96e"),
+    (
+        "timeseries.csv",
+        "5ea8c252a2a38c68624a7df6b8ccb77d3011ee4db91a7de68c00f114ca5e2c8b",
+    ),
+    (
+        "summary.csv",
+        "19779be13ce5a489d60221d4622053cd72b5e2c85a246de4ef05017e399d92b0",
+    ),
+    (
+        "aggregate.csv",
+        "074a33aea2a9cebf0653b01828863b3fdd7119677b96a2fe06e1536d263ea079",
+    ),
+    (
+        "classes.csv",
+        "cdbc1666fd661d1b8aabb596242c75c75e9d8aacd591ecefa67310a2f5c2c3ce",
+    ),
+    (
+        "graphs.csv",
+        "f1442dd462d75c1746512ac33a36d0f530bb69083962e946ca987a37f417c96e",
+    ),
 ];
 
 #[test]
