@@ -243,6 +243,33 @@ fn sobol_indices_of_the_ishigami_function() {
 }
 
 #[test]
+fn second_order_sobol_indices_of_the_ishigami_function() {
+    let dir = tempfile::tempdir().unwrap();
+    base(dir.path(), 100, 2);
+    let design = r#"Sobol(samples: 4096, second_order: true, ranges: {"dynamics.digital_innovation": (0.0, 1.0),
+        "dynamics.digital_imitation": (0.0, 1.0), "dynamics.need_rate": (0.0, 1.0)})"#;
+    let file = sweep(dir.path(), "ishigami2", design, "");
+    let d = dir.path().join("design");
+    run_ok(&["sweep", &file, "--design-only", "--out", s(&d)]);
+    assert_eq!(Csv::read(d.join("design.csv")).rows.len(), 4096 * 8);
+    let outputs = outputs_of(&d, |u| ishigami([0, 1, 2].map(|i| -PI + 2.0 * PI * u[i])));
+    run_ok(&["sensitivity", s(&d), "--outputs", s(&outputs), "--bootstrap", "300"]);
+    let table = Csv::read(d.join("sensitivity/sensitivity.csv"));
+    assert_eq!(table.rows.len(), 6 + 3);
+    let (_, st) = ishigami_truth();
+    let pairs = [
+        ("dynamics.digital_innovation|dynamics.digital_imitation", 0.0),
+        ("dynamics.digital_innovation|dynamics.need_rate", st[2]),
+        ("dynamics.digital_imitation|dynamics.need_rate", 0.0),
+    ];
+    for (pair, truth) in pairs {
+        let value = Csv::number(table.index("y", pair, "S2"), "value");
+        println!("S2 {pair}: {value:.4}, exact {truth:.4}");
+        assert!((value - truth).abs() < 0.05, "S2 {pair}: {value} vs {truth}");
+    }
+}
+
+#[test]
 fn morris_mu_star_is_exact_on_a_linear_function() {
     let dir = tempfile::tempdir().unwrap();
     base(dir.path(), 100, 2);
@@ -349,6 +376,18 @@ fn discover_recovers_a_known_box() {
             );
         }
     }
+    // Covering: a second box is sought outside the first.
+    let covered = dir.path().join("covered");
+    run_ok(
+        &[
+            &args[..],
+            &["--boxes", "2", "--min-coverage", "0.5", "--out", s(&covered)],
+        ]
+        .concat(),
+    );
+    let boxes = Csv::read(covered.join("boxes.csv"));
+    assert!(!boxes.rows.is_empty() && boxes.rows.len() <= 2);
+    assert!(boxes.rows.iter().enumerate().all(|(k, r)| r["box"] == k.to_string()));
     // A numeric target works the same way.
     run_ok(&[
         "discover",
