@@ -89,7 +89,7 @@ fn trajectory(rng: &mut ChaCha8Rng, d: usize, levels: usize) -> Vec<Vec<f64>> {
 /// once per trajectory; the step is read from the rows, so any design of
 /// that form works, not only [`morris_trajectories`].
 pub fn elementary_effects(unit_rows: &[Vec<f64>], outputs: &[f64], d: usize) -> Result<Vec<Vec<f64>>, AnalysisError> {
-    if d == 0 || unit_rows.is_empty() || unit_rows.len() % (d + 1) != 0 {
+    if d == 0 || unit_rows.is_empty() || !unit_rows.len().is_multiple_of(d + 1) {
         return Err(AnalysisError::invalid(
             "unit_rows",
             format!(

@@ -149,7 +149,7 @@ impl Blocks {
     /// Splits centred `outputs` of a design with `d` parameters.
     fn split(outputs: &[f64], d: usize, second_order: bool) -> Result<Self, AnalysisError> {
         let step = block(d, second_order);
-        if d == 0 || outputs.is_empty() || outputs.len() % step != 0 {
+        if d == 0 || outputs.is_empty() || !outputs.len().is_multiple_of(step) {
             return Err(AnalysisError::invalid(
                 "outputs",
                 format!(
