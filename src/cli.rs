@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use agora::commands::{self, GraphNetwork, Observer};
 use agora::error::{Error, Result};
 use agora::memory::gib;
+use agora::output::analysis::{discovery_text, ranked_table};
 use agora::output::graph::stats_text;
 use agora::output::summary_table;
 use agora::sweep::Shard;
@@ -68,6 +69,10 @@ enum Command {
     },
     /// Write the graph a replicate simulates on, and its statistics
     Graph(GraphArgs),
+    /// Sobol' or Morris sensitivity indices of a sweep with a Sobol or Morris design
+    Sensitivity(SensitivityArgs),
+    /// Scenario discovery (PRIM): the input ranges where a target holds, from any table
+    Discover(DiscoverArgs),
     /// Validate scenario files and print them fully resolved, with their memory estimate
     Check {
         /// Scenario files (RON), or names of built-in scenarios
@@ -131,6 +136,9 @@ struct SweepArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
+    /// Write the design (design.csv: point and one column per parameter path) and sweep.ron; simulate nothing
+    #[arg(long, conflicts_with_all = ["shard", "resume"])]
+    design_only: bool,
 }
 
 #[derive(Args, Debug)]
@@ -155,6 +163,60 @@ struct GraphArgs {
     /// Set a parameter by path (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
     set: Vec<(String, String)>,
+}
+
+#[derive(Args, Debug)]
+struct SensitivityArgs {
+    /// A sweep folder (or a --design-only folder with --outputs) of a Sobol or Morris design
+    dir: PathBuf,
+    /// A CSV with a `point` column and numeric outputs, instead of the folder's points.csv
+    #[arg(long, value_name = "FILE.csv")]
+    outputs: Option<PathBuf>,
+    /// Outputs to analyse: metric names (with --outputs: column names); default all
+    #[arg(long, value_name = "M,...", value_delimiter = ',')]
+    metrics: Vec<String>,
+    /// Bootstrap resamples for the 95% intervals
+    #[arg(long, value_name = "B", default_value_t = 1000)]
+    bootstrap: usize,
+    /// Bootstrap seed (default: the sweep's seed)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Also the indices of every metric at every month (needs a sweep with `series: true`)
+    #[arg(long)]
+    over_time: bool,
+    /// Output folder (default: DIR/sensitivity)
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct DiscoverArgs {
+    /// A CSV table with a header, e.g. a sweep's runs.csv
+    file: PathBuf,
+    /// The cases of interest: COL=VALUE, COL<X or COL>X (e.g. class=fracture, trust<0.45)
+    #[arg(long, value_name = "EXPR")]
+    target: String,
+    /// Numeric input columns the boxes restrict
+    #[arg(long, value_name = "COL,...", value_delimiter = ',', required = true)]
+    inputs: Vec<String>,
+    /// Share of the box's points each peel removes
+    #[arg(long, default_value_t = 0.05)]
+    peel_alpha: f64,
+    /// Share of the points just outside each paste adds
+    #[arg(long, default_value_t = 0.05)]
+    paste_alpha: f64,
+    /// Smallest share of the points a box may hold
+    #[arg(long, default_value_t = 0.05)]
+    mass_min: f64,
+    /// Boxes to find; each next box is sought on the points outside the earlier ones
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    boxes: u32,
+    /// The chosen box is the densest with at least this coverage
+    #[arg(long, default_value_t = 0.8)]
+    min_coverage: f64,
+    /// Output folder (default: discover/ next to FILE)
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -188,6 +250,8 @@ pub fn run() -> Result<ExitCode> {
         Command::Check { scenarios, threads } => check_command(&scenarios, threads),
         Command::Graph(args) => graph_command(args),
         Command::Sweep(args) => sweep_command(args),
+        Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Discover(args) => discover_command(args),
         Command::Report { dir } => {
             let path = commands::report(&dir)?;
             say(format_args!("wrote {}", path.display()))
@@ -255,6 +319,9 @@ impl Console {
 impl Observer for Console {
     fn note(&self, message: &str) {
         self.bar.suspend(|| warn(format_args!("note: {message}")));
+    }
+    fn warn(&self, message: &str) {
+        self.bar.suspend(|| warn(format_args!("warning: {message}")));
     }
     fn start(&self, runs: u64) {
         if self.quiet || !std::io::stderr().is_terminal() {
@@ -359,9 +426,24 @@ fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
         shard: args.shard,
         resume: args.resume,
         threads: args.threads.map(|t| t as usize),
+        design_only: args.design_only,
     };
     let outcome = commands::sweep(&options, &Console::new(args.quiet))?;
     let sweep = &outcome.sweep;
+    if let Some(design) = &outcome.design {
+        let method = sweep
+            .design
+            .as_ref()
+            .map(|d| format!(" ({})", d.method()))
+            .unwrap_or_default();
+        return say(format_args!(
+            "sweep {}: {} design points{method} over {} parameters in {}; nothing simulated",
+            sweep.name,
+            sweep.points.len(),
+            sweep.axes.len(),
+            design.display()
+        ));
+    }
     if outcome.already_complete {
         return say(format_args!(
             "sweep {}: {} is complete already; nothing to resume",
@@ -382,6 +464,70 @@ fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
         outcome.runs,
         outcome.seconds,
         display_dir(&outcome.dir)
+    ))
+}
+
+fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode> {
+    let options = commands::SensitivityOptions {
+        dir: args.dir,
+        outputs: args.outputs,
+        metrics: args.metrics,
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        over_time: args.over_time,
+        out: args.out,
+    };
+    let outcome = commands::sensitivity(&options, &Console::new(true))?;
+    print_text(&format!(
+        "{} indices of {} parameters with 95% bootstrap intervals ({} resamples; ~0: the interval contains 0)\n\
+         outcome of a point: {}\n",
+        outcome.method,
+        outcome.parameters.len(),
+        options.bootstrap,
+        outcome.outcome,
+    ))?;
+    for output in &outcome.outputs {
+        print_text(&format!("\n{output}\n{}", ranked_table(&outcome.indices, output)))?;
+    }
+    let timed = match outcome.over_time_rows {
+        0 => String::new(),
+        n => format!(" and {n} rows over time in sensitivity_over_time.csv"),
+    };
+    say(format_args!(
+        "\nsensitivity.csv{timed} in {}",
+        display_dir(&outcome.out)
+    ))
+}
+
+fn discover_command(args: DiscoverArgs) -> Result<ExitCode> {
+    let options = commands::DiscoverOptions {
+        file: args.file,
+        target: args.target.clone(),
+        inputs: args.inputs,
+        config: agora::analysis::PrimConfig {
+            peel_alpha: args.peel_alpha,
+            paste_alpha: args.paste_alpha,
+            mass_min: args.mass_min,
+            ..Default::default()
+        },
+        boxes: args.boxes as usize,
+        min_coverage: args.min_coverage,
+        out: args.out,
+    };
+    let outcome = commands::discover(&options)?;
+    print_text(&format!(
+        "target {}: {} of {} rows\n",
+        args.target, outcome.cases, outcome.rows
+    ))?;
+    print_text(&discovery_text(
+        &outcome.boxes,
+        &outcome.chosen,
+        &outcome.inputs,
+        options.min_coverage,
+    ))?;
+    say(format_args!(
+        "trajectory.csv and boxes.csv in {}",
+        display_dir(&outcome.out)
     ))
 }
 

@@ -74,6 +74,8 @@ pub enum Purpose {
         /// The design axis.
         axis: u32,
     },
+    /// A sweep's Sobol' scrambling or Morris trajectories (keyed by the sweep seed).
+    SensitivityDesign,
     /// Phase 1: value `i` for citizen `i` (its low word).
     /// Step phases are read through [`Streams::draws`].
     Diffusion {
@@ -120,6 +122,7 @@ impl Purpose {
             Purpose::GraphStatistics => 12,
             Purpose::OnlineHistory => 13,
             Purpose::SweepDesign { axis } => (2 << 40) | u64::from(axis),
+            Purpose::SensitivityDesign => 13,
             Purpose::Diffusion { step } => step_stream(step, 1),
             Purpose::ServiceChannel { step } => step_stream(step, 2),
             Purpose::ServiceOutcome { step } => step_stream(step, 3),

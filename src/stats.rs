@@ -82,9 +82,58 @@ impl Running {
     }
 }
 
+/// `P(X >= k)` for `X ~ Binomial(n, p)`, the one-sided binomial test's p
+/// value (`scipy.stats.binomtest(k, n, p, alternative="greater")`). The
+/// terms are summed in log space, so large `n` neither overflows nor
+/// underflows to a wrong 0.
+pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let (lp, lq) = (p.ln(), (-p).ln_1p());
+    // ln P(X = k) = ln C(n, k) + k ln p + (n - k) ln q.
+    let ln_choose: f64 = (1..=k).map(|i| ((n - k + i) as f64 / i as f64).ln()).sum();
+    let mut term = ln_choose + k as f64 * lp + (n - k) as f64 * lq;
+    let (mut max, mut sum) = (term, 1.0);
+    for j in k..n {
+        term += ((n - j) as f64 / (j + 1) as f64).ln() + lp - lq;
+        if term > max {
+            sum = sum * (max - term).exp() + 1.0;
+            max = term;
+        } else {
+            sum += (term - max).exp();
+        }
+    }
+    (max + sum.ln()).exp().min(1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binomial_upper_tail_matches_exact_sums() {
+        // P(X >= 8), n = 10, p = 1/2: (45 + 10 + 1) / 1024.
+        assert!((binomial_upper_tail(8, 10, 0.5) - 56.0 / 1024.0).abs() < 1e-14);
+        assert_eq!(binomial_upper_tail(0, 10, 0.3), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.3), 0.0);
+        assert_eq!(binomial_upper_tail(3, 10, 0.0), 0.0);
+        // P(X >= 1) = 1 - q^n.
+        let exact = 1.0 - 0.9f64.powi(50);
+        assert!((binomial_upper_tail(1, 50, 0.1) - exact).abs() < 1e-12);
+        // Far in the tail: P(X = n) = p^n, here 1e-300 without underflow of the sum.
+        let tiny = binomial_upper_tail(100, 100, 1e-3);
+        assert!((tiny.ln() - 100.0 * 1e-3f64.ln()).abs() < 1e-9, "{tiny}");
+        // Around the mean of a large n.
+        let half = binomial_upper_tail(50_000, 100_000, 0.5);
+        assert!((half - 0.5).abs() < 0.002, "{half}");
+    }
 
     #[test]
     fn quantiles_match_numpy() {

@@ -31,6 +31,9 @@ struct SweepFile {
     /// Default: the base scenario's.
     #[serde(default)]
     seed: Given<u64>,
+    /// Also stream every run's monthly metrics to `timeseries.csv`.
+    #[serde(default)]
+    series: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,39 +47,121 @@ enum DesignFile {
         samples: u32,
         ranges: IndexMap<String, (f64, f64)>,
     },
+    /// The Saltelli scheme on a scrambled Sobol' sequence: `samples (D + 2)`
+    /// points, or `samples (2D + 2)` with `second_order`.
+    Sobol {
+        samples: u32,
+        ranges: IndexMap<String, (f64, f64)>,
+        #[serde(default)]
+        second_order: bool,
+    },
+    /// `trajectories` Morris elementary-effects trajectories of `D + 1`
+    /// points on a `levels`-point grid (default 4).
+    Morris {
+        trajectories: u32,
+        #[serde(default = "four")]
+        levels: u32,
+        ranges: IndexMap<String, (f64, f64)>,
+    },
+}
+
+fn four() -> u32 {
+    4
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The sensitivity design a sweep's points come from, as `agora sensitivity`
+/// needs it to read the outputs back: which method, its size, the ranges of
+/// the axes (in axis order) and, for Morris, the unit-hypercube rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SensitivityDesign {
+    /// A Saltelli design in SALib's row order
+    /// ([`crate::analysis::saltelli`]): `samples` base rows.
+    Sobol {
+        /// Base rows N.
+        samples: u32,
+        /// Whether the design has the `BA` blocks for second-order indices.
+        second_order: bool,
+        /// `(low, high)` of each axis.
+        ranges: Vec<(f64, f64)>,
+    },
+    /// Morris trajectories, `D + 1` rows each.
+    Morris {
+        /// Trajectories R.
+        trajectories: u32,
+        /// Grid levels p.
+        levels: u32,
+        /// `(low, high)` of each axis.
+        ranges: Vec<(f64, f64)>,
+        /// The unit-hypercube row of each point (exact multiples of 1/(p-1)).
+        unit: Vec<Vec<f64>>,
+    },
+}
+
+impl SensitivityDesign {
+    /// `"Sobol"` or `"Morris"`.
+    pub fn method(&self) -> &'static str {
+        match self {
+            SensitivityDesign::Sobol { .. } => "Sobol",
+            SensitivityDesign::Morris { .. } => "Morris",
+        }
+    }
+
+    /// How many points the design has.
+    pub fn points(&self) -> usize {
+        match self {
+            SensitivityDesign::Sobol {
+                samples,
+                second_order,
+                ranges,
+            } => crate::analysis::design_rows(*samples as usize, ranges.len(), *second_order),
+            SensitivityDesign::Morris { unit, .. } => unit.len(),
+        }
+    }
 }
 
 /// A resolved, validated sweep: what `sweep.ron` records and merge checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
-    /// The sweep's name (default output folder `results/<name>`).
+    /// The sweep's name (the default output folder is `results/<name>`).
     pub name: String,
-    /// Hash of the resolved content (base, axes, points, replicates, seed).
+    /// Hash of the resolved content (base, axes, points, replicates, seed, and
+    /// the sensitivity design and `series` when present).
     pub hash: String,
     /// Replicates per point.
     pub replicates: u32,
-    /// Base seed; replicate r of every point is seeded alike.
+    /// The seed every point's replicates are seeded from (and the design's).
     pub seed: u64,
-    /// The swept parameter paths.
+    /// The swept parameter paths, in design order.
     pub axes: Vec<String>,
     /// `points[p][a]`: the RON value of axis `a` at point `p`.
     pub points: Vec<Vec<String>>,
-    /// The resolved base scenario every point starts from.
+    /// The resolved base scenario.
     pub base: Scenario,
+    /// The Sobol' or Morris design of the points; `None` for Grid and
+    /// LatinHypercube, whose points say all there is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<SensitivityDesign>,
+    /// Whether runs also write their monthly metrics to `timeseries.csv`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub series: bool,
 }
 
 /// Which part of a sweep's runs this process computes: job `k` belongs to
 /// shard `k % count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
-    /// This shard, 0-based.
+    /// I, from 0.
     pub index: u32,
-    /// How many shards.
+    /// N, the number of shards.
     pub count: u32,
 }
 
 impl Shard {
-    /// The whole sweep as one shard.
+    /// The whole sweep, `0/1`.
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     /// `I/N` with `0 <= I < N`.
@@ -142,11 +227,13 @@ impl Sweep {
             .map_err(|e| ScenarioError::parse(&source, &e))?;
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = scenario::load(&folder, &file.base)?;
-        let (axes, points) = match &file.design {
-            DesignFile::Grid { axes } => grid(axes),
+        let seed = file.seed.0.unwrap_or(base.seed);
+        let (axes, points, design) = match &file.design {
+            DesignFile::Grid { axes } => plain(grid(axes)),
             DesignFile::LatinHypercube { samples, ranges } => {
-                latin_hypercube(*samples, ranges, file.seed.0.unwrap_or(0))
+                plain(latin_hypercube(*samples, ranges, file.seed.0.unwrap_or(0)))
             }
+            sensitivity => sensitivity_design(sensitivity, seed)?,
         };
         if axes.is_empty() {
             return Err(ScenarioError::invalid("design", "no axes", "at least one axis"));
@@ -155,10 +242,12 @@ impl Sweep {
             name: file.name,
             hash: String::new(),
             replicates: file.replicates.0.unwrap_or(base.replicates),
-            seed: file.seed.0.unwrap_or(base.seed),
+            seed,
             axes,
             points,
             base,
+            design,
+            series: file.series,
         };
         if sweep.replicates < 1 {
             return Err(ScenarioError::invalid(
@@ -209,7 +298,18 @@ impl Sweep {
         pairs.join(", ")
     }
 
-    /// Points x replicates.
+    /// Warnings about the design that do not stop the sweep: a Sobol'
+    /// sample size that is not a power of two.
+    pub fn warnings(&self) -> Vec<String> {
+        match &self.design {
+            Some(SensitivityDesign::Sobol { samples, .. }) => crate::analysis::power_of_two_warning(*samples as usize)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Points times replicates.
     pub fn total_runs(&self) -> usize {
         self.points.len() * self.replicates as usize
     }
@@ -233,7 +333,7 @@ pub struct SweepJobs {
     replicates: u32,
     seed: u64,
     total: usize,
-    /// The shard whose jobs these are.
+    /// The shard these jobs belong to.
     pub shard: Shard,
 }
 
@@ -310,6 +410,103 @@ fn latin_hypercube(samples: u32, ranges: &IndexMap<String, (f64, f64)>, seed: u6
     (ranges.keys().cloned().collect(), points)
 }
 
+/// A design's axes, its points, and what else the analysis needs of it.
+type DesignParts = (Vec<String>, Vec<Vec<String>>, Option<SensitivityDesign>);
+
+/// Axes and points of a design whose points say all there is.
+fn plain((axes, points): (Vec<String>, Vec<Vec<String>>)) -> DesignParts {
+    (axes, points, None)
+}
+
+/// A Sobol' or Morris design: its unit rows drawn from the sweep seed,
+/// scaled to the ranges and printed exactly.
+fn sensitivity_design(design: &DesignFile, seed: u64) -> Result<DesignParts, ScenarioError> {
+    let (DesignFile::Sobol { ranges, .. } | DesignFile::Morris { ranges, .. }) = design else {
+        unreachable!("only Sobol and Morris designs come here")
+    };
+    if ranges.is_empty() {
+        return Ok((Vec::new(), Vec::new(), None));
+    }
+    check_ranges(ranges)?;
+    let bounds: Vec<(f64, f64)> = ranges.values().copied().collect();
+    let key = Streams::new(seed).stream(Purpose::SensitivityDesign).random::<u64>();
+    let d = ranges.len();
+    let (unit, record) = match *design {
+        DesignFile::Sobol {
+            samples, second_order, ..
+        } => {
+            at_least_one("design.samples", samples)?;
+            if 2 * d > crate::analysis::MAX_DIMS {
+                let allowed = format!("at most {} axes", crate::analysis::MAX_DIMS / 2);
+                return Err(ScenarioError::invalid("design.ranges", format!("{d} axes"), allowed));
+            }
+            let unit = crate::analysis::saltelli_sample(samples as usize, d, second_order, Some(key))
+                .expect("a checked Saltelli design builds");
+            let ranges = bounds.clone();
+            (
+                unit,
+                SensitivityDesign::Sobol {
+                    samples,
+                    second_order,
+                    ranges,
+                },
+            )
+        }
+        DesignFile::Morris {
+            trajectories, levels, ..
+        } => {
+            at_least_one("design.trajectories", trajectories)?;
+            if levels < 2 || levels % 2 == 1 {
+                return Err(ScenarioError::invalid(
+                    "design.levels",
+                    levels,
+                    "an even number, at least 2",
+                ));
+            }
+            let unit = crate::analysis::morris_trajectories(trajectories as usize, d, levels as usize, key)
+                .expect("checked Morris trajectories build");
+            let ranges = bounds.clone();
+            let record = SensitivityDesign::Morris {
+                trajectories,
+                levels,
+                ranges,
+                unit: unit.clone(),
+            };
+            (unit, record)
+        }
+        _ => unreachable!("only Sobol and Morris designs come here"),
+    };
+    let scaled = crate::analysis::scale(&unit, &bounds).expect("checked ranges scale");
+    let mut ryu = ryu::Buffer::new();
+    let points = scaled
+        .iter()
+        .map(|row| row.iter().map(|&x| ryu.format(x).to_string()).collect())
+        .collect();
+    Ok((ranges.keys().cloned().collect(), points, Some(record)))
+}
+
+fn at_least_one(path: &str, value: u32) -> Result<(), ScenarioError> {
+    match value {
+        0 => Err(ScenarioError::invalid(path, value, "1 ..= 4294967295")),
+        _ => Ok(()),
+    }
+}
+
+/// Every range finite with low < high.
+fn check_ranges(ranges: &IndexMap<String, (f64, f64)>) -> Result<(), ScenarioError> {
+    for (axis, &(low, high)) in ranges {
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            let path = format!("design.ranges.{axis}");
+            return Err(ScenarioError::invalid(
+                path,
+                format!("({low}, {high})"),
+                "(low, high), finite, low < high",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// FNV-1a, 64 bit: a stable hash that does not change between builds.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
@@ -370,6 +567,56 @@ mod tests {
             }
             assert!(hit.iter().all(|&h| h == 1), "axis {a}: {hit:?}");
         }
+    }
+
+    #[test]
+    fn sobol_design_has_the_saltelli_size_and_is_seeded() {
+        let text = |seed: u64, second: bool| {
+            format!(
+                r#"Sweep(name: "s", base: "fracture", seed: {seed}, design: Sobol(samples: 16, second_order: {second},
+                ranges: {{"dynamics.digital_imitation": (0.1, 0.5), "dynamics.need_rate": (0.2, 0.3),
+                "dynamics.citizen_pressure": (0.0, 0.1)}}))"#
+            )
+        };
+        let s = load(&text(1, false));
+        assert_eq!(s.points.len(), 16 * (3 + 2));
+        assert_eq!(s.design.as_ref().map(|d| d.points()), Some(80));
+        assert!(s.warnings().is_empty());
+        for p in &s.points {
+            let x: f64 = p[1].parse().unwrap();
+            assert!((0.2..0.3).contains(&x), "{x}");
+            // The RON text reads back to the very number the analysis scaled.
+            assert_eq!(ryu::Buffer::new().format(x), p[1]);
+        }
+        // A, AB_1: the first row differs from the second in axis 0 only.
+        assert_ne!(s.points[0][0], s.points[1][0]);
+        assert_eq!(s.points[0][1..], s.points[1][1..]);
+        assert_eq!(load(&text(1, false)).points, s.points);
+        let other = load(&text(2, false));
+        assert_ne!(other.points, s.points);
+        assert_ne!(other.hash, s.hash);
+        assert_eq!(load(&text(1, true)).points.len(), 16 * (2 * 3 + 2));
+        let odd = load(&text(1, false).replace("samples: 16", "samples: 12"));
+        assert!(odd.warnings()[0].contains("power of two"));
+    }
+
+    #[test]
+    fn morris_design_records_its_unit_rows() {
+        let s = load(
+            r#"Sweep(name: "m", base: "fracture", seed: 4, design: Morris(trajectories: 5, ranges: {
+                "dynamics.digital_imitation": (0.1, 0.4), "dynamics.need_rate": (0.2, 0.8)}))"#,
+        );
+        let Some(SensitivityDesign::Morris { unit, levels, .. }) = &s.design else {
+            panic!("{:?}", s.design)
+        };
+        assert_eq!((*levels, unit.len(), s.points.len()), (4, 5 * 3, 15));
+        for (u, p) in unit.iter().zip(&s.points) {
+            let x: f64 = p[0].parse().unwrap();
+            assert!((x - (0.1 + u[0] * 0.3)).abs() < 1e-15, "{x} {u:?}");
+        }
+        // Grid and Latin hypercube sweeps record no design and keep their old hash text.
+        let grid = load(r#"Sweep(name: "g", base: "fracture", design: Grid(axes: {"seed": [1, 2]}))"#);
+        assert!(grid.design.is_none() && !ron::to_string(&grid).unwrap().contains("design"));
     }
 
     #[test]

@@ -26,7 +26,9 @@ mod sobol_directions;
 pub mod sobol_seq;
 
 pub use morris::{MorrisIndices, elementary_effects, morris_analyze, morris_trajectories};
-pub use prim::{BoxStats, InputTable, Limit, Objective, PrimConfig, Trajectory, box_stats, paste, peel};
+pub use prim::{
+    BoxStats, CoveringBox, InputTable, Limit, Objective, PrimConfig, Trajectory, box_stats, cover, paste, peel, quasi_p,
+};
 pub use saltelli::{
     SecondOrder, SobolIndices, design_rows, power_of_two_warning, saltelli_design, saltelli_sample, sobol_indices,
 };

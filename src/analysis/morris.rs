@@ -23,10 +23,10 @@
 //! step is `(f(upper) - f(lower)) / Delta`, in unit-hypercube units (the
 //! inputs as given to [`morris_trajectories`], before [`super::scale`]).
 //! Per parameter over the `R` trajectories: `mu`, the mean effect (Morris
-//! 1991); `mu*`, the mean absolute effect (Campolongo et al. 2007), with a
-//! bootstrap 95% percentile interval over resampled trajectories; and
+//! 1991); `mu*`, the mean absolute effect (Campolongo et al. 2007); and
 //! `sigma`, the standard deviation (n - 1) of the effects, which is large
-//! when the effect depends on the other inputs or is nonlinear.
+//! when the effect depends on the other inputs or is nonlinear. Each has a
+//! bootstrap 95% percentile interval over resampled trajectories.
 
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -135,22 +135,31 @@ pub fn elementary_effects(unit_rows: &[Vec<f64>], outputs: &[f64], d: usize) -> 
     Ok(effects)
 }
 
-/// Morris measures of one parameter.
+/// Morris measures of one parameter, each with a bootstrap 95% interval
+/// over resampled trajectories.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MorrisIndices {
     /// Mean elementary effect; effects of opposite sign cancel in it.
-    pub mu: f64,
-    /// Mean absolute elementary effect, with its bootstrap interval.
+    pub mu: Estimate,
+    /// Mean absolute elementary effect.
     pub mu_star: Estimate,
     /// Standard deviation of the elementary effects (n - 1; 0 for one
     /// trajectory).
-    pub sigma: f64,
+    pub sigma: Estimate,
+}
+
+/// (mu, mu*, sigma) of the effects of trajectories `rows` (possibly repeated).
+fn measures(effects: &[f64], rows: &[usize]) -> (f64, f64, f64) {
+    let picked: Vec<f64> = rows.iter().map(|&t| effects[t]).collect();
+    let (mu, sigma) = mean_sd(&picked);
+    let mu_star = picked.iter().map(|e| e.abs()).sum::<f64>() / picked.len() as f64;
+    (mu, mu_star, sigma)
 }
 
 /// Morris measures of each parameter from a design of `d` parameters in
-/// unit-hypercube rows and the outputs in the same order, with `mu*`
-/// intervals from `resamples` bootstrap resamples of whole trajectories
-/// (seeded with `seed`).
+/// unit-hypercube rows and the outputs in the same order, with intervals
+/// from `resamples` bootstrap resamples of whole trajectories (seeded with
+/// `seed`).
 pub fn morris_analyze(
     unit_rows: &[Vec<f64>],
     outputs: &[f64],
@@ -163,19 +172,21 @@ pub fn morris_analyze(
     }
     let ee = elementary_effects(unit_rows, outputs, d)?;
     let n = ee.len();
-    let mu_star =
-        |rows: &mut dyn Iterator<Item = usize>, i: usize| rows.map(|t| ee[t][i].abs()).sum::<f64>() / n as f64;
     let replicates: Vec<Vec<usize>> = (0..resamples as u64).map(|k| resample(seed, k, n)).collect();
+    let all: Vec<usize> = (0..n).collect();
     Ok((0..d)
         .map(|i| {
             let column: Vec<f64> = ee.iter().map(|e| e[i]).collect();
-            let (mu, sigma) = mean_sd(&column);
-            let reps = replicates
-                .iter()
-                .map(|rows| mu_star(&mut rows.iter().copied(), i))
-                .collect();
-            let mu_star = Estimate::from_replicates(mu_star(&mut (0..n), i), reps);
-            MorrisIndices { mu, mu_star, sigma }
+            let full = measures(&column, &all);
+            let reps: Vec<(f64, f64, f64)> = replicates.iter().map(|rows| measures(&column, rows)).collect();
+            let estimate = |value: f64, pick: fn(&(f64, f64, f64)) -> f64| {
+                Estimate::from_replicates(value, reps.iter().map(pick).collect())
+            };
+            MorrisIndices {
+                mu: estimate(full.0, |m| m.0),
+                mu_star: estimate(full.1, |m| m.1),
+                sigma: estimate(full.2, |m| m.2),
+            }
         })
         .collect())
 }
@@ -234,14 +245,15 @@ mod tests {
             assert!((e[3].abs() - 1.0 / 3.0).abs() < 1e-12);
         }
         let m = morris_analyze(&rows, &y, 4, 200, 9).unwrap();
-        assert!((m[0].mu_star.value - 2.0).abs() < 1e-12 && (m[0].mu - 2.0).abs() < 1e-12);
-        assert!(m[0].sigma < 1e-12);
+        assert!((m[0].mu_star.value - 2.0).abs() < 1e-12 && (m[0].mu.value - 2.0).abs() < 1e-12);
+        assert!(m[0].sigma.value < 1e-12 && m[0].sigma.hi < 1e-12);
         assert!((m[0].mu_star.lo - 2.0).abs() < 1e-12 && (m[0].mu_star.hi - 2.0).abs() < 1e-12);
-        assert!((2.0 / 3.0..=4.0 / 3.0).contains(&m[1].mu_star.value) && m[1].sigma > 0.0);
-        assert_eq!((m[2].mu_star.value, m[2].mu, m[2].sigma), (0.0, 0.0, 0.0));
+        assert!((2.0 / 3.0..=4.0 / 3.0).contains(&m[1].mu_star.value) && m[1].sigma.value > 0.0);
+        assert_eq!((m[2].mu_star.value, m[2].mu.value, m[2].sigma.value), (0.0, 0.0, 0.0));
         assert!(m[2].mu_star.contains_zero());
         assert!((m[3].mu_star.value - 1.0 / 3.0).abs() < 1e-12);
-        assert!(m[3].mu.abs() < m[3].mu_star.value && m[3].sigma > 0.1);
+        assert!(m[3].mu.value.abs() < m[3].mu_star.value && m[3].sigma.value > 0.1);
+        assert!(m[3].mu.contains(m[3].mu.value) && m[3].sigma.contains(m[3].sigma.value));
         assert!(m[0].mu_star.value > m[1].mu_star.value);
         assert!(m[1].mu_star.value > m[3].mu_star.value && m[3].mu_star.value > m[2].mu_star.value);
         let lo_hi = (m[1].mu_star.lo, m[1].mu_star.hi);

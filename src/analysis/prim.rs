@@ -26,8 +26,17 @@
 //! Box statistics (Bryant & Lempert 2010): *coverage*, the share of all
 //! cases of interest inside the box; *density*, the share of the box's
 //! points that are of interest; *mass*, the share of all points inside.
-//! Limits are inclusive. Only one box is sought (no covering with several
-//! boxes), and no quasi-p-values or resampling statistics are computed.
+//! Limits are inclusive.
+//!
+//! **Quasi-p values** ([`quasi_p`], the Workbench's `_calculate_quasip`):
+//! for each restricted input, the one-sided binomial test of the box's
+//! cases of interest against the density of the box with that restriction
+//! dropped; a large value says the restriction adds little.
+//!
+//! **Covering** ([`cover`]): after a box is chosen and pasted, the next is
+//! sought on the points outside it (Friedman & Fisher 1999, section 5);
+//! each box's statistics are over the points it was sought on. No
+//! resampling statistics are computed.
 
 use super::AnalysisError;
 
@@ -110,6 +119,19 @@ impl InputTable {
             })
         };
         self.columns.iter().map(range).collect()
+    }
+
+    /// The table of rows `rows` only, in that order.
+    fn subset(&self, rows: &[usize]) -> Self {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| rows.iter().map(|&r| c[r]).collect())
+            .collect();
+        Self {
+            names: self.names.clone(),
+            columns,
+        }
     }
 
     fn inside(&self, row: usize, limits: &[(f64, f64)]) -> bool {
@@ -458,6 +480,88 @@ pub fn paste(
     Ok(current)
 }
 
+/// The quasi-p value of each input of box `b` (`None` where it is not
+/// restricted): with `X ~ Binomial(n, p)`, `n` the points in the box and
+/// `p` the density of the box without that input's restriction,
+/// `P(X >= k)` for the box's `k` cases of interest (the Workbench's
+/// one-sided `binomtest`).
+pub fn quasi_p(table: &InputTable, outcome: &[bool], b: &BoxStats) -> Result<Vec<Option<f64>>, AnalysisError> {
+    check_data(table, outcome)?;
+    let span = table.span();
+    let bounds = b.bounds();
+    Ok((0..bounds.len())
+        .map(|j| {
+            if !b.limits[j].restricted {
+                return None;
+            }
+            let mut wider = bounds.clone();
+            wider[j] = span[j];
+            let rows: Vec<usize> = (0..table.len()).filter(|&r| table.inside(r, &wider)).collect();
+            let p = rows.iter().filter(|&&r| outcome[r]).count() as f64 / rows.len().max(1) as f64;
+            Some(crate::stats::binomial_upper_tail(b.k as u64, b.n as u64, p))
+        })
+        .collect())
+}
+
+/// One box of a covering ([`cover`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoveringBox {
+    /// The rows of the whole table the box was sought on (those outside
+    /// every earlier box), in table order.
+    pub rows: Vec<usize>,
+    /// The peeling trajectory on those rows.
+    pub trajectory: Trajectory,
+    /// The chosen step of the trajectory ([`Trajectory::select`]).
+    pub chosen: usize,
+    /// The chosen box after [`paste`]; its statistics are over `rows`.
+    pub pasted: BoxStats,
+    /// [`quasi_p`] of the pasted box, over `rows`.
+    pub quasi_p: Vec<Option<f64>>,
+}
+
+/// Up to `boxes` boxes, each sought by [`peel`] on the points outside the
+/// earlier (pasted) boxes, chosen as the densest step with coverage at
+/// least `min_coverage` and pasted. Stops early when no case of interest is
+/// left, no step covers enough, or a box restricts nothing (it takes all).
+pub fn cover(
+    table: &InputTable,
+    outcome: &[bool],
+    config: &PrimConfig,
+    boxes: usize,
+    min_coverage: f64,
+) -> Result<Vec<CoveringBox>, AnalysisError> {
+    check_data(table, outcome)?;
+    let mut rows: Vec<usize> = (0..table.len()).collect();
+    let mut found = Vec::new();
+    while found.len() < boxes && rows.iter().any(|&r| outcome[r]) {
+        let sub = table.subset(&rows);
+        let y: Vec<bool> = rows.iter().map(|&r| outcome[r]).collect();
+        let trajectory = peel(&sub, &y, config)?;
+        let Some((chosen, step)) = trajectory.select(min_coverage) else {
+            break;
+        };
+        let pasted = paste(&sub, &y, config, step)?;
+        let quasi_p = quasi_p(&sub, &y, &pasted)?;
+        let bounds = pasted.bounds();
+        let outside: Vec<usize> = (0..rows.len())
+            .filter(|&i| !sub.inside(i, &bounds))
+            .map(|i| rows[i])
+            .collect();
+        let takes_all = pasted.restricted_dims == 0;
+        found.push(CoveringBox {
+            rows: std::mem::replace(&mut rows, outside),
+            trajectory,
+            chosen,
+            pasted,
+            quasi_p,
+        });
+        if takes_all || rows.is_empty() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
 /// `limits` with side `lower` (else upper) of input `j` moved out to the
 /// paste quantile of the points between it and the data's range, among
 /// those inside the box on the other inputs (the Workbench's `_real_paste`).
@@ -595,6 +699,52 @@ mod tests {
         assert!(pasted.limits[1].lower < 0.4, "{:?}", pasted.limits);
         assert!(pasted.density > b.density && pasted.mass > b.mass);
         assert_eq!(pasted.limits[0].lower, 0.4);
+    }
+
+    #[test]
+    fn quasi_p_is_small_for_a_needed_restriction() {
+        let (table, y) = data(4000, 0.0, 5);
+        let b = box_stats(&table, &y, &[(0.7, 1.0), (0.0, 0.4), (0.0, 1.0)]).unwrap();
+        let qp = quasi_p(&table, &y, &b).unwrap();
+        assert!(qp[0].unwrap() < 1e-10 && qp[1].unwrap() < 1e-10, "{qp:?}");
+        assert_eq!(qp[2], None);
+        // A restriction on an unrelated input barely changes the density.
+        let loose = box_stats(&table, &y, &[(0.7, 1.0), (0.0, 0.4), (0.0, 0.9)]).unwrap();
+        let qp = quasi_p(&table, &y, &loose).unwrap();
+        assert!(qp[2].unwrap() > 0.01, "{qp:?}");
+    }
+
+    #[test]
+    fn covering_finds_a_second_box_outside_the_first() {
+        // Two boxes in opposite corners: A, x0 > 0.6 and x1 < 0.5 (mass
+        // 0.2), and B, x0 < 0.25 and x1 > 0.75 (mass 0.0625).
+        let (table, _) = data(6000, 0.0, 6);
+        let (c0, c1) = (table.column(0), table.column(1));
+        let y: Vec<bool> = (0..table.len())
+            .map(|r| (c0[r] > 0.6 && c1[r] < 0.5) || (c0[r] < 0.25 && c1[r] > 0.75))
+            .collect();
+        // A holds 0.76 of the cases of interest, B all that is left; the
+        // first peels cut some of A on the unrelated x2 (the two bumps pull
+        // apart), so ask for coverage 0.6.
+        let boxes = cover(&table, &y, &PrimConfig::default(), 3, 0.6).unwrap();
+        assert!(boxes.len() >= 2, "{} boxes", boxes.len());
+        assert_eq!(boxes[0].rows.len(), table.len());
+        let a = &boxes[0].pasted.limits;
+        assert!(
+            (a[0].lower - 0.6).abs() < 0.03 && (a[1].upper - 0.5).abs() < 0.03,
+            "{a:?}"
+        );
+        // Each later box is sought outside the earlier ones, and one of them is B.
+        for (k, later) in boxes.iter().enumerate().skip(1) {
+            for earlier in &boxes[..k] {
+                assert!(later.rows.iter().all(|&r| !table.inside(r, &earlier.pasted.bounds())));
+            }
+        }
+        let is_b = |b: &BoxStats| {
+            let l = &b.limits;
+            (l[0].upper - 0.25).abs() < 0.03 && (l[1].lower - 0.75).abs() < 0.03 && b.density > 0.9
+        };
+        assert!(boxes[1..].iter().any(|b| is_b(&b.pasted)), "{boxes:?}");
     }
 
     #[test]

@@ -3,14 +3,18 @@
 //! calls these and prints; Rust callers (and the Python module) can call
 //! them the same way.
 
+mod discover;
 mod graph;
 mod run;
+mod sensitivity;
 mod sweep;
 
 use std::path::{Path, PathBuf};
 
+pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
 pub use run::{RunOptions, RunSummary, run};
+pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};
 pub use sweep::{SweepOptions, SweepOutcome, sweep};
 
 use crate::error::{Error, Result};
@@ -25,6 +29,11 @@ use crate::sweep::Sweep;
 pub trait Observer: Sync {
     /// Something worth a line on stderr (a note on loaded files, a resume).
     fn note(&self, _message: &str) {}
+    /// Something that may make the result worse than asked for (a Sobol'
+    /// sample size that is not a power of two); the command goes on.
+    fn warn(&self, message: &str) {
+        self.note(message);
+    }
     /// Runs are about to start: `runs` of them remain.
     fn start(&self, _runs: u64) {}
     /// One more run is done.

@@ -6,7 +6,7 @@ use super::run::in_folder;
 use super::{Observer, ensure_fits};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
-use crate::output::sweep::is_complete;
+use crate::output::sweep::{DESIGN, is_complete, write_design};
 use crate::output::{Folder, Stopwatch, SweepOutput};
 use crate::runner::{After, Jobs, Prepared, execute};
 use crate::sweep::{Shard, Sweep, shard_folder};
@@ -25,6 +25,8 @@ pub struct SweepOptions {
     pub resume: bool,
     /// Worker threads; `None`: every core.
     pub threads: Option<usize>,
+    /// Write the design (`design.csv`, `sweep.ron`) and simulate nothing.
+    pub design_only: bool,
 }
 
 /// What a finished `agora sweep` reports.
@@ -40,6 +42,8 @@ pub struct SweepOutcome {
     pub runs: usize,
     /// Whether the folder was complete already (a `--resume` with nothing to do).
     pub already_complete: bool,
+    /// With `design_only`: the `design.csv` written (and no runs).
+    pub design: Option<PathBuf>,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -52,6 +56,10 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
         return Err(Error::Input(format!("{}: no such sweep file", options.file.display())));
     }
     let sweep = Sweep::load(&options.file)?;
+    sweep.warnings().iter().for_each(|w| observer.warn(w));
+    if options.design_only {
+        return design_only(options, sweep, &clock);
+    }
     let shard = match options.shard {
         Some(shard) => shard,
         None => Shard::from_slurm(|name| std::env::var(name).ok())
@@ -70,6 +78,7 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
         dir: dir.clone(),
         runs: all.count(),
         already_complete,
+        design: None,
         seconds,
     };
     if options.resume && is_complete(&dir, &sweep, shard) {
@@ -101,4 +110,29 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
     observer.finish();
     output.finish(&folder, clock.provenance())?;
     Ok(outcome(false, clock.seconds()))
+}
+
+/// `--design-only`: lock the folder, write `sweep.ron` and `design.csv`
+/// and the manifest; no run is simulated.
+fn design_only(options: &SweepOptions, sweep: Sweep, clock: &Stopwatch) -> Result<SweepOutcome> {
+    if options.shard.is_some() || options.resume {
+        return Err(Error::Input(
+            "--design-only writes the whole design and runs nothing: it takes neither --shard nor --resume".into(),
+        ));
+    }
+    let dir = options
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&sweep.name));
+    let folder = Folder::lock(&dir)?;
+    write_design(&folder, &sweep, clock.provenance())?;
+    Ok(SweepOutcome {
+        design: Some(dir.join(DESIGN)),
+        sweep,
+        shard: Shard::WHOLE,
+        dir,
+        runs: 0,
+        already_complete: false,
+        seconds: clock.seconds(),
+    })
 }

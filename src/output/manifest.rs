@@ -99,6 +99,21 @@ pub enum Content {
         /// The resolved sweep.
         sweep: Sweep,
     },
+    /// `agora sweep --design-only`: the points of a sweep, not run.
+    Design {
+        /// The resolved sweep.
+        sweep: Sweep,
+    },
+    /// `agora sensitivity` or `agora discover`: an analysis of other files.
+    Analysis {
+        /// `sensitivity` or `discover`.
+        command: String,
+        /// The files analysed (named by their path as given), with their
+        /// size and hash as they were read.
+        inputs: Vec<FileRecord>,
+        /// What was analysed and how, in words (outcome definition, settings).
+        notes: Vec<String>,
+    },
 }
 
 /// One file of a result: its name in the folder, size and content hash.
@@ -199,6 +214,21 @@ impl Manifest {
         }
         Ok(manifest)
     }
+}
+
+/// The size and SHA-256 of the file at `path`, named by `path` as given:
+/// the record of an analysis input.
+pub fn input_record(path: &Path) -> Result<FileRecord> {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let record = record_of(dir, &name)?;
+    Ok(FileRecord {
+        name: path.display().to_string(),
+        ..record
+    })
 }
 
 fn short(hash: &str) -> &str {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance};
-use super::sweep::{POINTS, PointTally, RECORD, RUNS, SweepRecord, parse_row, read_record, runs_header};
-use super::sweep::{write_points, write_record};
+use super::sweep::{PointTally, RUNS, SERIES, SweepRecord, parse_row, read_record, runs_header};
+use super::sweep::{point_steps, series_header, sweep_files, write_points, write_record};
 use super::table::Table;
 use crate::error::{Error, IoContext, Result};
 use crate::sweep::{Shard, Sweep};
@@ -20,6 +20,9 @@ pub fn merge(dirs: &[PathBuf], out: &Folder, provenance: impl FnOnce() -> Proven
     let (sweep, ordered) = order_shards(&shards)?;
     out.retract()?;
     let tallies = copy_runs(&sweep, &ordered, out.path())?;
+    if sweep.series {
+        copy_series(&sweep, &ordered, out.path())?;
+    }
     let dir = out.path();
     write_points(dir, &sweep, &tallies).at(dir)?;
     let record = SweepRecord {
@@ -36,7 +39,7 @@ pub fn merge(dirs: &[PathBuf], out: &Folder, provenance: impl FnOnce() -> Proven
         dir,
         provenance(),
         content,
-        &[RECORD, RUNS, POINTS],
+        &sweep_files(&sweep, true),
     )?)?;
     Ok(sweep)
 }
@@ -49,10 +52,16 @@ fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, SweepRecord)>> {
     let mut shards = Vec::new();
     for dir in dirs {
         let record = read_record(dir)?;
-        if let Err(e) = Manifest::verify(dir) {
-            return Err(Error::Unverified(format!(
+        let manifest = Manifest::verify(dir).map_err(|e| {
+            Error::Unverified(format!(
                 "shard {}/{} is not complete or not intact (still running, or killed: finish it with --resume): {e}",
                 record.shard.index, record.shard.count
+            ))
+        })?;
+        if !matches!(manifest.content, Content::Sweep { .. }) {
+            return Err(Error::Input(format!(
+                "{}: holds the design of a sweep, not its runs (made with --design-only): run the sweep",
+                dir.display()
             )));
         }
         shards.push((dir.clone(), record));
@@ -187,6 +196,60 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
     }
     runs.commit().at(out)?;
     Ok(tallies)
+}
+
+/// Interleave the shards' `timeseries.csv` back into global job order
+/// (steps + 1 rows per run), checking every run's rows are there once.
+fn copy_series(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<()> {
+    let header = series_header();
+    let steps = point_steps(sweep)?;
+    let mut readers = Vec::new();
+    for dir in shards {
+        readers.push((dir, open_checked(&dir.join(SERIES), &header)?));
+    }
+    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut series = Table::create(&out.join(SERIES), &refs).at(out)?;
+    let mut record = csv::StringRecord::new();
+    let (replicates, count) = (sweep.replicates as usize, shards.len());
+    for k in 0..sweep.total_runs() {
+        let (dir, (path, reader)) = &mut readers[k % count];
+        let (point, replicate) = (k / replicates, k % replicates);
+        for step in 0..=steps[point] as usize {
+            let read = reader.read_record(&mut record).map_err(|e| csv_error(path, e))?;
+            let at = |i: usize| record.get(i).and_then(|v| v.parse::<usize>().ok());
+            if !read || (at(0), at(1), at(2)) != (Some(point), Some(replicate), Some(step)) {
+                return Err(Error::Input(format!(
+                    "{}: step {step} of run (point {point}, replicate {replicate}) is missing from {SERIES}",
+                    dir.display()
+                )));
+            }
+            for field in &record {
+                series.text(field).at(out)?;
+            }
+            series.end_row().at(out)?;
+        }
+    }
+    for (dir, (path, reader)) in &mut readers {
+        if reader.read_record(&mut record).map_err(|e| csv_error(path, e))? {
+            return Err(Error::Input(format!(
+                "{}: {SERIES} holds more rows than its runs",
+                dir.display()
+            )));
+        }
+    }
+    series.commit().at(out)
+}
+
+/// A CSV reader of `path` whose header must be `header`.
+fn open_checked(path: &Path, header: &[String]) -> Result<(PathBuf, csv::Reader<std::fs::File>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(path)
+        .map_err(|e| csv_error(path, e))?;
+    let found = reader.headers().map_err(|e| csv_error(path, e))?;
+    if found.iter().ne(header.iter().map(String::as_str)) {
+        return Err(Error::Input(format!("{}: unexpected header", path.display())));
+    }
+    Ok((path.to_path_buf(), reader))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {

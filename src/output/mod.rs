@@ -7,6 +7,7 @@
 //! synced); the manifest, listing every file with its hash, comes last; and
 //! readers check the manifest ([`Manifest::verify`]) before they trust a file.
 
+pub mod analysis;
 pub mod atomic;
 pub mod folder;
 pub mod graph;

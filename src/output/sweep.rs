@@ -26,6 +26,10 @@ pub const RUNS: &str = "runs.csv";
 pub const POINTS: &str = "points.csv";
 /// The sweep and shard a folder holds, written first so `--resume` and merge can check it.
 pub const RECORD: &str = "sweep.ron";
+/// With `series: true`: one row per run and month, every metric.
+pub const SERIES: &str = "timeseries.csv";
+/// `agora sweep --design-only`: one row per point, its value on every axis.
+pub const DESIGN: &str = "design.csv";
 
 /// What a sweep folder holds: the sweep and which shard of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,95 +80,237 @@ pub(crate) fn runs_header(sweep: &Sweep) -> Vec<String> {
     header
 }
 
+/// The header of a sweep's `timeseries.csv`.
+pub(crate) fn series_header() -> Vec<String> {
+    let mut header: Vec<String> = ["point", "replicate", "step"].map(String::from).to_vec();
+    header.extend(METRIC_NAMES.map(String::from));
+    header
+}
+
+/// The last step of each point's runs (points may sweep `steps`).
+pub(crate) fn point_steps(sweep: &Sweep) -> Result<Vec<u32>> {
+    (0..sweep.points.len()).map(|p| Ok(sweep.point(p)?.steps)).collect()
+}
+
 /// The open output of one sweep shard.
 pub struct SweepOutput {
     record: SweepRecord,
     runs: Table,
+    /// `timeseries.csv`, when the sweep records series.
+    series: Option<Table>,
     /// Running aggregates per point.
     pub tallies: Vec<PointTally>,
 }
 
 impl SweepOutput {
-    /// Open `dir` for `shard` of `sweep`. With `resume`, a partial `runs.csv`
-    /// of the same sweep and shard is kept up to its last complete row;
-    /// returns the output and how many of the shard's jobs are already done.
+    /// Open `dir` for `shard` of `sweep`. With `resume`, the partial
+    /// `runs.csv` (and `timeseries.csv`) of the same sweep and shard are kept
+    /// up to the last run both hold completely; returns the output and how
+    /// many of the shard's jobs are already done.
     pub fn open(folder: &Folder, sweep: &Sweep, shard: Shard, resume: bool) -> Result<(SweepOutput, usize)> {
         let dir = folder.path();
         let record = SweepRecord {
             sweep: sweep.clone(),
             shard,
         };
-        let header = runs_header(sweep);
-        let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
         let mut tallies = vec![PointTally::default(); sweep.points.len()];
         let partial = super::atomic::partial_path(&dir.join(RUNS));
         if resume && partial.exists() {
-            let existing = read_record(dir)?;
-            if existing.sweep.hash != sweep.hash || existing.shard != shard {
-                return Err(Error::Input(format!(
-                    "{} holds shard {}/{} of sweep {} ({}); this is shard {}/{} of sweep {} ({}): use another --out",
-                    dir.display(),
-                    existing.shard.index,
-                    existing.shard.count,
-                    existing.sweep.name,
-                    existing.sweep.hash,
-                    shard.index,
-                    shard.count,
-                    sweep.name,
-                    sweep.hash
-                )));
-            }
-            let jobs = sweep.jobs(shard);
-            let (done, keep_bytes) = scan_rows(&partial, &header, |s, row, _| {
-                if s >= jobs.count() {
-                    return false;
+            check_same_sweep(dir, sweep, shard)?;
+            if let Some(found) = scan_partials(dir, sweep, shard)? {
+                for (point, values, class) in &found.rows {
+                    tallies[*point].add(values, *class);
                 }
-                let job = jobs.job(s);
-                let Some(parsed) = parse_row(row, sweep) else {
-                    return false;
+                let (runs_header, series_header) = (runs_header(sweep), series_header());
+                let runs = Table::resume(&dir.join(RUNS), found.keep_runs, &as_refs(&runs_header)).at(dir)?;
+                let series = match found.keep_series {
+                    Some(keep) => Some(Table::resume(&dir.join(SERIES), keep, &as_refs(&series_header)).at(dir)?),
+                    None => None,
                 };
-                if parsed.0 != job.scenario || parsed.1 != job.replicate {
-                    return false;
-                }
-                tallies[parsed.0].add(&parsed.2, parsed.3);
-                true
-            })
-            .at(dir)?;
-            let runs = Table::resume(&dir.join(RUNS), keep_bytes, &header_refs).at(dir)?;
-            return Ok((SweepOutput { record, runs, tallies }, done));
+                let output = SweepOutput {
+                    record,
+                    runs,
+                    series,
+                    tallies,
+                };
+                return Ok((output, found.rows.len()));
+            }
         }
         folder.retract()?;
         write_record(dir, &record).at(dir)?;
-        let runs = Table::create_durable(&dir.join(RUNS), &header_refs).at(dir)?;
-        Ok((SweepOutput { record, runs, tallies }, 0))
+        let create = |name: &str, header: Vec<String>| {
+            let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+            Table::create_durable(&dir.join(name), &refs).at(dir)
+        };
+        let runs = create(RUNS, runs_header(sweep))?;
+        let series = match sweep.series {
+            true => Some(create(SERIES, series_header())?),
+            false => None,
+        };
+        let output = SweepOutput {
+            record,
+            runs,
+            series,
+            tallies,
+        };
+        Ok((output, 0))
     }
 
-    /// Move `runs.csv` into place; for a whole sweep also write `points.csv`;
-    /// publish the manifest last.
+    /// Move `runs.csv` (and `timeseries.csv`) into place; for a whole sweep
+    /// also write `points.csv`; publish the manifest last.
     pub fn finish(self, folder: &Folder, provenance: Provenance) -> Result<Vec<PointTally>> {
         let dir = folder.path();
         let whole = self.record.shard == Shard::WHOLE;
         let written = (|| {
             self.runs.commit()?;
+            if let Some(series) = self.series {
+                series.commit()?;
+            }
             if whole {
                 write_points(dir, &self.record.sweep, &self.tallies)?;
             }
             Ok(())
         })();
         written.context(|| format!("writing results to {}", dir.display()))?;
-        let files: &[&str] = if whole {
-            &[RECORD, RUNS, POINTS]
-        } else {
-            &[RECORD, RUNS]
-        };
+        let files = sweep_files(&self.record.sweep, whole);
         let content = Content::Sweep {
             shard: self.record.shard,
             merged_from: Vec::new(),
             sweep: self.record.sweep,
         };
-        folder.publish(&Manifest::of_files(dir, provenance, content, files)?)?;
+        folder.publish(&Manifest::of_files(dir, provenance, content, &files)?)?;
         Ok(self.tallies)
     }
+}
+
+/// The files of a sweep folder, in the order they are listed.
+pub(crate) fn sweep_files(sweep: &Sweep, whole: bool) -> Vec<&'static str> {
+    let mut files = vec![RECORD, RUNS];
+    if sweep.series {
+        files.push(SERIES);
+    }
+    if whole {
+        files.push(POINTS);
+    }
+    files
+}
+
+/// Refuse to continue a folder that holds another sweep or shard.
+fn check_same_sweep(dir: &Path, sweep: &Sweep, shard: Shard) -> Result<()> {
+    let existing = read_record(dir)?;
+    if existing.sweep.hash == sweep.hash && existing.shard == shard {
+        return Ok(());
+    }
+    Err(Error::Input(format!(
+        "{} holds shard {}/{} of sweep {} ({}); this is shard {}/{} of sweep {} ({}): use another --out",
+        dir.display(),
+        existing.shard.index,
+        existing.shard.count,
+        existing.sweep.name,
+        existing.sweep.hash,
+        shard.index,
+        shard.count,
+        sweep.name,
+        sweep.hash
+    )))
+}
+
+fn as_refs(header: &[String]) -> Vec<&str> {
+    header.iter().map(String::as_str).collect()
+}
+
+/// What a resumed sweep keeps of its partial files.
+struct Kept {
+    /// (point, final metrics, class) of every job both files hold, in order.
+    rows: Vec<(usize, [f64; N_METRICS], Class)>,
+    /// Bytes of `runs.csv` to keep.
+    keep_runs: u64,
+    /// Bytes of `timeseries.csv` to keep, when the sweep records series.
+    keep_series: Option<u64>,
+}
+
+/// The complete runs of the partial files, or `None` when there is nothing
+/// to continue (a header never written): then the sweep starts afresh.
+fn scan_partials(dir: &Path, sweep: &Sweep, shard: Shard) -> Result<Option<Kept>> {
+    let jobs = sweep.jobs(shard);
+    let partial = super::atomic::partial_path(&dir.join(RUNS));
+    let Some(header) = header_len(&partial).at(dir)? else {
+        return Ok(None);
+    };
+    let mut rows = Vec::new();
+    let mut run_ends = vec![header];
+    scan_rows(&partial, &runs_header(sweep), |s, row, end| {
+        let parsed = parse_row(row, sweep)
+            .filter(|p| s < jobs.count() && (p.0, p.1) == (jobs.job(s).scenario, jobs.job(s).replicate));
+        let Some((point, _, values, class)) = parsed else {
+            return false;
+        };
+        rows.push((point, values, class));
+        run_ends.push(end);
+        true
+    })
+    .at(dir)?;
+    let mut done = rows.len();
+    let mut keep_series = None;
+    if sweep.series {
+        let series_partial = super::atomic::partial_path(&dir.join(SERIES));
+        let Some(ends) = scan_series(&series_partial, sweep, &jobs)? else {
+            return Ok(None);
+        };
+        done = done.min(ends.len() - 1);
+        keep_series = Some(ends[done]);
+    }
+    rows.truncate(done);
+    Ok(Some(Kept {
+        rows,
+        keep_runs: run_ends[done],
+        keep_series,
+    }))
+}
+
+/// The byte length of a file's first line, if it is complete.
+fn header_len(path: &Path) -> io::Result<Option<u64>> {
+    let mut line = String::new();
+    match std::fs::File::open(path) {
+        Ok(file) => io::BufRead::read_line(&mut io::BufReader::new(file), &mut line)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(line.ends_with('\n').then_some(line.len() as u64))
+}
+
+/// The end of the header and of each complete run in a partial
+/// `timeseries.csv` (steps + 1 rows per run, in job order), or `None`
+/// when it has no complete header.
+fn scan_series(path: &Path, sweep: &Sweep, jobs: &crate::sweep::SweepJobs) -> Result<Option<Vec<u64>>> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let Some(header) = header_len(path).at(dir)? else {
+        return Ok(None);
+    };
+    let steps = point_steps(sweep)?;
+    let mut ends = vec![header];
+    let (mut s, mut step) = (0usize, 0u32);
+    scan_rows(path, &series_header(), |_, row, end| {
+        if s >= jobs.count() {
+            return false;
+        }
+        let job = jobs.job(s);
+        let number = |i: usize| row.get(i).and_then(|v| v.parse::<u64>().ok());
+        let expected = [job.scenario as u64, u64::from(job.replicate), u64::from(step)];
+        let metrics_ok = (3..row.len()).all(|i| row.get(i).and_then(super::table::parse_float).is_some());
+        if (0..3).any(|i| number(i) != Some(expected[i])) || !metrics_ok {
+            return false;
+        }
+        if step == steps[job.scenario] {
+            ends.push(end);
+            (s, step) = (s + 1, 0);
+        } else {
+            step += 1;
+        }
+        true
+    })
+    .at(dir)?;
+    Ok(Some(ends))
 }
 
 impl Sink for SweepOutput {
@@ -184,14 +330,62 @@ impl Sink for SweepOutput {
         t.text(run.class.name())?;
         t.end_row()?;
         t.flush()?;
+        if let Some(series) = &mut self.series {
+            write_series(series, run)?;
+        }
         self.tallies[run.scenario].add(&run.last().values, run.class);
         Ok(())
     }
 }
 
+/// The rows of one run in `timeseries.csv`, flushed.
+fn write_series(t: &mut Table, run: &Run) -> io::Result<()> {
+    for metrics in &run.series {
+        t.int(run.scenario as u64)?;
+        t.int(u64::from(run.replicate))?;
+        t.int(u64::from(metrics.step))?;
+        for &value in &metrics.values {
+            t.float(value)?;
+        }
+        t.end_row()?;
+    }
+    t.flush()
+}
+
 /// Whether `dir` already holds the verified, finished output of `shard` of `sweep`.
 pub fn is_complete(dir: &Path, sweep: &Sweep, shard: Shard) -> bool {
-    Manifest::verify(dir).is_ok() && read_record(dir).is_ok_and(|r| r.sweep.hash == sweep.hash && r.shard == shard)
+    let ran = Manifest::verify(dir).is_ok_and(|m| matches!(m.content, Content::Sweep { .. }));
+    ran && read_record(dir).is_ok_and(|r| r.sweep.hash == sweep.hash && r.shard == shard)
+}
+
+/// `agora sweep --design-only`: `sweep.ron` and `design.csv` (`point` and
+/// one column per axis, the exact values the runs would get), then the
+/// manifest. Nothing is simulated.
+pub fn write_design(folder: &Folder, sweep: &Sweep, provenance: Provenance) -> Result<()> {
+    let dir = folder.path();
+    folder.retract()?;
+    let record = SweepRecord {
+        sweep: sweep.clone(),
+        shard: Shard::WHOLE,
+    };
+    let written = (|| {
+        write_record(dir, &record)?;
+        let mut header = vec!["point".to_string()];
+        header.extend(sweep.axes.iter().cloned());
+        let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut t = Table::create(&dir.join(DESIGN), &refs)?;
+        for (p, values) in sweep.points.iter().enumerate() {
+            t.int(p as u64)?;
+            for value in values {
+                t.text(value)?;
+            }
+            t.end_row()?;
+        }
+        t.commit()
+    })();
+    written.context(|| format!("writing the design to {}", dir.display()))?;
+    let content = Content::Design { sweep: sweep.clone() };
+    folder.publish(&Manifest::of_files(dir, provenance, content, &[RECORD, DESIGN])?)
 }
 
 /// Write `sweep.ron`.

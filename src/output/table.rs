@@ -142,3 +142,105 @@ pub fn scan_rows(
     }
     Ok((accepted, keep))
 }
+
+/// A CSV file read whole for an analysis, its columns found by header name.
+/// Every error names the file (and the line and column where there is one)
+/// and is bad input (exit 2).
+#[derive(Debug, Clone)]
+pub struct CsvInput {
+    /// The file, as given.
+    pub path: std::path::PathBuf,
+    /// The header's names, in file order.
+    pub header: Vec<String>,
+    /// The rows after the header.
+    pub rows: Vec<csv::StringRecord>,
+}
+
+impl CsvInput {
+    /// Read `path`: a header row, then rows of the same width.
+    pub fn read(path: &Path) -> crate::Result<CsvInput> {
+        let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
+        let mut reader = csv::Reader::from_path(path).map_err(bad)?;
+        let header = reader.headers().map_err(bad)?.iter().map(String::from).collect();
+        let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        Ok(CsvInput {
+            path: path.to_path_buf(),
+            header,
+            rows,
+        })
+    }
+
+    /// The position of column `name`, if the file has it.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The position of column `name`; an error listing the columns if absent.
+    pub fn column(&self, name: &str) -> crate::Result<usize> {
+        self.find(name).ok_or_else(|| {
+            crate::Error::Input(format!(
+                "{}: no column `{name}` (its columns: {})",
+                self.path.display(),
+                self.header.join(", ")
+            ))
+        })
+    }
+
+    /// The file line of row `r` (the header is line 1), for messages.
+    pub fn line(&self, r: usize) -> u64 {
+        self.rows[r].position().map_or(r as u64 + 2, |p| p.line())
+    }
+
+    /// Column `j` as numbers; an error naming the first cell that is not one.
+    pub fn numbers(&self, j: usize) -> crate::Result<Vec<f64>> {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                let cell = row.get(j).unwrap_or("");
+                cell.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| {
+                        crate::Error::Input(format!(
+                            "{}:{}: column `{}`: `{cell}` is not a finite number",
+                            self.path.display(),
+                            self.line(r),
+                            self.header[j]
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// Column `j` as numbers where an empty cell is an undefined value (NaN),
+    /// as agora writes undefined metrics; an error naming the first other
+    /// cell that is not a number.
+    pub fn numbers_or_undefined(&self, j: usize) -> crate::Result<Vec<f64>> {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                let cell = row.get(j).unwrap_or("").trim();
+                parse_float(cell).ok_or_else(|| {
+                    crate::Error::Input(format!(
+                        "{}:{}: column `{}`: `{cell}` is not a number",
+                        self.path.display(),
+                        self.line(r),
+                        self.header[j]
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// Whether every cell of column `j` is a finite number.
+    pub fn is_numeric(&self, j: usize) -> bool {
+        self.rows.iter().all(|row| {
+            row.get(j)
+                .and_then(|c| c.trim().parse::<f64>().ok())
+                .is_some_and(f64::is_finite)
+        })
+    }
+}

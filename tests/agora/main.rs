@@ -9,6 +9,7 @@ mod model;
 mod patterns;
 mod pinned;
 mod report;
+mod sensitivity;
 mod sweeps;
 
 use std::path::{Path, PathBuf};

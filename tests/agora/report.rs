@@ -47,7 +47,7 @@ fn run_report_has_every_part_and_is_reproducible() {
             .iter()
             .find(|t| t.contains(&format!("({metric})")))
             .unwrap_or_else(|| panic!("no chart for {metric}"));
-        assert!(chart.contains("month"), "{metric}: x axis label");
+        assert!(chart.contains("year"), "{metric}: x axis label");
         for scenario in ["fracture", "participation", "pioneer"] {
             assert!(chart.contains(scenario), "{metric}: legend lacks {scenario}");
         }
