@@ -145,6 +145,8 @@ pub struct Model {
     next: Vec<f32>,
     flags: Vec<u8>,
     flows: Flows,
+    /// What each administration observed this month (end of phase 4, read by phase 5).
+    seen: Vec<Observation>,
 }
 
 /// Graphs loaded from files once per scenario and shared by its replicates.
@@ -282,15 +284,19 @@ impl Model {
                     // An online contact is answered by the web channel, or by Social CRM.
                     let heard = threshold(openness + (1.0 - openness) * admins.adoption[j]);
                     let local = range.start - lo..range.end - lo;
-                    let people = flags[local.clone()].iter_mut().zip(&mut ages[local]).zip(&digital[range.clone()]);
+                    let people = flags[local.clone()]
+                        .iter_mut()
+                        .zip(&mut ages[local])
+                        .zip(&digital[range.clone()]);
                     for (k, ((flag, age), &digital)) in people.enumerate() {
                         let i = (range.start + k) as u64;
                         let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
                         // Branchless: the outcomes are coin flips, so branches would mispredict.
                         // An unresolved need is raised again or given up; others may have a new one.
                         let pending = *flag & PENDING != 0;
-                        let new_need = threshold(need_rate + digital_demand * f64::from(digital));
-                        let need = u64::from(w0) < if pending { repeat } else { new_need };
+                        // A float compare: decides exactly as `threshold` would, without its `ceil`.
+                        let new_need = chance(w0, need_rate + digital_demand * f64::from(digital));
+                        let need = if pending { u64::from(w0) < repeat } else { new_need };
                         let repeat = pending & need;
                         let online = need & chance(w1, f64::from(digital));
                         let unheard = online & (u64::from(w2) >= heard);
@@ -317,14 +323,9 @@ impl Model {
             .into_par_iter()
             .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| {
-                let mut n = [0u32; 5]; // requests, needs, repeats, online, unheard
-                for &f in &flags[admins.block(j)] {
-                    n[0] += u32::from(f & REQUEST != 0);
-                    n[1] += u32::from(f & NEED != 0);
-                    n[2] += u32::from(f & REPEAT != 0);
-                    n[3] += u32::from(f & ONLINE != 0);
-                    n[4] += u32::from(f & UNHEARD != 0);
-                }
+                let histogram = flag_histogram(&flags[admins.block(j)]);
+                // requests, needs, repeats, online, unheard
+                let n = [REQUEST, NEED, REPEAT, ONLINE, UNHEARD].map(|bit| count_with(&histogram, bit));
                 let staff = d.capacity_per_citizen * f64::from(admins.size(j));
                 let coproduction = d.coproduction_capacity
                     * f64::from(u8::from(admins.transformed[j]))
@@ -440,6 +441,11 @@ impl Model {
                 let lo = chunk * CHUNK;
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
                     let openness = openness[j];
+                    // A closed administration offers no participation: nobody's
+                    // numbers change, and draws are addressed, so the block is skipped.
+                    if openness <= 0.0 {
+                        continue;
+                    }
                     let local = range.start - lo..range.end - lo;
                     let people = flags[local.clone()]
                         .iter_mut()
@@ -457,17 +463,15 @@ impl Model {
                     }
                 }
             });
-        let flags = &self.flags;
-        self.admins.participants = (0..admins.len())
-            .into_par_iter()
-            .with_min_len(min_len(admins.len(), flags.len()))
-            .map(|j| flags[admins.block(j)].iter().filter(|&&f| f & PARTICIPANT != 0).count() as u32)
-            .collect();
-        self.flows.participants = self.admins.participants.iter().map(|&p| u64::from(p)).sum();
+        let seen = self.observations();
+        self.admins.participants = seen.iter().map(|o| o.participants).collect();
+        self.flows.participants = seen.iter().map(|o| u64::from(o.participants)).sum();
+        self.seen = seen;
     }
 
-    /// Phase 5: what each administration observes of its citizens this month:
-    /// the share of needs resolved and the citizens' voice.
+    /// End of phase 4, for phase 5: what each administration observes of its
+    /// citizens this month (participants, the share of needs resolved, the
+    /// citizens' voice), in one pass over each jurisdiction's block.
     fn observations(&self) -> Vec<Observation> {
         let admins = &self.admins;
         let c = &self.citizens;
@@ -477,18 +481,24 @@ impl Model {
             .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| {
                 let block = admins.block(j);
-                let (mut needs, mut resolved, mut unheard, mut discontent) = (0u32, 0u32, 0u32, 0.0f64);
-                let people = flags[block.clone()].iter().zip(&c.digital[block.clone()]).zip(&c.satisfaction[block.clone()]);
+                let mut n = [0u32; 4]; // participants, needs, resolved, unheard
+                let mut discontent = 0.0f64;
+                let people = flags[block.clone()]
+                    .iter()
+                    .zip(&c.digital[block.clone()])
+                    .zip(&c.satisfaction[block.clone()]);
                 for ((&f, &d), &s) in people {
-                    needs += u32::from(f & NEED != 0);
-                    resolved += u32::from(f & RESOLVED != 0);
-                    unheard += u32::from(f & UNHEARD != 0);
+                    n[0] += u32::from(f & PARTICIPANT != 0);
+                    n[1] += u32::from(f & NEED != 0);
+                    n[2] += u32::from(f & RESOLVED != 0);
+                    n[3] += u32::from(f & UNHEARD != 0);
                     discontent += f64::from(d) * f64::from(1.0 - s);
                 }
-                let n = block.len() as f64;
+                let size = block.len() as f64;
                 Observation {
-                    service: (needs > 0).then(|| f64::from(resolved) / f64::from(needs)),
-                    voice: discontent / n + f64::from(unheard) / n,
+                    participants: n[0],
+                    service: (n[1] > 0).then(|| f64::from(n[2]) / f64::from(n[1])),
+                    voice: discontent / size + f64::from(n[3]) / size,
                 }
             })
             .collect()
@@ -498,7 +508,7 @@ impl Model {
     /// incidents (docs/model.md, "Administrations").
     fn administrations(&mut self) {
         let d = self.dynamics.clone();
-        let seen = self.observations();
+        let seen = std::mem::take(&mut self.seen);
         // Measured results as they were when the phase began, own and peers'.
         let results: Vec<f64> = seen
             .iter()
@@ -577,13 +587,15 @@ impl Model {
         let a = &self.admins;
         let n = c.digital.len();
         // Sums per fixed chunk, added in chunk order: deterministic.
-        let partials: Vec<[f64; 8]> = (0..n.div_ceil(CHUNK))
+        let partials: Vec<([f64; 6], [u32; 2])> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .with_min_len(chunk_min_len(n))
             .map(|chunk| {
                 let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
-                // digital, trust, satisfaction, digital count, digital trust, fracture, online, pending
-                let mut s = [0.0f64; 8];
+                // digital, trust, satisfaction, digital count, digital trust, fracture
+                let mut s = [0.0f64; 6];
+                // online in the last 12 months, pending
+                let mut k = [0u32; 2];
                 for (j, range) in jurisdictions_in(&a.start, range.start, range.end) {
                     let adoption = a.adoption[j];
                     let people = c.digital[range.clone()]
@@ -602,18 +614,20 @@ impl Model {
                         s[3] += high;
                         s[4] += high * t;
                         s[5] += (d - adoption).max(0.0);
-                        s[6] += f64::from(u8::from(age < INTERACTION_MONTHS));
-                        s[7] += f64::from(u8::from(f & PENDING != 0));
+                        k[0] += u32::from(age < INTERACTION_MONTHS);
+                        k[1] += u32::from(f & PENDING != 0);
                     }
                 }
-                s
+                (s, k)
             })
             .collect();
         let mut s = [0.0f64; 8];
-        for p in &partials {
-            for (a, b) in s.iter_mut().zip(p) {
+        for (sums, counts) in &partials {
+            for (a, b) in s.iter_mut().zip(sums) {
                 *a += b;
             }
+            s[6] += f64::from(counts[0]);
+            s[7] += f64::from(counts[1]);
         }
         let n_f = n as f64;
         let m_f = a.len() as f64;
@@ -643,7 +657,11 @@ impl Model {
             v[SERVICE_RATE] = ratio(f.resolved, f.needs);
             v[REPEAT_SHARE] = ratio(f.repeats, f.needs);
             let staff = self.dynamics.capacity_per_citizen * n_f;
-            v[PRODUCTIVITY] = if staff > 0.0 { f.resolved as f64 / staff } else { f64::NAN };
+            v[PRODUCTIVITY] = if staff > 0.0 {
+                f.resolved as f64 / staff
+            } else {
+                f64::NAN
+            };
             v[INCIDENTS] = f.incidents as f64 / m_f;
         }
         Metrics {
@@ -656,6 +674,8 @@ impl Model {
 /// What an administration observes of its citizens in a month.
 #[derive(Debug, Clone, Copy)]
 struct Observation {
+    /// Citizens who participated.
+    participants: u32,
     /// Share of its citizens' needs resolved (none without needs).
     service: Option<f64>,
     /// Digital citizens' discontent plus unanswered online contacts, per citizen.
@@ -707,8 +727,36 @@ impl Learning {
     }
 }
 
+/// The flags phase 2a sets (NEED, ONLINE, UNHEARD, REQUEST, REPEAT) packed
+/// into five bits.
+#[inline(always)]
+fn contact_bits(f: u8) -> usize {
+    usize::from((f & 0x0F) | ((f & REPEAT) >> 3))
+}
+
+/// How many citizens of a block have each combination of the contact flags:
+/// one increment per citizen, where counting five bits one by one costs
+/// fifteen instructions.
+fn flag_histogram(flags: &[u8]) -> [u32; 32] {
+    let mut histogram = [0u32; 32];
+    for &f in flags {
+        histogram[contact_bits(f)] += 1;
+    }
+    histogram
+}
+
+/// Citizens whose contact flags include `bit`, from a [`flag_histogram`].
+fn count_with(histogram: &[u32; 32], bit: u8) -> u32 {
+    let packed = contact_bits(bit);
+    (0..32).filter(|&k| k & packed != 0).map(|k| histogram[k]).sum()
+}
+
 fn ratio(part: u64, whole: u64) -> f64 {
-    if whole == 0 { f64::NAN } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        f64::NAN
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 /// The jurisdictions that citizens `lo..hi` belong to, in order, each with
