@@ -36,7 +36,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
             ("replicates".to_string(), replicates.to_string()),
             (
                 "population.administrations".to_string(),
-                (citizens / 100).clamp(1, 100).to_string(),
+                (citizens / 100).clamp(5, 100).to_string(),
             ),
         ];
         scenario::apply_overrides(&mut s, &overrides)?;
