@@ -1,4 +1,4 @@
-//! The generators of shared/MODEL.md section 1, each linear in nodes + edges.
+//! The graph generators (docs/model.md, "Entities"), each linear in nodes + edges.
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,5 @@
-//! The per-step metrics (shared/MODEL.md section 5) and the classification
-//! of a run's final state (section 6).
+//! The monthly metrics (docs/model.md, "Observation") and the classification
+//! of a run (docs/model.md, "Futures").
 
 use serde::Serialize;
 

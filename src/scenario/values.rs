@@ -46,7 +46,7 @@ pub enum Jurisdictions {
     },
 }
 
-/// A network generator (shared/MODEL.md section 1).
+/// A network generator (docs/model.md, "Entities, state variables and scales").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum GraphSpec {
     /// Mean field; never materialised.
@@ -178,7 +178,7 @@ fn set_variant_field<T: Fields>(target: &mut T, field: &str, value: &str) -> Res
 }
 
 impl Jurisdictions {
-    /// Citizens per jurisdiction (shared/MODEL.md section 1). A block may come
+    /// Citizens per jurisdiction (docs/model.md, "Entities"). A block may come
     /// out empty under a steep Zipf law; validation rejects that.
     pub fn sizes(&self, citizens: u32, administrations: u32) -> Vec<u32> {
         let (n, m) = (u64::from(citizens), administrations as usize);
