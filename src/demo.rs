@@ -117,17 +117,20 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
 
 /// Mean of each metric over the replicates of scenario `s` at `step`.
 fn scenario_means(jobs: &[agora::runner::Job], series: &[Vec<Metrics>], s: usize, step: usize) -> [f64; N_METRICS] {
+    // Over the replicates where each metric is defined, as the aggregates do.
     let mut sum = [0.0; N_METRICS];
-    let mut n = 0.0;
+    let mut n = [0.0; N_METRICS];
     for (job, run) in jobs.iter().zip(series) {
         if job.scenario == s {
-            for (a, b) in sum.iter_mut().zip(run[step].values) {
-                *a += b;
+            for ((a, k), b) in sum.iter_mut().zip(&mut n).zip(run[step].values) {
+                if b.is_finite() {
+                    *a += b;
+                    *k += 1.0;
+                }
             }
-            n += 1.0;
         }
     }
-    sum.map(|x| x / n)
+    std::array::from_fn(|m| sum[m] / n[m])
 }
 
 /// One frame: per metric, a sparkline per scenario from month 0 to `step`.

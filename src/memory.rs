@@ -17,9 +17,10 @@ use crate::scenario::GraphSpec;
 /// state and 48 of Watts-Strogatz neighbours as generated, k = 10) measured
 /// 73 bytes a citizen from 10^5 to 2 x 10^6 citizens: kept, 5% over.
 const BASE_BYTES: u64 = 6 << 20;
-/// Per-citizen bytes of a replicate's state: five `f32` arrays, one byte of
-/// flags, eight bytes of CSR offsets (see `Model::heap_bytes`).
-const STATE_BYTES_PER_CITIZEN: u64 = 29;
+/// Per-citizen bytes of a replicate's state: five `f32` arrays, a byte of
+/// flags, a byte of online-contact age, eight bytes of CSR offsets (see
+/// `Model::heap_bytes`).
+const STATE_BYTES_PER_CITIZEN: u64 = 30;
 
 /// A command's expected peak resident memory, and its parts.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,6 +62,19 @@ impl Estimate {
             per_replicate,
             concurrent,
             kept,
+        }
+    }
+
+    /// The same estimate for `jobs` runs on `threads` workers, whatever the
+    /// replicates of the scenario it was made from (a sweep's jobs span
+    /// its points).
+    pub fn with_concurrency(self, threads: usize, jobs: usize) -> Estimate {
+        let concurrent = (threads as u64).min(jobs.max(1) as u64);
+        let extra = concurrent.saturating_sub(self.concurrent) * self.per_replicate;
+        Estimate {
+            peak: self.peak + extra,
+            concurrent,
+            ..self
         }
     }
 

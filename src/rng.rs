@@ -122,7 +122,7 @@ impl Purpose {
             Purpose::GraphStatistics => 12,
             Purpose::OnlineHistory => 13,
             Purpose::SweepDesign { axis } => (2 << 40) | u64::from(axis),
-            Purpose::SensitivityDesign => 13,
+            Purpose::SensitivityDesign => 14,
             Purpose::Diffusion { step } => step_stream(step, 1),
             Purpose::ServiceChannel { step } => step_stream(step, 2),
             Purpose::ServiceOutcome { step } => step_stream(step, 3),
@@ -310,5 +310,37 @@ mod tests {
     fn replicate_seeds_differ() {
         assert_ne!(replicate_seed(0, 0), replicate_seed(0, 1));
         assert_ne!(replicate_seed(0, 0), replicate_seed(1, 0));
+    }
+
+    #[test]
+    fn every_purpose_has_its_own_stream() {
+        let purposes = [
+            Purpose::SocialGraph,
+            Purpose::AdminGraph,
+            Purpose::DigitalCeiling,
+            Purpose::Digitalization,
+            Purpose::Trust,
+            Purpose::Satisfaction,
+            Purpose::Adoption,
+            Purpose::Pioneer,
+            Purpose::RoiBarrier,
+            Purpose::SecurityBarrier,
+            Purpose::OrganizationalBarrier,
+            Purpose::GraphStatistics,
+            Purpose::OnlineHistory,
+            Purpose::SensitivityDesign,
+            Purpose::SweepDesign { axis: 0 },
+            Purpose::SweepDesign { axis: 1 },
+            Purpose::Diffusion { step: 0 },
+            Purpose::ServiceChannel { step: 0 },
+            Purpose::ServiceOutcome { step: 0 },
+            Purpose::Participation { step: 0 },
+            Purpose::Administration { step: 0 },
+            Purpose::Diffusion { step: 1 },
+        ];
+        let ids: Vec<u64> = purposes.iter().map(|p| p.stream()).collect();
+        for (k, id) in ids.iter().enumerate() {
+            assert!(!ids[..k].contains(id), "{:?} shares stream {id}", purposes[k]);
+        }
     }
 }

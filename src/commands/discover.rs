@@ -150,6 +150,19 @@ pub fn discover(options: &DiscoverOptions) -> Result<DiscoverOutcome> {
     let clock = Stopwatch::start(1);
     let target = Target::parse(&options.target)?;
     check_options(options, &target)?;
+    // A table inside a results folder is read only when the folder's
+    // manifest vouches for it (any other CSV is the user's own).
+    let home = options.file.parent().unwrap_or(Path::new("."));
+    if home.join(crate::output::manifest::MANIFEST).exists() {
+        let manifest = crate::output::Manifest::verify(home)?;
+        let name = options.file.file_name().map(|n| n.to_string_lossy().into_owned());
+        if !manifest.files.iter().any(|f| Some(&f.name) == name.as_ref()) {
+            return Err(Error::Unverified(format!(
+                "{}: not one of the files its folder's manifest lists",
+                options.file.display()
+            )));
+        }
+    }
     let table = CsvInput::read(&options.file)?;
     let inputs = input_table(&table, &options.inputs)?;
     let outcome = target.cases(&table)?;
@@ -162,6 +175,8 @@ pub fn discover(options: &DiscoverOptions) -> Result<DiscoverOutcome> {
     let span = data_span(&inputs);
     let (trajectory, chosen) = box_rows(&boxes, &span);
     let out = options.out.clone().unwrap_or_else(|| default_out(&options.file));
+    let input_folder = options.file.parent().unwrap_or(Path::new("."));
+    super::distinct_output(&out, &[input_folder])?;
     let folder = Folder::lock(&out)?;
     folder.retract()?;
     let names = inputs.names().to_vec();

@@ -82,6 +82,8 @@ pub fn graph(options: &GraphOptions, observer: &dyn Observer) -> Result<GraphOut
             };
             let mut rng = crate::rng::Streams::new(seed).stream(crate::rng::Purpose::GraphStatistics);
             let report = Report::of(&graph, &home, &mut rng);
+            // One writer per folder, as for every results folder.
+            let _folder = crate::output::Folder::lock(dir)?;
             write_stats(&report, dir)?;
             Some(report)
         }

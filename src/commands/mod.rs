@@ -69,6 +69,24 @@ fn prepare(scenario: Scenario, overrides: &[(String, String)], observer: &dyn Ob
     Ok(prepared)
 }
 
+/// Refuse an output folder that is also an input: writing it would first
+/// retract the result being read.
+pub(crate) fn distinct_output(out: &Path, inputs: &[&Path]) -> Result<()> {
+    let Ok(out_real) = out.canonicalize() else {
+        return Ok(()); // not there yet, so no input
+    };
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|i| i == out_real) {
+            return Err(Error::Input(format!(
+                "--out {}: that folder is also an input, and writing it would remove the result being read; \
+                 choose another folder",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Refuse work whose memory estimate exceeds what this machine has.
 fn ensure_fits(estimate: &Estimate) -> Result<()> {
     match available() {
@@ -138,6 +156,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(Sweep, usize)> {
         inside.sort();
         shards.extend(inside);
     }
+    distinct_output(out, &shards.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     let folder = Folder::lock(out)?;
     let sweep = crate::output::merge::merge(&shards, &folder, || clock.provenance())?;
     Ok((sweep, shards.len()))

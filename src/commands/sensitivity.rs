@@ -100,6 +100,7 @@ pub fn sensitivity(options: &SensitivityOptions, observer: &dyn Observer) -> Res
         observer.warn(w);
     }
     let out = options.out.clone().unwrap_or_else(|| options.dir.join("sensitivity"));
+    super::distinct_output(&out, &[&options.dir])?;
     let folder = Folder::lock(&out)?;
     folder.retract()?;
     analysis::in_folder(

@@ -92,9 +92,11 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
         }
         batch.push(prepared);
     }
-    // A sweep keeps running sums per point, not series: one point's replicate at a time per thread.
-    let largest = batch.iter().max_by_key(|p| p.scenario.population.citizens);
-    ensure_fits(&Estimate::of(&largest.into_iter().collect::<Vec<_>>(), threads, false))?;
+    // A sweep keeps running sums per point, not series; each thread holds one
+    // replicate of some point at a time: estimate with the largest point.
+    if let Some(largest) = batch.iter().max_by_key(|p| p.scenario.population.citizens) {
+        ensure_fits(&Estimate::of(&[largest], threads, false).with_concurrency(threads, all.count()))?;
+    }
 
     let folder = Folder::lock(&dir)?;
     let (mut output, done) = SweepOutput::open(&folder, &sweep, shard, options.resume)?;

@@ -187,7 +187,8 @@ impl Model {
         let citizens = (c.ceiling.len() + c.digital.len() + c.trust.len() + c.satisfaction.len() + self.next.len()) * 4
             + self.flags.len()
             + c.online_age.len();
-        let admins = self.admins.len() * (8 * 6 + 2 + 4 + 4);
+        // Five f64 arrays, two flags, participants and block starts.
+        let admins = self.admins.len() * (8 * 5 + 2 + 4 + 4);
         citizens + admins + self.social.heap_bytes() + self.admin_graph.heap_bytes()
     }
 

@@ -68,10 +68,11 @@ fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
         if !scenarios.contains(s) {
             scenarios.push(s.clone());
         }
-        // Undefined values (flows at step 0, a gap with an empty group) are no observation.
+        // Dates parse: validation ends every run by 2200-12.
         let Some(t) = Month::parse(&row[date]).map(Month::as_year) else {
             continue;
         };
+        // Undefined values (flows at step 0, a gap with an empty group) are no observation.
         if row[mean].is_empty() {
             continue;
         }

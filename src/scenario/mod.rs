@@ -73,7 +73,7 @@ settings! {
     pub struct CitizenInit / CitizenInitPatch as "CitizenInit" {
         /// Propensity to use online channels in January 2012 (calibrated, docs/model.md).
         digitalization: Dist = Dist::Beta { a: 1.9692, b: 5.0308 },
-        /// The most a citizen will ever go online (assumption: about one in five stays offline).
+        /// The most a citizen's digitalization will reach (assumption: a mean of 0.77).
         digital_ceiling: Dist = Dist::Beta { a: 5.0, b: 1.5 },
         /// Trust in the own administration.
         trust: Dist = Dist::Uniform { low: 0.4, high: 0.6 },
@@ -175,7 +175,7 @@ numeric_settings! {
         security_investment: f64 = 0.0,
         /// Fall of the security barrier per month at full security investment.
         security_learning: f64 = 0.02,
-        /// Incidents per administration-month at full exposure and no security investment.
+        /// Incidents per administration-month per unit of exposure, without security investment.
         incident_rate: f64 = 0.004,
         /// Exposure of an administration without Social CRM (its website), against 1 added at full adoption.
         incident_exposure: f64 = 0.5,
@@ -189,7 +189,7 @@ numeric_settings! {
         training: f64 = 0.0,
         /// Fall of the organisational barrier per month at full adoption (learning by doing).
         org_experience: f64 = 0.003,
-        /// Chance per month that integration closes its gap to what adoption and organisation allow.
+        /// Share per month of its gap to what adoption and organisation allow that integration closes.
         integration_rate: f64 = 0.05,
         /// Adoption a value-chain transformation needs.
         transformation_adoption: f64 = 0.7,

@@ -24,6 +24,20 @@ pub(super) fn validate(s: &Scenario) -> Check {
         ));
     }
     in_range("steps", f64::from(s.steps), 1.0, f64::from(MAX_STEPS))?;
+    // Every row is dated, and dates are read back: the run must end by 2200-12.
+    let start = crate::calendar::Month::parse(&s.start).expect("checked above");
+    let last = crate::calendar::Month::parse("2200-12").expect("a month");
+    if start.plus(s.steps) > last {
+        return Err(ScenarioError::invalid(
+            "steps",
+            s.steps,
+            format!(
+                "at most {} (from {} the run must end by 2200-12)",
+                start.months_to(last),
+                s.start
+            ),
+        ));
+    }
     in_range("replicates", f64::from(s.replicates), 1.0, f64::from(u32::MAX))?;
     population(&s.population)?;
     initial_state(s)?;
