@@ -9,19 +9,19 @@ use super::run_ok;
 const PINNED: [(&str, &str); 5] = [
     (
         "timeseries.csv",
-        "5ea8c252a2a38c68624a7df6b8ccb77d3011ee4db91a7de68c00f114ca5e2c8b",
+        "f5ad58ec5fb202c266c6a8dc9011749f102b571077ae780c82e31b76aeeabc48",
     ),
     (
         "summary.csv",
-        "19779be13ce5a489d60221d4622053cd72b5e2c85a246de4ef05017e399d92b0",
+        "dab1e5dbe5b20e050335d2d17d4b62d9bd98d90ff30ed104fb028d8b31d6739c",
     ),
     (
         "aggregate.csv",
-        "074a33aea2a9cebf0653b01828863b3fdd7119677b96a2fe06e1536d263ea079",
+        "76cf0d60b08c3b8eb539333c28bd4388fd7e2d04cb66eff41d1f7d8715867fcc",
     ),
     (
         "classes.csv",
-        "cdbc1666fd661d1b8aabb596242c75c75e9d8aacd591ecefa67310a2f5c2c3ce",
+        "4cc7faf13fa6ff53e11fbb87b47a0415a955df26da2183e767b5acee2d41323e",
     ),
     (
         "graphs.csv",
