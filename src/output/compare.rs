@@ -258,7 +258,10 @@ fn write_runs(dir: &std::path::Path, batch: &[Prepared], collected: &Collected, 
             }
             summary.text(run.class.name())?;
             for (m, l) in thresholds() {
-                summary.float(as_month(first_month(run, m, l)))?;
+                match first_month(run, m, l) {
+                    Some(month) => summary.int(u64::from(month))?,
+                    None => summary.text("")?,
+                }
             }
             summary.end_row()?;
         }
