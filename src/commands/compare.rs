@@ -113,7 +113,9 @@ fn against_base(options: &CompareOptions) -> Result<(Vec<Scenario>, Vec<Pair>)> 
 /// Each future, then the policy's interventions on top of it, per policy.
 fn across_futures(options: &CompareOptions) -> Result<(Vec<Scenario>, Vec<Pair>)> {
     if options.policies.is_empty() {
-        return Err(Error::Input("compare --across: give at least one POLICY scenario".into()));
+        return Err(Error::Input(
+            "compare --across: give at least one POLICY scenario".into(),
+        ));
     }
     let policies = options
         .policies
@@ -164,7 +166,10 @@ fn unique_name(name: &str, taken: &[Scenario]) -> String {
     if free(name) {
         return name.to_string();
     }
-    (2..).map(|k| format!("{name}-{k}")).find(|n| free(n)).expect("a free name")
+    (2..)
+        .map(|k| format!("{name}-{k}"))
+        .find(|n| free(n))
+        .expect("a free name")
 }
 
 /// A policy is matched to its baseline replicate by replicate only if both
@@ -186,7 +191,11 @@ fn check_pair(base: &Scenario, policy: &Scenario) -> Result<()> {
         return Err(unmatched("seed", base.seed.to_string(), policy.seed.to_string()));
     }
     if base.replicates != policy.replicates {
-        return Err(unmatched("replicates", base.replicates.to_string(), policy.replicates.to_string()));
+        return Err(unmatched(
+            "replicates",
+            base.replicates.to_string(),
+            policy.replicates.to_string(),
+        ));
     }
     if base.steps != policy.steps || base.start != policy.start {
         let when = |s: &Scenario| format!("{} from {}", s.steps, s.start);

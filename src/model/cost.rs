@@ -35,10 +35,14 @@ pub fn monthly(d: &Dynamics) -> f64 {
     let measurement = d.roi_measurement * MEASUREMENT;
     let capacity = (d.capacity_per_citizen - CAPACITY_BASELINE).max(0.0) * STAFF_CONTACT;
     let channel = d.channel_openness * WEB_CONTACTS_PER_CITIZEN * WEB_CONTACT;
-    let barriers = [d.roi_barrier_scale, d.security_barrier_scale, d.organizational_barrier_scale]
-        .iter()
-        .map(|&scale| (1.0 - scale).clamp(0.0, 1.0) * BARRIER_PROGRAMME)
-        .sum::<f64>();
+    let barriers = [
+        d.roi_barrier_scale,
+        d.security_barrier_scale,
+        d.organizational_barrier_scale,
+    ]
+    .iter()
+    .map(|&scale| (1.0 - scale).clamp(0.0, 1.0) * BARRIER_PROGRAMME)
+    .sum::<f64>();
     training + security + measurement + capacity + channel + barriers
 }
 

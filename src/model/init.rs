@@ -55,10 +55,20 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     // no readier than anyone's (so they can adopt without transforming).
     let roi = scaled(&a.roi_barrier, Purpose::RoiBarrier);
     let security = scaled(&a.security_barrier, Purpose::SecurityBarrier);
-    let organizational: Vec<f64> = draws(&a.organizational_barrier, m, &streams, Purpose::OrganizationalBarrier, double);
+    let organizational: Vec<f64> = draws(
+        &a.organizational_barrier,
+        m,
+        &streams,
+        Purpose::OrganizationalBarrier,
+        double,
+    );
 
     let schedule = Schedule::of(&scenario.interventions).expect("interventions are checked by validation");
-    let chosen: Vec<Vec<bool>> = schedule.targets.iter().map(|t| choose(t, &start, &pioneer, &streams)).collect();
+    let chosen: Vec<Vec<bool>> = schedule
+        .targets
+        .iter()
+        .map(|t| choose(t, &start, &pioneer, &streams))
+        .collect();
     let local = schedule.is_targeted().then(|| vec![scenario.dynamics.clone(); m]);
     Model {
         local,
@@ -113,7 +123,9 @@ fn choose(target: &Target, start: &[u32], pioneer: &[bool], streams: &Streams) -
         }
         Target::Share(share) => {
             let draws = streams.draws(Purpose::Target);
-            (0..m).map(|j| crate::rng::chance(draws.words(j as u64)[0], *share)).collect()
+            (0..m)
+                .map(|j| crate::rng::chance(draws.words(j as u64)[0], *share))
+                .collect()
         }
     }
 }
@@ -173,7 +185,11 @@ fn online_history(digital: &[f32], dynamics: &crate::scenario::Dynamics, streams
             }
             // P(age >= k) = (1 - q)^k.
             let age = ((1.0 - u).ln() / (1.0 - q).ln()).floor();
-            if age.is_finite() { age.min(f64::from(u8::MAX)) as u8 } else { u8::MAX }
+            if age.is_finite() {
+                age.min(f64::from(u8::MAX)) as u8
+            } else {
+                u8::MAX
+            }
         })
         .collect()
 }

@@ -15,7 +15,7 @@ use super::table::Table;
 use crate::calendar::Month;
 use crate::error::{IoContext, Result};
 use crate::model::metrics::idx;
-use crate::model::{Class, METRIC_NAMES, METRICS, N_METRICS};
+use crate::model::{Class, METRIC_NAMES, METRICS};
 use crate::runner::{Prepared, Run, Sink};
 use crate::stats::paired_t;
 
@@ -159,8 +159,9 @@ pub struct PairSummary {
     pub date: String,
     /// Per [`SHOWN`] metric, the paired difference at the last step.
     pub metrics: Vec<(usize, Paired)>,
-    /// Per threshold (name), the paired difference in months.
-    pub thresholds: Vec<(String, Paired)>,
+    /// Per threshold: its name, the paired difference in months (over the
+    /// pairs where both reach it) and how many baseline and policy runs reach it.
+    pub thresholds: Vec<(String, Paired, usize, usize)>,
 }
 
 /// Write every file of a compare into `folder`, the manifest last.
@@ -183,7 +184,13 @@ pub fn write(
     write_classes(&dir, collected, pairs).context(writing)?;
     write_thresholds(&dir, collected, pairs).context(writing)?;
     let across = pairs.iter().any(|p| p.future.is_some());
-    let mut files = vec![super::run::TIMESERIES, super::run::SUMMARY, COMPARISON, CLASSES, THRESHOLDS];
+    let mut files = vec![
+        super::run::TIMESERIES,
+        super::run::SUMMARY,
+        COMPARISON,
+        CLASSES,
+        THRESHOLDS,
+    ];
     if across {
         write_robustness(&dir, collected, pairs).context(writing)?;
         files.push(ROBUSTNESS);
@@ -199,7 +206,13 @@ pub fn write(
             .collect(),
         pairs: pairs
             .iter()
-            .map(|p| (p.label.clone(), batch[p.base].scenario.name.clone(), batch[p.policy].scenario.name.clone()))
+            .map(|p| {
+                (
+                    p.label.clone(),
+                    batch[p.base].scenario.name.clone(),
+                    batch[p.policy].scenario.name.clone(),
+                )
+            })
             .collect(),
     };
     let manifest = Manifest::of_files(&dir, provenance(), content, &files)?;
@@ -220,7 +233,11 @@ fn summarize(batch: &[Prepared], collected: &Collected, pair: &Pair, starts: &[M
             .map(|&m| (m, paired(base, policy, |r| r.series[last].values[m])))
             .collect(),
         thresholds: thresholds()
-            .map(|(m, l)| (threshold_name(m, l), paired(base, policy, |r| as_month(first_month(r, m, l)))))
+            .map(|(m, l)| {
+                let reached = |runs: &[Run]| runs.iter().filter(|r| first_month(r, m, l).is_some()).count();
+                let months = paired(base, policy, |r| as_month(first_month(r, m, l)));
+                (threshold_name(m, l), months, reached(base), reached(policy))
+            })
             .collect(),
     }
 }
@@ -317,7 +334,11 @@ fn write_comparison(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]
 
 /// A difference per euro of extra cost per citizen; undefined without extra cost.
 pub fn per_euro(diff: f64, cost_diff: f64) -> f64 {
-    if cost_diff.abs() > 1e-12 { diff / cost_diff } else { f64::NAN }
+    if cost_diff.abs() > 1e-12 {
+        diff / cost_diff
+    } else {
+        f64::NAN
+    }
 }
 
 /// `classes.csv`: per policy and class, the share of baseline and policy runs
@@ -409,18 +430,21 @@ fn write_robustness(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]
     policies.dedup();
     for policy in policies {
         let group: Vec<&Pair> = pairs.iter().filter(|p| p.policy_name == policy).collect();
-        for m in 0..N_METRICS {
+        for (m, metric) in METRICS.iter().enumerate() {
             let rows: Vec<(&str, Paired)> = group
                 .iter()
                 .map(|pair| {
                     let (b, p) = (&collected.runs[pair.base], &collected.runs[pair.policy]);
                     let last = b[0].series.len() - 1;
-                    (pair.future.as_deref().unwrap_or(""), paired(b, p, |r| r.series[last].values[m]))
+                    (
+                        pair.future.as_deref().unwrap_or(""),
+                        paired(b, p, |r| r.series[last].values[m]),
+                    )
                 })
                 .collect();
             let mut write_row = |case: &str, (future, p): &(&str, Paired)| -> io::Result<()> {
                 table.text(policy)?;
-                table.text(METRICS[m].name)?;
+                table.text(metric.name)?;
                 table.text(case)?;
                 table.text(future)?;
                 paired_cells(&mut table, p)?;
@@ -455,26 +479,46 @@ pub fn compare_table(summary: &PairSummary) -> String {
         "{:<20} {:>9} {:>9}  {:<27} {:>8}\n",
         "metric", "baseline", "policy", "difference [95% CI]", "per EUR"
     ));
-    let cost = summary.metrics.iter().find(|m| m.0 == idx::COST).map_or(f64::NAN, |m| m.1.diff);
+    let cost = summary
+        .metrics
+        .iter()
+        .find(|m| m.0 == idx::COST)
+        .map_or(f64::NAN, |m| m.1.diff);
     for (m, p) in &summary.metrics {
-        let name = if *m == idx::COST { "cost (EUR/citizen)" } else { METRICS[*m].name };
-        let ratio = if *m == idx::COST { f64::NAN } else { per_euro(p.diff, cost) };
+        let name = if *m == idx::COST {
+            "cost (EUR/citizen)"
+        } else {
+            METRICS[*m].name
+        };
+        let ratio = if *m == idx::COST {
+            f64::NAN
+        } else {
+            per_euro(p.diff, cost)
+        };
         out.push_str(&format!(
             "{:<20} {:>9} {:>9}  {:<27} {:>8}\n",
             truncate(name, 20),
             number(p.base),
             number(p.policy),
             interval(p),
-            if ratio.is_finite() { format!("{ratio:+.2e}") } else { "-".into() },
+            if ratio == 0.0 {
+                "0".into()
+            } else if ratio.is_finite() {
+                format!("{ratio:+.2e}")
+            } else {
+                "-".into()
+            },
         ));
     }
-    out.push_str("months to threshold (pairs where both reach it):\n");
-    for (name, p) in &summary.thresholds {
+    out.push_str(&format!(
+        "{:<28} {:>9}  {:<25} {}\n",
+        "months to threshold", "reached", "difference [95% CI]", "pairs"
+    ));
+    for (name, p, base, policy) in &summary.thresholds {
         out.push_str(&format!(
-            "{:<28} {:>6} {:>6}  {} ({})\n",
+            "{:<28} {:>9}  {:<25} {}\n",
             truncate(name, 28),
-            months(p.base),
-            months(p.policy),
+            format!("{base}/{policy}"),
             interval_months(p),
             p.pairs
         ));
@@ -492,10 +536,6 @@ fn number(x: f64) -> String {
     }
 }
 
-fn months(x: f64) -> String {
-    if x.is_finite() { format!("{x:.1}") } else { "never".into() }
-}
-
 fn interval_months(p: &Paired) -> String {
     match (p.diff.is_finite(), p.lo.is_finite()) {
         (false, _) => "-".into(),
@@ -508,6 +548,9 @@ fn interval(p: &Paired) -> String {
     match (p.diff.is_finite(), p.lo.is_finite()) {
         (false, _) => "-".into(),
         (true, false) => format!("{:+.3}", p.diff),
+        (true, true) if p.lo.abs().max(p.hi.abs()) >= 100.0 => {
+            format!("{:+.1} [{:+.1}, {:+.1}]", p.diff, p.lo, p.hi)
+        }
         (true, true) => format!("{:+.3} [{:+.3}, {:+.3}]", p.diff, p.lo, p.hi),
     }
 }

@@ -69,7 +69,9 @@ fn population(p: &super::Population) -> Check {
         GraphSpec::StochasticBlock { .. } => sizes(),
         _ => Vec::new(),
     };
-    let citizens = blocks(&p.social_graph, &|| p.jurisdictions.sizes(p.citizens, p.administrations));
+    let citizens = blocks(&p.social_graph, &|| {
+        p.jurisdictions.sizes(p.citizens, p.administrations)
+    });
     graph("population.social_graph", &p.social_graph, p.citizens, &citizens)?;
     let admins = blocks(&p.admin_graph, &|| vec![1; p.administrations as usize]);
     graph("population.admin_graph", &p.admin_graph, p.administrations, &admins)
@@ -96,7 +98,10 @@ fn classification(k: &super::Classification) -> Check {
     probability("classification.participation_transformed", k.participation_transformed)?;
     probability("classification.pioneer_min_adopters", k.pioneer_min_adopters)?;
     probability("classification.pioneer_max_adopters", k.pioneer_max_adopters)?;
-    probability("classification.fracture_digital_interaction", k.fracture_digital_interaction)?;
+    probability(
+        "classification.fracture_digital_interaction",
+        k.fracture_digital_interaction,
+    )?;
     probability("classification.fracture_unheard", k.fracture_unheard)?;
     in_range("classification.fracture_trust_fall", k.fracture_trust_fall, -1.0, 1.0)?;
     if k.pioneer_min_adopters > k.pioneer_max_adopters {
@@ -124,7 +129,11 @@ fn interventions(s: &Scenario) -> Check {
                 format!("0 ..= steps - 1 ({})", s.steps - 1),
             ));
         }
-        target(&format!("interventions[{index}].target"), &intervention.target, s.population.administrations)?;
+        target(
+            &format!("interventions[{index}].target"),
+            &intervention.target,
+            s.population.administrations,
+        )?;
     }
     let mut over_time = s.dynamics.clone();
     let mut steps: Vec<u32> = s.interventions.iter().map(|i| i.at).collect();
@@ -143,12 +152,19 @@ fn target(path: &str, target: &super::Target, administrations: u32) -> Check {
     use super::Target;
     match target {
         Target::All | Target::Pioneers => Ok(()),
-        Target::Ids(ids) if ids.is_empty() => Err(ScenarioError::invalid(path, "Ids([])", "at least one administration id")),
+        Target::Ids(ids) if ids.is_empty() => Err(ScenarioError::invalid(
+            path,
+            "Ids([])",
+            "at least one administration id",
+        )),
         Target::Ids(ids) => match ids.iter().find(|&&id| id >= administrations) {
             Some(id) => Err(ScenarioError::invalid(
                 path,
                 format!("Ids(.., {id}, ..)"),
-                format!("administration ids 0 ..= {} (population.administrations - 1)", administrations - 1),
+                format!(
+                    "administration ids 0 ..= {} (population.administrations - 1)",
+                    administrations - 1
+                ),
             )),
             None => Ok(()),
         },
@@ -158,9 +174,11 @@ fn target(path: &str, target: &super::Target, administrations: u32) -> Check {
             format!("Largest(k) with 1 ..= {administrations} (population.administrations)"),
         )),
         Target::Largest(_) => Ok(()),
-        Target::Share(share) if !(0.0..=1.0).contains(share) => {
-            Err(ScenarioError::invalid(path, format!("Share({share})"), "Share(p) with 0 <= p <= 1"))
-        }
+        Target::Share(share) if !(0.0..=1.0).contains(share) => Err(ScenarioError::invalid(
+            path,
+            format!("Share({share})"),
+            "Share(p) with 0 <= p <= 1",
+        )),
         Target::Share(_) => Ok(()),
     }
 }

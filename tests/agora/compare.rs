@@ -43,7 +43,9 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
 }
 
 fn num(row: &HashMap<String, String>, column: &str) -> f64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column}: {:?}", row[column]))
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column}: {:?}", row[column]))
 }
 
 fn policy(dir: &Path, name: &str, body: &str) -> String {
@@ -64,7 +66,11 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
             assert_eq!(row["replicates"], "0", "{row:?}");
             continue;
         }
-        assert_eq!((num(row, "diff_mean"), num(row, "diff_lo"), num(row, "diff_hi")), (0.0, 0.0, 0.0), "{row:?}");
+        assert_eq!(
+            (num(row, "diff_mean"), num(row, "diff_lo"), num(row, "diff_hi")),
+            (0.0, 0.0, 0.0),
+            "{row:?}"
+        );
         assert_eq!(row["base_mean"], row["policy_mean"]);
     }
     assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
@@ -74,7 +80,11 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
 #[test]
 fn a_policy_is_its_baseline_until_its_intervention_starts() {
     let dir = tempfile::tempdir().unwrap();
-    let late = policy(dir.path(), "late", "interventions: [(at: 12, set: {\"dynamics.capacity_per_citizen\": 0.3})]");
+    let late = policy(
+        dir.path(),
+        "late",
+        "interventions: [(at: 12, set: {\"dynamics.capacity_per_citizen\": 0.3})]",
+    );
     let out = dir.path().join("late");
     compare(&["pioneer", &late], &out, &small("3", "24"));
     let series = rows(&out.join("timeseries.csv"));
@@ -96,7 +106,11 @@ fn a_policy_is_its_baseline_until_its_intervention_starts() {
 #[test]
 fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
     let dir = tempfile::tempdir().unwrap();
-    let staff = policy(dir.path(), "staff", "interventions: [(at: 0, set: {\"dynamics.capacity_per_citizen\": 0.4})]");
+    let staff = policy(
+        dir.path(),
+        "staff",
+        "interventions: [(at: 0, set: {\"dynamics.capacity_per_citizen\": 0.4})]",
+    );
     let out = dir.path().join("staff");
     let stdout = compare(&["pioneer", &staff], &out, &small("5", "24"));
     assert!(stdout.contains("cost (EUR/citizen)"), "{stdout}");
@@ -122,13 +136,24 @@ fn bad_comparisons_exit_2_and_say_why() {
     let out = out.to_str().unwrap();
     let bigger = policy(dir.path(), "bigger", "population: (citizens: 5000)");
     let reseeded = policy(dir.path(), "reseeded", "seed: 7");
-    let far = policy(dir.path(), "far", "interventions: [(at: 0, set: {\"dynamics.training\": 0.01}, target: Ids([3, 500]))]");
-    let global = policy(dir.path(), "global", "interventions: [(at: 0, set: {\"dynamics.digital_imitation\": 0.1}, target: Pioneers)]");
+    let far = policy(
+        dir.path(),
+        "far",
+        "interventions: [(at: 0, set: {\"dynamics.training\": 0.01}, target: Ids([3, 500]))]",
+    );
+    let global = policy(
+        dir.path(),
+        "global",
+        "interventions: [(at: 0, set: {\"dynamics.digital_imitation\": 0.1}, target: Pioneers)]",
+    );
     let cases: [(Vec<&str>, &str); 6] = [
         (vec!["pioneer", &bigger, "--steps", "5"], "population"),
         (vec!["pioneer", &reseeded, "--steps", "5"], "seed"),
         (vec!["nowhere.ron", "pioneer", "--steps", "5"], "nowhere.ron"),
-        (vec!["pioneer", "pioneer", "--replicates", "1", "--steps", "5"], "at least 2 replicates"),
+        (
+            vec!["pioneer", "pioneer", "--replicates", "1", "--steps", "5"],
+            "at least 2 replicates",
+        ),
         (vec!["pioneer", &far, "--steps", "5"], "interventions[0].target"),
         (vec!["pioneer", &global, "--steps", "5"], "interventions[0].set"),
     ];
@@ -145,12 +170,19 @@ fn bad_comparisons_exit_2_and_say_why() {
 #[test]
 fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     let dir = tempfile::tempdir().unwrap();
-    let secure = policy(dir.path(), "secure", "interventions: [(at: 0, set: {\"dynamics.security_investment\": 1.0})]");
+    let secure = policy(
+        dir.path(),
+        "secure",
+        "interventions: [(at: 0, set: {\"dynamics.security_investment\": 1.0})]",
+    );
     let out = dir.path().join("across");
     compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
     let robustness = rows(&out.join("robustness.csv"));
     let cost: Vec<_> = robustness.iter().filter(|r| r["metric"] == "cost").collect();
-    let cases: Vec<(&str, &str)> = cost.iter().map(|r| (r["case"].as_str(), r["future"].as_str())).collect();
+    let cases: Vec<(&str, &str)> = cost
+        .iter()
+        .map(|r| (r["case"].as_str(), r["future"].as_str()))
+        .collect();
     assert_eq!(cases[..2], [("future", "fracture"), ("future", "pioneer")]);
     assert_eq!(cases[2].0, "min");
     assert_eq!(cases[3].0, "max");
@@ -186,7 +218,12 @@ fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
     assert!(reached > 0);
     let thresholds = rows(&out.join("thresholds.csv"));
     assert_eq!(thresholds.len(), 6);
-    assert!(thresholds.iter().filter(|r| !r["diff_mean"].is_empty()).all(|r| num(r, "diff_mean") == 0.0));
+    assert!(
+        thresholds
+            .iter()
+            .filter(|r| !r["diff_mean"].is_empty())
+            .all(|r| num(r, "diff_mean") == 0.0)
+    );
 }
 
 #[test]
@@ -219,7 +256,10 @@ fn cost_rises_with_the_lever_and_a_targeted_lever_costs_less() {
         if column == "cost" || column == "productivity" {
             assert!((num(every, column) - num(high, column)).abs() < 1e-9, "{column}");
         } else {
-            assert_eq!(value, &high[column], "{column}: per-administration dynamics equal to the global ones");
+            assert_eq!(
+                value, &high[column],
+                "{column}: per-administration dynamics equal to the global ones"
+            );
         }
     }
 }
