@@ -69,7 +69,9 @@ fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
             scenarios.push(s.clone());
         }
         // Undefined values (flows at step 0, a gap with an empty group) are no observation.
-        let Some(t) = Month::parse(&row[date]).map(Month::as_year) else { continue };
+        let Some(t) = Month::parse(&row[date]).map(Month::as_year) else {
+            continue;
+        };
         if row[mean].is_empty() {
             continue;
         }
