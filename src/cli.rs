@@ -149,6 +149,9 @@ struct CompareArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
+    /// Also write DIR/report.html (differences over time with their bands, a forest plot)
+    #[arg(long)]
+    report: bool,
 }
 
 #[derive(Args, Debug)]
@@ -450,6 +453,7 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
         out: args.out.clone(),
         overrides: with_flags(&args.set, args.replicates, args.seed, args.steps),
         threads: args.threads.map(|t| t as usize),
+        report: args.report,
     };
     let outcome = commands::compare(&options, &Console::new(args.quiet))?;
     for pair in &outcome.pairs {
@@ -461,7 +465,11 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
         outcome.seconds,
         outcome.threads,
         display_dir(&args.out)
-    ))
+    ))?;
+    if let Some(path) = outcome.report {
+        say(format_args!("report: {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_command(args: RunArgs) -> Result<ExitCode> {

@@ -28,6 +28,8 @@ pub struct CompareOptions {
     pub overrides: Vec<(String, String)>,
     /// Worker threads; `None`: every core.
     pub threads: Option<usize>,
+    /// Also write `report.html`.
+    pub report: bool,
 }
 
 /// What a finished `agora compare` reports.
@@ -41,6 +43,8 @@ pub struct CompareOutcome {
     pub seconds: f64,
     /// Worker threads used.
     pub threads: usize,
+    /// The report, if one was asked for.
+    pub report: Option<PathBuf>,
 }
 
 /// Run the baseline(s) and policies and write the comparison folder.
@@ -67,11 +71,16 @@ pub fn compare(options: &CompareOptions, observer: &dyn Observer) -> Result<Comp
         .map_err(|e| super::run::in_folder(e, &options.out))?;
     observer.finish();
     let summaries = write(&folder, &batch, &collected, &pairs, || clock.provenance())?;
+    let report = match options.report {
+        true => Some(crate::report::write_report(&folder)?),
+        false => None,
+    };
     Ok(CompareOutcome {
         pairs: summaries,
         runs: jobs.len(),
         seconds: clock.seconds(),
         threads,
+        report,
     })
 }
 

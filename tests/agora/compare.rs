@@ -112,7 +112,16 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
         "interventions: [(at: 0, set: {\"dynamics.capacity_per_citizen\": 0.4})]",
     );
     let out = dir.path().join("staff");
-    let stdout = compare(&["pioneer", &staff], &out, &small("5", "24"));
+    let stdout = compare(&["pioneer", &staff, "--report"], &out, &small("5", "24"));
+    let html = read(out.join("report.html"));
+    assert!(html.contains("Differences over time") && html.contains("forest plot"));
+    // A chart per metric, and an interval per metric in the forest plot.
+    assert_eq!(
+        html.matches("<svg").count(),
+        2 * agora::model::N_METRICS,
+        "{}",
+        html.len()
+    );
     assert!(stdout.contains("cost (EUR/citizen)"), "{stdout}");
     let last = rows(&out.join("comparison.csv"))
         .into_iter()
