@@ -194,7 +194,12 @@ impl Model {
             + self.flags.len()
             + c.online_age.len();
         let admins = self.admins.len() * (8 * 6 + 2 + 4 + 4);
-        citizens + admins + self.social.heap_bytes() + self.admin_graph.heap_bytes()
+        let local = self
+            .local
+            .as_ref()
+            .map_or(0, |l| l.len() * std::mem::size_of::<Dynamics>())
+            + self.chosen.iter().map(Vec::len).sum::<usize>();
+        citizens + admins + local + self.social.heap_bytes() + self.admin_graph.heap_bytes()
     }
 
     /// Steps done so far.
