@@ -12,6 +12,7 @@ use agora::commands::{self, GraphNetwork, Observer};
 use agora::error::{Error, Result};
 use agora::memory::gib;
 use agora::output::analysis::{discovery_text, ranked_table};
+use agora::output::compare::compare_table;
 use agora::output::graph::stats_text;
 use agora::output::summary_table;
 use agora::sweep::Shard;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Run scenarios (the three built-in ones when none is given) and write results
     Run(RunArgs),
+    /// Compare policies with a baseline on the same seeds: paired differences with 95% intervals
+    Compare(CompareArgs),
     /// Run a parameter sweep (or one shard of it) and write runs.csv and points.csv
     Sweep(SweepArgs),
     /// Merge the shard folders of a sweep into one folder
@@ -113,6 +116,40 @@ struct RunArgs {
     #[arg(long)]
     resume: bool,
     /// Also write DIR/report.html
+    #[arg(long)]
+    report: bool,
+}
+
+#[derive(Args, Debug)]
+struct CompareArgs {
+    /// BASE then POLICY...: scenario files or built-in names (with --across: POLICY... only)
+    #[arg(required = true, value_name = "BASE POLICY")]
+    scenarios: Vec<String>,
+    /// Apply each policy's interventions on top of each of these futures (each its own baseline)
+    #[arg(long, value_name = "FUTURE,...", value_delimiter = ',')]
+    across: Vec<String>,
+    /// Output folder
+    #[arg(long, default_value = "results/compare")]
+    out: PathBuf,
+    /// Replicates (paired runs) per scenario (overrides the files)
+    #[arg(long)]
+    replicates: Option<u32>,
+    /// Base seed (overrides the files)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Steps (months) per run (overrides the files)
+    #[arg(long)]
+    steps: Option<u32>,
+    /// Worker threads (default: all cores)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
+    /// Set a parameter by path in every scenario (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
+    set: Vec<(String, String)>,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
+    /// Also write DIR/report.html (differences over time with their bands, a forest plot)
     #[arg(long)]
     report: bool,
 }
@@ -250,6 +287,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Check { scenarios, threads } => check_command(&scenarios, threads),
         Command::Graph(args) => graph_command(args),
         Command::Sweep(args) => sweep_command(args),
+        Command::Compare(args) => compare_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Discover(args) => discover_command(args),
         Command::Report { dir } => {
@@ -385,17 +423,57 @@ fn graph_command(args: GraphArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_command(args: RunArgs) -> Result<ExitCode> {
-    let mut overrides = args.set.clone();
+/// `--set` assignments followed by `--replicates`, `--seed` and `--steps` as paths.
+fn with_flags(
+    set: &[(String, String)],
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    steps: Option<u32>,
+) -> Vec<(String, String)> {
+    let mut overrides = set.to_vec();
     for (flag, value) in [
-        ("replicates", args.replicates.map(|x| x.to_string())),
-        ("seed", args.seed.map(|x| x.to_string())),
-        ("steps", args.steps.map(|x| x.to_string())),
+        ("replicates", replicates.map(|x| x.to_string())),
+        ("seed", seed.map(|x| x.to_string())),
+        ("steps", steps.map(|x| x.to_string())),
     ] {
         if let Some(value) = value {
             overrides.push((flag.to_string(), value));
         }
     }
+    overrides
+}
+
+fn compare_command(args: CompareArgs) -> Result<ExitCode> {
+    let mut scenarios = args.scenarios.into_iter();
+    let base = if args.across.is_empty() { scenarios.next() } else { None };
+    let options = commands::CompareOptions {
+        base,
+        policies: scenarios.collect(),
+        across: args.across,
+        out: args.out.clone(),
+        overrides: with_flags(&args.set, args.replicates, args.seed, args.steps),
+        threads: args.threads.map(|t| t as usize),
+        report: args.report,
+    };
+    let outcome = commands::compare(&options, &Console::new(args.quiet))?;
+    for pair in &outcome.pairs {
+        print_text(&format!("{}\n", compare_table(pair)))?;
+    }
+    say(format_args!(
+        "{} runs in {:.1} s on {} threads; results in {}",
+        outcome.runs,
+        outcome.seconds,
+        outcome.threads,
+        display_dir(&args.out)
+    ))?;
+    if let Some(path) = outcome.report {
+        say(format_args!("report: {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_command(args: RunArgs) -> Result<ExitCode> {
+    let overrides = with_flags(&args.set, args.replicates, args.seed, args.steps);
     let options = commands::RunOptions {
         scenarios: args.scenarios,
         out: args.out.clone(),

@@ -133,7 +133,14 @@ fn replicate_bytes(p: &Prepared) -> u64 {
     };
     let neighbours = (4.0 * edges * generation) as u64;
     let admins = u64::from(pop.administrations) * 128;
-    STATE_BYTES_PER_CITIZEN * citizens + neighbours + admins
+    // Targeted interventions give each administration its own dynamics,
+    // and each target a flag per administration.
+    let targets = p.scenario.interventions.iter().filter(|i| !i.target.is_all()).count() as u64;
+    let local = match targets {
+        0 => 0,
+        n => u64::from(pop.administrations) * (std::mem::size_of::<crate::scenario::Dynamics>() as u64 + n),
+    };
+    STATE_BYTES_PER_CITIZEN * citizens + neighbours + admins + local
 }
 
 /// Bytes of the graphs `p` loaded from files, shared by its replicates.

@@ -102,6 +102,10 @@ pub enum Purpose {
         /// The step.
         step: u32,
     },
+    /// Which administrations a `Share` target of an intervention picks
+    /// (value `j` for administration `j`; the same in every scenario with
+    /// the same seed, so a policy and its baseline pick the same ones).
+    Target,
 }
 
 impl Purpose {
@@ -128,6 +132,7 @@ impl Purpose {
             Purpose::ServiceOutcome { step } => step_stream(step, 3),
             Purpose::Participation { step } => step_stream(step, 4),
             Purpose::Administration { step } => step_stream(step, 5),
+            Purpose::Target => 14,
         }
     }
 }

@@ -113,6 +113,38 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
     (max + sum.ln()).exp().min(1.0)
 }
 
+/// The 97.5% quantile of Student's t with `df` degrees of freedom (exact
+/// table to 30, then the Cornish-Fisher expansion, within 1e-4); NaN for 0.
+pub fn t_975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010, 2.1788, 2.1604,
+        2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518,
+        2.0484, 2.0452, 2.0423,
+    ];
+    match df {
+        0 => f64::NAN,
+        1..=30 => TABLE[df - 1],
+        _ => {
+            let (z, n) = (1.959_963_985_f64, df as f64);
+            let (z3, z5) = (z.powi(3), z.powi(5));
+            z + (z3 + z) / (4.0 * n) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * n * n)
+        }
+    }
+}
+
+/// The paired-t 95% interval of differences: mean, sd, low, high and the
+/// number of differences. Undefined (NaN) below two differences, except the
+/// mean of one.
+pub fn paired_t(diffs: &[f64]) -> (f64, f64, f64, f64, usize) {
+    let n = diffs.len();
+    let (mean, sd) = mean_sd(diffs);
+    if n < 2 {
+        return (mean, f64::NAN, f64::NAN, f64::NAN, n);
+    }
+    let half = t_975(n - 1) * sd / (n as f64).sqrt();
+    (mean, sd, mean - half, mean + half, n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +191,16 @@ mod tests {
         v.iter().for_each(|&x| r.push(x));
         let (m, s) = mean_sd(&v);
         assert!((r.mean() - m).abs() < 1e-12 && (r.sd() - s).abs() < 1e-12);
+    }
+
+    #[test]
+    fn t_quantiles_and_paired_intervals() {
+        assert_eq!(t_975(1), 12.7062);
+        assert!((t_975(31) - 2.0395).abs() < 1e-3);
+        assert!((t_975(1000) - 1.9623).abs() < 1e-3);
+        assert_eq!(paired_t(&[0.0, 0.0, 0.0]), (0.0, 0.0, 0.0, 0.0, 3));
+        let (mean, _, lo, hi, n) = paired_t(&[1.0, 2.0, 3.0]);
+        assert_eq!((mean, n), (2.0, 3));
+        assert!((hi - 2.0 - 4.3027 / 3f64.sqrt()).abs() < 1e-9 && (2.0 - lo - (hi - 2.0)).abs() < 1e-12);
     }
 }

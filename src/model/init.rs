@@ -10,7 +10,7 @@ use rand_distr::{Beta, Distribution, Normal};
 use super::{Administrations, Citizens, Flows, LoadedGraphs, Model};
 use crate::graph::{Graph, generate};
 use crate::rng::{Purpose, Rng, Streams};
-use crate::scenario::{Dist, GraphSpec, Scenario, Schedule};
+use crate::scenario::{Dist, GraphSpec, Scenario, Schedule, Target};
 
 pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGraphs) -> Model {
     let streams = Streams::new(replicate_seed);
@@ -64,7 +64,16 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     );
 
     let schedule = Schedule::of(&scenario.interventions).expect("interventions are checked by validation");
+    let chosen: Vec<Vec<bool>> = schedule
+        .targets
+        .iter()
+        .map(|t| choose(t, &start, &pioneer, &streams))
+        .collect();
+    let local = schedule.is_targeted().then(|| vec![scenario.dynamics.clone(); m]);
     Model {
+        local,
+        chosen,
+        cost: 0.0,
         dynamics: scenario.dynamics.clone(),
         schedule,
         streams,
@@ -93,6 +102,32 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
         flags: vec![0; n],
         flows: Flows::default(),
         seen: Vec::new(),
+    }
+}
+
+/// The administrations `target` picks: `chosen[j]` for administration `j`.
+fn choose(target: &Target, start: &[u32], pioneer: &[bool], streams: &Streams) -> Vec<bool> {
+    let m = pioneer.len();
+    match target {
+        Target::All => vec![true; m],
+        Target::Pioneers => pioneer.to_vec(),
+        Target::Ids(ids) => (0..m).map(|j| ids.contains(&(j as u32))).collect(),
+        Target::Largest(k) => {
+            let mut order: Vec<usize> = (0..m).collect();
+            // Largest first; ties by the lower id (a stable sort keeps index order).
+            order.sort_by_key(|&j| std::cmp::Reverse(start[j + 1] - start[j]));
+            let mut chosen = vec![false; m];
+            for &j in order.iter().take(*k as usize) {
+                chosen[j] = true;
+            }
+            chosen
+        }
+        Target::Share(share) => {
+            let draws = streams.draws(Purpose::Target);
+            (0..m)
+                .map(|j| crate::rng::chance(draws.words(j as u64)[0], *share))
+                .collect()
+        }
     }
 }
 

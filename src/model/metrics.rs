@@ -70,6 +70,7 @@ metric_table! {
     ORGANIZATIONAL_BARRIER: "organizational_barrier", "organis.", "Organisational barrier", "mean level (0-1)", (0.0, 1.0), state;
     INCIDENTS: "incidents", "incid.", "Security incidents", "per administration per month", (0.0, 1.0), flow;
     FRACTURE: "fracture", "fracture", "Fracture", "mean max(0, digitalization - adoption)", (0.0, 1.0), state;
+    COST: "cost", "cost", "Cost of the levers", "cumulative euros per citizen (docs/costs.md)", (0.0, f64::INFINITY), state;
 }
 
 /// How many metrics there are.

@@ -11,6 +11,7 @@
 //! - Citizen state is struct-of-arrays in `f32` (and `u8`); administration
 //!   state is `f64`.
 
+pub mod cost;
 mod init;
 pub mod metrics;
 
@@ -132,6 +133,13 @@ struct Flows {
 #[derive(Clone)]
 pub struct Model {
     dynamics: Dynamics,
+    /// Per administration, the dynamics in force there, when an intervention
+    /// targets some administrations (`None`: everywhere `dynamics`).
+    local: Option<Vec<Dynamics>>,
+    /// Per targeted intervention (in [`Schedule::targets`] order), which administrations it reaches.
+    chosen: Vec<Vec<bool>>,
+    /// The levers' cost so far, euros per citizen.
+    cost: f64,
     schedule: Schedule,
     streams: Streams,
     step: u32,
@@ -189,7 +197,12 @@ impl Model {
             + c.online_age.len();
         // Five f64 arrays, two flags, participants and block starts.
         let admins = self.admins.len() * (8 * 5 + 2 + 4 + 4);
-        citizens + admins + self.social.heap_bytes() + self.admin_graph.heap_bytes()
+        let local = self
+            .local
+            .as_ref()
+            .map_or(0, |l| l.len() * std::mem::size_of::<Dynamics>())
+            + self.chosen.iter().map(Vec::len).sum::<usize>();
+        citizens + admins + local + self.social.heap_bytes() + self.admin_graph.heap_bytes()
     }
 
     /// Steps done so far.
@@ -207,9 +220,18 @@ impl Model {
         &self.dynamics
     }
 
+    /// The dynamics in force at administration `j`.
+    pub fn dynamics_of(&self, j: usize) -> &Dynamics {
+        lever(self.local.as_deref(), &self.dynamics, j)
+    }
+
     /// Advance one month: interventions due now, then the five phases.
     pub fn step(&mut self) {
         self.schedule.apply(self.step, &mut self.dynamics);
+        if let Some(local) = &mut self.local {
+            self.schedule.apply_local(self.step, local, &self.chosen);
+        }
+        self.cost += self.monthly_cost();
         let social = Arc::clone(&self.social);
         match &*social {
             Graph::Complete { nodes } => {
@@ -272,7 +294,7 @@ impl Model {
         let digital = &self.citizens.digital;
         let (repeat, fallback) = (threshold(d.repeat_rate), threshold(d.fallback));
         let (need_rate, digital_demand) = (d.need_rate, d.need_rate * d.digital_demand);
-        let openness = d.channel_openness;
+        let local = self.local.as_deref();
         let channel = self.streams.draws(Purpose::ServiceChannel { step: self.step });
         self.flags
             .par_chunks_mut(CHUNK)
@@ -283,6 +305,7 @@ impl Model {
                 let lo = chunk * CHUNK;
                 for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
                     // An online contact is answered by the web channel, or by Social CRM.
+                    let openness = lever(local, d, j).channel_openness;
                     let heard = threshold(openness + (1.0 - openness) * admins.adoption[j]);
                     let local = range.start - lo..range.end - lo;
                     let people = flags[local.clone()]
@@ -320,6 +343,7 @@ impl Model {
         let d = &self.dynamics;
         let admins = &self.admins;
         let flags = &self.flags;
+        let local = self.local.as_deref();
         (0..admins.len())
             .into_par_iter()
             .with_min_len(min_len(admins.len(), flags.len()))
@@ -327,7 +351,7 @@ impl Model {
                 let histogram = flag_histogram(&flags[admins.block(j)]);
                 // requests, needs, repeats, online, unheard
                 let n = [REQUEST, NEED, REPEAT, ONLINE, UNHEARD].map(|bit| count_with(&histogram, bit));
-                let staff = d.capacity_per_citizen * f64::from(admins.size(j));
+                let staff = lever(local, d, j).capacity_per_citizen * f64::from(admins.size(j));
                 let coproduction = d.coproduction_capacity
                     * f64::from(u8::from(admins.transformed[j]))
                     * f64::from(admins.participants[j]);
@@ -525,9 +549,11 @@ impl Model {
             let context = Context {
                 voice: seen[j].voice,
                 peer_adoption: peer_adoption[j].unwrap_or(0.0),
-                evidence: d.roi_measurement * (results[j] + d.roi_peer_weight * peer_results[j].unwrap_or(0.0)),
+                evidence: lever(self.local.as_deref(), &d, j).roi_measurement
+                    * (results[j] + d.roi_peer_weight * peer_results[j].unwrap_or(0.0)),
             };
-            if self.admin_month(j, &d, context, adopt_word, incident_word) {
+            let own = lever(self.local.as_deref(), &d, j).clone();
+            if self.admin_month(j, &own, context, adopt_word, incident_word) {
                 incidents.push(j);
             }
         }
@@ -657,7 +683,7 @@ impl Model {
             v[UNHEARD_SHARE] = ratio(f.unheard, f.online);
             v[SERVICE_RATE] = ratio(f.resolved, f.needs);
             v[REPEAT_SHARE] = ratio(f.repeats, f.needs);
-            let staff = self.dynamics.capacity_per_citizen * n_f;
+            let staff = self.staff_capacity();
             v[PRODUCTIVITY] = if staff > 0.0 {
                 f.resolved as f64 / staff
             } else {
@@ -665,11 +691,41 @@ impl Model {
             };
             v[INCIDENTS] = f.incidents as f64 / m_f;
         }
+        v[COST] = self.cost;
         Metrics {
             step: self.step,
             values: v,
         }
     }
+
+    /// Requests all staff can handle in a month.
+    fn staff_capacity(&self) -> f64 {
+        match &self.local {
+            None => self.dynamics.capacity_per_citizen * self.citizens.digital.len() as f64,
+            Some(local) => (0..self.admins.len())
+                .map(|j| local[j].capacity_per_citizen * f64::from(self.admins.size(j)))
+                .sum(),
+        }
+    }
+
+    /// This month's cost of the levers in force, euros per citizen: with
+    /// targeted levers, the mean over administrations weighted by citizens.
+    fn monthly_cost(&self) -> f64 {
+        match &self.local {
+            None => cost::monthly(&self.dynamics),
+            Some(local) => {
+                let total: f64 = (0..self.admins.len())
+                    .map(|j| cost::monthly(&local[j]) * f64::from(self.admins.size(j)))
+                    .sum();
+                total / self.citizens.digital.len() as f64
+            }
+        }
+    }
+}
+
+/// The dynamics in force at administration `j`: its own if some are targeted.
+fn lever<'a>(local: Option<&'a [Dynamics]>, global: &'a Dynamics, j: usize) -> &'a Dynamics {
+    local.map_or(global, |l| &l[j])
 }
 
 /// What an administration observes of its citizens in a month.

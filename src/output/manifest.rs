@@ -104,6 +104,13 @@ pub enum Content {
         /// The resolved sweep.
         sweep: Sweep,
     },
+    /// `agora compare`: a baseline and policies run on the same seeds.
+    Compare {
+        /// Every scenario run, in output order (baselines and policies).
+        scenarios: Vec<ScenarioRecord>,
+        /// Each comparison: (policy label, baseline name, policy name).
+        pairs: Vec<(String, String, String)>,
+    },
     /// `agora sensitivity` or `agora discover`: an analysis of other files.
     Analysis {
         /// `sensitivity` or `discover`.

@@ -5,6 +5,7 @@
 //! files, so the report of a folder is byte-identical when made twice.
 
 pub mod charts;
+mod compare;
 mod run;
 mod sweep;
 
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::output::manifest::{Content, MANIFEST, Manifest};
-use crate::output::{Folder, run::AGGREGATE, sweep::POINTS};
+use crate::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POINTS};
 
 /// The report's file name inside its results folder.
 pub const REPORT: &str = "report.html";
@@ -40,6 +41,7 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
     let html = match manifest.content {
         Content::Run { .. } if dir.join(AGGREGATE).exists() => run::report(dir),
         Content::Sweep { .. } if dir.join(POINTS).exists() => sweep::report(dir),
+        Content::Compare { .. } if dir.join(COMPARISON).exists() => compare::report(dir),
         _ => return Err(neither()),
     };
     let path = dir.join(REPORT);

@@ -226,7 +226,47 @@ pub struct Intervention {
     pub at: u32,
     /// Parameter path (`dynamics.<name>`) to new value.
     pub set: std::collections::BTreeMap<String, f64>,
+    /// The administrations it applies to (default: all). A targeted
+    /// intervention may only set the [`PER_ADMINISTRATION`] levers.
+    #[serde(default, skip_serializing_if = "Target::is_all")]
+    pub target: Target,
 }
+
+/// Which administrations an intervention applies to.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Target {
+    /// Every administration.
+    #[default]
+    All,
+    /// The pioneers.
+    Pioneers,
+    /// These administration ids (0-based, below `population.administrations`).
+    Ids(Vec<u32>),
+    /// The `k` administrations with the most citizens (ties: the lower id).
+    Largest(u32),
+    /// Each administration with this chance, drawn from the replicate's own
+    /// stream (`rng::Purpose::Target`), so a policy and its baseline pick the same ones.
+    Share(f64),
+}
+
+impl Target {
+    /// Whether it is [`Target::All`].
+    pub fn is_all(&self) -> bool {
+        *self == Target::All
+    }
+}
+
+/// The `dynamics` levers an intervention may set for some administrations only.
+pub const PER_ADMINISTRATION: [&str; 8] = [
+    "training",
+    "security_investment",
+    "roi_measurement",
+    "capacity_per_citizen",
+    "channel_openness",
+    "roi_barrier_scale",
+    "security_barrier_scale",
+    "organizational_barrier_scale",
+];
 
 impl Settable for Vec<Intervention> {
     type Patch = settings::Given<Vec<Intervention>>;
@@ -247,52 +287,118 @@ impl Settable for Vec<Intervention> {
     }
 }
 
+/// One resolved change: from step `at`, `setter` gets `value`, for the
+/// administrations of target `target` (an index into [`Schedule::targets`];
+/// `None`: all).
+#[derive(Debug, Clone)]
+struct Change {
+    at: u32,
+    setter: Setter<Dynamics>,
+    value: f64,
+    target: Option<usize>,
+}
+
 /// The interventions of a scenario resolved to typed setters, in step order:
 /// what the model applies as it runs.
 #[derive(Debug, Clone, Default)]
 pub struct Schedule {
-    /// `(at, setter, value)`, sorted by `at` (stable: file order within a step).
-    changes: Vec<(u32, Setter<Dynamics>, f64)>,
+    /// Sorted by `at` (stable: file order within a step).
+    changes: Vec<Change>,
+    /// The targets of the targeted interventions, in file order.
+    pub targets: Vec<Target>,
 }
 
 impl Schedule {
     /// Resolve every intervention's paths; an unknown path is an error that
     /// names the intervention and the parameters that exist.
     pub fn of(interventions: &[Intervention]) -> Result<Schedule, ScenarioError> {
-        let mut changes = Vec::new();
+        let mut schedule = Schedule::default();
         for (index, intervention) in interventions.iter().enumerate() {
+            let target = (!intervention.target.is_all()).then(|| {
+                schedule.targets.push(intervention.target.clone());
+                schedule.targets.len() - 1
+            });
             for (path, &value) in &intervention.set {
-                let context = format!("interventions[{index}].set");
-                let name = path.strip_prefix("dynamics.").ok_or_else(|| {
-                    ScenarioError::invalid(&context, format!("\"{path}\""), "a `dynamics.<parameter>` path")
-                })?;
-                let setter = Dynamics::setter(name).ok_or_else(|| ScenarioError::Path {
-                    context,
-                    error: PathError::new(settings::PathErrorKind::Unknown {
-                        allowed: Dynamics::FIELDS.to_vec(),
-                    })
-                    .within(name)
-                    .within("dynamics"),
-                })?;
-                changes.push((intervention.at, setter, value));
+                let setter = resolve_setter(index, path, target.is_some())?;
+                schedule.changes.push(Change {
+                    at: intervention.at,
+                    setter,
+                    value,
+                    target,
+                });
             }
         }
-        changes.sort_by_key(|c| c.0);
-        Ok(Schedule { changes })
+        schedule.changes.sort_by_key(|c| c.at);
+        Ok(schedule)
     }
 
-    /// Apply the changes due at step `at` to `dynamics`.
+    /// Apply the changes for all administrations due at step `at` to `dynamics`.
     pub fn apply(&self, at: u32, dynamics: &mut Dynamics) {
-        let first = self.changes.partition_point(|c| c.0 < at);
-        for (_, setter, value) in self.changes[first..].iter().take_while(|c| c.0 == at) {
-            (setter.set)(dynamics, *value);
+        for change in self.due(at).filter(|c| c.target.is_none()) {
+            (change.setter.set)(dynamics, change.value);
         }
+    }
+
+    /// Apply every change due at step `at`, targeted or not, to `dynamics`
+    /// (for range checks: each value must be valid wherever it applies).
+    pub fn apply_every(&self, at: u32, dynamics: &mut Dynamics) {
+        for change in self.due(at) {
+            (change.setter.set)(dynamics, change.value);
+        }
+    }
+
+    /// Apply the changes due at step `at` to per-administration dynamics:
+    /// untargeted ones to all, targeted ones where `chosen[target][j]`.
+    pub fn apply_local(&self, at: u32, local: &mut [Dynamics], chosen: &[Vec<bool>]) {
+        for change in self.due(at) {
+            for (j, dynamics) in local.iter_mut().enumerate() {
+                if change.target.is_none_or(|t| chosen[t][j]) {
+                    (change.setter.set)(dynamics, change.value);
+                }
+            }
+        }
+    }
+
+    fn due(&self, at: u32) -> impl Iterator<Item = &Change> {
+        let first = self.changes.partition_point(|c| c.at < at);
+        self.changes[first..].iter().take_while(move |c| c.at == at)
     }
 
     /// Whether nothing is scheduled.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+
+    /// Whether some change applies to some administrations only.
+    pub fn is_targeted(&self) -> bool {
+        !self.targets.is_empty()
+    }
+}
+
+/// The setter of `path` in intervention `index`; a targeted one only reaches
+/// the [`PER_ADMINISTRATION`] levers.
+fn resolve_setter(index: usize, path: &str, targeted: bool) -> Result<Setter<Dynamics>, ScenarioError> {
+    let context = format!("interventions[{index}].set");
+    let name = path
+        .strip_prefix("dynamics.")
+        .ok_or_else(|| ScenarioError::invalid(&context, format!("\"{path}\""), "a `dynamics.<parameter>` path"))?;
+    let setter = Dynamics::setter(name).ok_or_else(|| ScenarioError::Path {
+        context: context.clone(),
+        error: PathError::new(settings::PathErrorKind::Unknown {
+            allowed: Dynamics::FIELDS.to_vec(),
+        })
+        .within(name)
+        .within("dynamics"),
+    })?;
+    if targeted && !PER_ADMINISTRATION.contains(&name) {
+        let allowed = PER_ADMINISTRATION.map(|n| format!("dynamics.{n}")).join(", ");
+        return Err(ScenarioError::invalid(
+            context,
+            format!("\"{path}\" with a target"),
+            format!("a lever that can differ between administrations: {allowed}"),
+        ));
+    }
+    Ok(setter)
 }
 
 /// A scenario that ships with agora: (file name, RON text).

@@ -143,17 +143,58 @@ fn interventions(s: &Scenario) -> Check {
                 format!("0 ..= steps - 1 ({})", s.steps - 1),
             ));
         }
+        target(
+            &format!("interventions[{index}].target"),
+            &intervention.target,
+            s.population.administrations,
+        )?;
     }
     let mut over_time = s.dynamics.clone();
     let mut steps: Vec<u32> = s.interventions.iter().map(|i| i.at).collect();
     steps.sort_unstable();
     steps.dedup();
     for at in steps {
-        schedule.apply(at, &mut over_time);
+        schedule.apply_every(at, &mut over_time);
         let index = s.interventions.iter().position(|i| i.at == at).unwrap_or(0);
         dynamics(&format!("interventions[{index}].set: dynamics"), &over_time)?;
     }
     Ok(())
+}
+
+/// A target names administrations that exist.
+fn target(path: &str, target: &super::Target, administrations: u32) -> Check {
+    use super::Target;
+    match target {
+        Target::All | Target::Pioneers => Ok(()),
+        Target::Ids(ids) if ids.is_empty() => Err(ScenarioError::invalid(
+            path,
+            "Ids([])",
+            "at least one administration id",
+        )),
+        Target::Ids(ids) => match ids.iter().find(|&&id| id >= administrations) {
+            Some(id) => Err(ScenarioError::invalid(
+                path,
+                format!("Ids(.., {id}, ..)"),
+                format!(
+                    "administration ids 0 ..= {} (population.administrations - 1)",
+                    administrations - 1
+                ),
+            )),
+            None => Ok(()),
+        },
+        Target::Largest(k) if *k < 1 || *k > administrations => Err(ScenarioError::invalid(
+            path,
+            format!("Largest({k})"),
+            format!("Largest(k) with 1 ..= {administrations} (population.administrations)"),
+        )),
+        Target::Largest(_) => Ok(()),
+        Target::Share(share) if !(0.0..=1.0).contains(share) => Err(ScenarioError::invalid(
+            path,
+            format!("Share({share})"),
+            "Share(p) with 0 <= p <= 1",
+        )),
+        Target::Share(_) => Ok(()),
+    }
 }
 
 /// Dynamics parameters that are chances or shares: 0 ..= 1.

@@ -28,7 +28,7 @@ fn run_writes_every_file_with_the_documented_columns() {
         lines.next().unwrap(),
         "scenario,replicate,step,date,digitalization,digital_interaction,adoption,adopter_share,\
          transformed_share,integration,trust,trust_gap,satisfaction,participation,unheard_share,service_rate,\
-         repeat_share,pending_share,productivity,roi_barrier,security_barrier,organizational_barrier,incidents,fracture"
+         repeat_share,pending_share,productivity,roi_barrier,security_barrier,organizational_barrier,incidents,fracture,cost"
     );
     assert_eq!(ts.lines().count(), 1 + 3 * 4 * 31);
     let first = lines.next().unwrap();
@@ -44,7 +44,7 @@ fn run_writes_every_file_with_the_documented_columns() {
 
     let summary = read(out.join("summary.csv"));
     assert!(summary.starts_with("scenario,replicate,seed,digitalization,"));
-    assert!(summary.lines().next().unwrap().ends_with(",fracture,class"));
+    assert!(summary.lines().next().unwrap().ends_with(",fracture,cost,class"));
     assert_eq!(summary.lines().count(), 1 + 12);
 
     let aggregate = read(out.join("aggregate.csv"));

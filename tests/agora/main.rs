@@ -1,6 +1,7 @@
 //! End-to-end tests: the model's statistical contract, determinism, and the CLI.
 
 mod cli;
+mod compare;
 mod faults;
 mod fuzz;
 mod graphs;

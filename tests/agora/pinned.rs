@@ -9,15 +9,15 @@ use super::run_ok;
 const PINNED: [(&str, &str); 5] = [
     (
         "timeseries.csv",
-        "f150f7c6c83ea614fa4cf57dfbaef81bab46be8e3866b5d0f14ea456de707ee1",
+        "f5ad58ec5fb202c266c6a8dc9011749f102b571077ae780c82e31b76aeeabc48",
     ),
     (
         "summary.csv",
-        "0d67da4d57faf0ab9477863cfc3b7dafc02dbe06985efdf3d5a202a672fa3026",
+        "dab1e5dbe5b20e050335d2d17d4b62d9bd98d90ff30ed104fb028d8b31d6739c",
     ),
     (
         "aggregate.csv",
-        "0c72004f6ed94ef9eb3e7a9620ef3d2e9d6afb3534178e75ff54874b61840511",
+        "76cf0d60b08c3b8eb539333c28bd4388fd7e2d04cb66eff41d1f7d8715867fcc",
     ),
     (
         "classes.csv",

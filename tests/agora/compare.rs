@@ -1,0 +1,274 @@
+//! `agora compare`: exact pairing, real effects, classes, bad input, futures,
+//! months to thresholds, costs and targeted interventions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{agora, read, run_ok, write};
+
+/// Small and short: a few thousand citizens, a few years.
+fn small(replicates: &str, steps: &str) -> Vec<String> {
+    [
+        "--replicates",
+        replicates,
+        "--steps",
+        steps,
+        "--set",
+        "population.citizens=2000",
+        "--set",
+        "population.administrations=20",
+        "--quiet",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn compare(args: &[&str], out: &Path, extra: &[String]) -> String {
+    let mut all: Vec<String> = vec!["compare".into()];
+    all.extend(args.iter().map(|s| s.to_string()));
+    all.extend(["--out".into(), out.to_str().unwrap().into()]);
+    all.extend(extra.iter().cloned());
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    String::from_utf8(run_ok(&refs).stdout).unwrap()
+}
+
+/// The rows of a CSV as maps from column name to cell.
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = read(path);
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect())
+        .collect()
+}
+
+fn num(row: &HashMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column}: {:?}", row[column]))
+}
+
+fn policy(dir: &Path, name: &str, body: &str) -> String {
+    let text = format!("Scenario(name: \"{name}\", base: Some(\"pioneer\"), {body})");
+    write(dir, &format!("{name}.ron"), &text).to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("self");
+    let stdout = compare(&["pioneer", "pioneer"], &out, &small("3", "24"));
+    assert!(stdout.contains("pioneer-2 vs pioneer"), "{stdout}");
+    let table = rows(&out.join("comparison.csv"));
+    assert_eq!(table.len(), agora::model::N_METRICS * 25);
+    for row in &table {
+        if row["diff_mean"].is_empty() {
+            assert_eq!(row["replicates"], "0", "{row:?}");
+            continue;
+        }
+        assert_eq!(
+            (num(row, "diff_mean"), num(row, "diff_lo"), num(row, "diff_hi")),
+            (0.0, 0.0, 0.0),
+            "{row:?}"
+        );
+        assert_eq!(row["base_mean"], row["policy_mean"]);
+    }
+    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
+    run_ok(&["verify", out.to_str().unwrap()]);
+}
+
+#[test]
+fn a_policy_is_its_baseline_until_its_intervention_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let late = policy(
+        dir.path(),
+        "late",
+        "interventions: [(at: 12, set: {\"dynamics.capacity_per_citizen\": 0.3})]",
+    );
+    let out = dir.path().join("late");
+    compare(&["pioneer", &late], &out, &small("3", "24"));
+    let series = rows(&out.join("timeseries.csv"));
+    let (base, pol): (Vec<_>, Vec<_>) = series.iter().partition(|r| r["scenario"] == "pioneer");
+    assert_eq!(base.len(), pol.len());
+    let mut differs_after = false;
+    for (b, p) in base.iter().zip(&pol) {
+        assert_eq!((&b["replicate"], &b["step"]), (&p["replicate"], &p["step"]));
+        let same = agora::model::METRIC_NAMES.iter().all(|m| b[*m] == p[*m]);
+        if num(b, "step") <= 12.0 {
+            assert!(same, "step {}: {b:?} vs {p:?}", b["step"]);
+        } else {
+            differs_after |= !same;
+        }
+    }
+    assert!(differs_after, "the intervention changes something after month 12");
+}
+
+#[test]
+fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let staff = policy(
+        dir.path(),
+        "staff",
+        "interventions: [(at: 0, set: {\"dynamics.capacity_per_citizen\": 0.4})]",
+    );
+    let out = dir.path().join("staff");
+    let stdout = compare(&["pioneer", &staff, "--report"], &out, &small("5", "24"));
+    let html = read(out.join("report.html"));
+    assert!(html.contains("Differences over time") && html.contains("forest plot"));
+    // A chart per metric, and an interval per metric in the forest plot.
+    assert_eq!(
+        html.matches("<svg").count(),
+        2 * agora::model::N_METRICS,
+        "{}",
+        html.len()
+    );
+    assert!(stdout.contains("cost (EUR/citizen)"), "{stdout}");
+    let last = rows(&out.join("comparison.csv"))
+        .into_iter()
+        .find(|r| r["metric"] == "service_rate" && r["step"] == "24")
+        .unwrap();
+    assert!(num(&last, "diff_lo") > 0.0, "more staff resolves more needs: {last:?}");
+    assert_eq!(last["replicates"], "5");
+    assert!(num(&last, "diff_per_euro") > 0.0, "{last:?}");
+    let classes = rows(&out.join("classes.csv"));
+    assert_eq!(classes.len(), 5);
+    let sum = |c: &str| classes.iter().map(|r| num(r, c)).sum::<f64>();
+    assert!((sum("base_share") - 1.0).abs() < 1e-12);
+    assert!((sum("policy_share") - 1.0).abs() < 1e-12);
+    assert!(sum("diff_mean").abs() < 1e-12);
+}
+
+#[test]
+fn bad_comparisons_exit_2_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bad");
+    let out = out.to_str().unwrap();
+    let bigger = policy(dir.path(), "bigger", "population: (citizens: 5000)");
+    let reseeded = policy(dir.path(), "reseeded", "seed: 7");
+    let far = policy(
+        dir.path(),
+        "far",
+        "interventions: [(at: 0, set: {\"dynamics.training\": 0.01}, target: Ids([3, 500]))]",
+    );
+    let global = policy(
+        dir.path(),
+        "global",
+        "interventions: [(at: 0, set: {\"dynamics.digital_imitation\": 0.1}, target: Pioneers)]",
+    );
+    let cases: [(Vec<&str>, &str); 6] = [
+        (vec!["pioneer", &bigger, "--steps", "5"], "population"),
+        (vec!["pioneer", &reseeded, "--steps", "5"], "seed"),
+        (vec!["nowhere.ron", "pioneer", "--steps", "5"], "nowhere.ron"),
+        (
+            vec!["pioneer", "pioneer", "--replicates", "1", "--steps", "5"],
+            "at least 2 replicates",
+        ),
+        (vec!["pioneer", &far, "--steps", "5"], "interventions[0].target"),
+        (vec!["pioneer", &global, "--steps", "5"], "interventions[0].set"),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["compare", "--quiet", "--out", out];
+        all.extend(&args);
+        let result = agora().args(&all).output().unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn across_futures_writes_the_difference_in_each_and_the_extremes() {
+    let dir = tempfile::tempdir().unwrap();
+    let secure = policy(
+        dir.path(),
+        "secure",
+        "interventions: [(at: 0, set: {\"dynamics.security_investment\": 1.0})]",
+    );
+    let out = dir.path().join("across");
+    compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
+    let robustness = rows(&out.join("robustness.csv"));
+    let cost: Vec<_> = robustness.iter().filter(|r| r["metric"] == "cost").collect();
+    let cases: Vec<(&str, &str)> = cost
+        .iter()
+        .map(|r| (r["case"].as_str(), r["future"].as_str()))
+        .collect();
+    assert_eq!(cases[..2], [("future", "fracture"), ("future", "pioneer")]);
+    assert_eq!(cases[2].0, "min");
+    assert_eq!(cases[3].0, "max");
+    assert_eq!(robustness.len(), agora::model::N_METRICS * 4);
+    assert!(num(cost[0], "diff_mean") > 0.0);
+    let summary = rows(&out.join("summary.csv"));
+    assert!(summary.iter().any(|r| r["scenario"] == "secure@fracture"));
+}
+
+#[test]
+fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("months");
+    compare(&["participation", "participation"], &out, &small("2", "48"));
+    let series = rows(&out.join("timeseries.csv"));
+    let summary = rows(&out.join("summary.csv"));
+    let mut reached = 0;
+    for run in &summary {
+        for metric in ["adoption", "transformed_share", "digital_interaction"] {
+            for level in [25, 50] {
+                let first = series
+                    .iter()
+                    .filter(|r| r["scenario"] == run["scenario"] && r["replicate"] == run["replicate"])
+                    .find(|r| num(r, metric) >= f64::from(level) / 100.0 - 1e-12)
+                    .map(|r| r["step"].clone());
+                let column = format!("{metric}_{level}_month");
+                let written = Some(run[&column].clone()).filter(|c| !c.is_empty());
+                assert_eq!(written, first, "{column}");
+                reached += usize::from(!run[&column].is_empty());
+            }
+        }
+    }
+    assert!(reached > 0);
+    let thresholds = rows(&out.join("thresholds.csv"));
+    assert_eq!(thresholds.len(), 6);
+    assert!(
+        thresholds
+            .iter()
+            .filter(|r| !r["diff_mean"].is_empty())
+            .all(|r| num(r, "diff_mean") == 0.0)
+    );
+}
+
+#[test]
+fn cost_rises_with_the_lever_and_a_targeted_lever_costs_less() {
+    let dir = tempfile::tempdir().unwrap();
+    let lever = |name: &str, value: f64, target: &str| {
+        policy(
+            dir.path(),
+            name,
+            &format!("interventions: [(at: 0, set: {{\"dynamics.training\": {value}}}{target})]"),
+        )
+    };
+    let (low, high) = (lever("low", 0.01, ""), lever("high", 0.05, ""));
+    let few = lever("few", 0.05, ", target: Largest(5)");
+    let all_ids = (0..20).map(|j| j.to_string()).collect::<Vec<_>>().join(", ");
+    let every = lever("every", 0.05, &format!(", target: Ids([{all_ids}])"));
+    let out = dir.path().join("cost");
+    compare(&["pioneer", &low, &high, &few, &every], &out, &small("2", "12"));
+    let summary = rows(&out.join("summary.csv"));
+    let cost = |s: &str| num(summary.iter().find(|r| r["scenario"] == s).unwrap(), "cost");
+    assert!(cost("pioneer") < cost("low") && cost("low") < cost("high"));
+    assert!(cost("pioneer") < cost("few") && cost("few") < cost("high"));
+    // A target that names every administration is the untargeted lever, exactly.
+    // (cost and productivity add up per administration there, so to rounding).
+    let (every, high) = (
+        summary.iter().find(|r| r["scenario"] == "every").unwrap(),
+        summary.iter().find(|r| r["scenario"] == "high").unwrap(),
+    );
+    for (column, value) in every.iter().filter(|(c, _)| *c != "scenario") {
+        if column == "cost" || column == "productivity" {
+            assert!((num(every, column) - num(high, column)).abs() < 1e-9, "{column}");
+        } else {
+            assert_eq!(
+                value, &high[column],
+                "{column}: per-administration dynamics equal to the global ones"
+            );
+        }
+    }
+}
