@@ -94,6 +94,24 @@ pub fn sensitivity(options: &SensitivityOptions, observer: &dyn Observer) -> Res
         }
         Ok(rows)
     };
+    // An output that is the same at every point has no variance to
+    // apportion: its indices are undefined, not 0, so it is left out (and said so).
+    let varying = |outcomes: Vec<Outcome>, what: &str| -> Vec<Outcome> {
+        let (kept, constant): (Vec<Outcome>, Vec<Outcome>) = outcomes
+            .into_iter()
+            .partition(|o| o.values.iter().any(|&v| v != o.values[0]));
+        let mut names: Vec<&str> = constant.iter().map(|o| o.output.as_str()).collect();
+        names.dedup();
+        if !names.is_empty() {
+            observer.warn(&format!(
+                "{} {what} the same at every design point: no index (undefined, not 0)",
+                names.join(", "),
+            ));
+        }
+        kept
+    };
+    let finals = varying(finals, "is");
+    let over_time = varying(over_time, "is, in some months,");
     let indices = analyse(&finals)?;
     let timed = analyse(&over_time)?;
     if let Some(w) = sweep.warnings().first() {
