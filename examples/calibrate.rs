@@ -85,7 +85,10 @@ impl Params {
     fn overrides(&self) -> Vec<(String, String)> {
         let a = 7.0 * self.mean;
         vec![
-            ("citizens.digitalization".into(), format!("Beta(a: {a}, b: {})", 7.0 - a)),
+            (
+                "citizens.digitalization".into(),
+                format!("Beta(a: {a}, b: {})", 7.0 - a),
+            ),
             ("dynamics.digital_innovation".into(), self.innovation.to_string()),
             ("dynamics.digital_imitation".into(), self.imitation.to_string()),
         ]
@@ -142,8 +145,14 @@ fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64], step: &[f64], iteration
         if simplex[n].1 - simplex[0].1 < 1e-3 {
             break;
         }
-        let centroid: Vec<f64> = (0..n).map(|i| simplex[..n].iter().map(|p| p.0[i]).sum::<f64>() / n as f64).collect();
-        let toward = |t: f64| -> Vec<f64> { (0..n).map(|i| centroid[i] + t * (simplex[n].0[i] - centroid[i])).collect() };
+        let centroid: Vec<f64> = (0..n)
+            .map(|i| simplex[..n].iter().map(|p| p.0[i]).sum::<f64>() / n as f64)
+            .collect();
+        let toward = |t: f64| -> Vec<f64> {
+            (0..n)
+                .map(|i| centroid[i] + t * (simplex[n].0[i] - centroid[i]))
+                .collect()
+        };
         let reflected = toward(-1.0);
         let fr = f(&reflected);
         if fr < simplex[0].1 {
@@ -174,7 +183,9 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let obs = observations(root);
     let last = obs.iter().map(|o| o.year).max().unwrap();
-    let steps = Month::parse("2012-01").unwrap().months_to(Month::parse(&format!("{last}-04")).unwrap()) as u32;
+    let steps = Month::parse("2012-01")
+        .unwrap()
+        .months_to(Month::parse(&format!("{last}-04")).unwrap()) as u32;
     let start = [(0.35f64 / 0.65).ln(), 0.002f64.ln(), 0.01f64.ln()];
     let (best, value) = nelder_mead(|x| objective(x, &obs, steps), &start, &[0.4, 0.7, 0.7], 80);
     let p = Params::from(&best);

@@ -96,15 +96,16 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let (mut output, _) = RunOutput::open(&folder, &batch, &jobs, false)?;
     for ((job, run_series), graph) in jobs.iter().zip(series).zip(graphs) {
         let class = Class::of(&run_series, &batch[job.scenario].scenario.classification);
-        output.add(&Run {
-            scenario: job.scenario,
-            replicate: job.replicate,
-            seed: job.seed,
-            series: run_series,
-            class,
-            graph,
-        })
-        .at(out)?;
+        output
+            .add(&Run {
+                scenario: job.scenario,
+                replicate: job.replicate,
+                seed: job.seed,
+                series: run_series,
+                class,
+                graph,
+            })
+            .at(out)?;
     }
     output.finish(&folder, clock.provenance())?;
     let report = agora::report::write_report(&folder)?;

@@ -55,7 +55,13 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     // no readier than anyone's (so they can adopt without transforming).
     let roi = scaled(&a.roi_barrier, Purpose::RoiBarrier);
     let security = scaled(&a.security_barrier, Purpose::SecurityBarrier);
-    let organizational: Vec<f64> = draws(&a.organizational_barrier, m, &streams, Purpose::OrganizationalBarrier, double);
+    let organizational: Vec<f64> = draws(
+        &a.organizational_barrier,
+        m,
+        &streams,
+        Purpose::OrganizationalBarrier,
+        double,
+    );
 
     let schedule = Schedule::of(&scenario.interventions).expect("interventions are checked by validation");
     Model {
@@ -144,7 +150,11 @@ fn online_history(digital: &[f32], dynamics: &crate::scenario::Dynamics, streams
             }
             // P(age >= k) = (1 - q)^k.
             let age = ((1.0 - u).ln() / (1.0 - q).ln()).floor();
-            if age.is_finite() { age.min(f64::from(u8::MAX)) as u8 } else { u8::MAX }
+            if age.is_finite() {
+                age.min(f64::from(u8::MAX)) as u8
+            } else {
+                u8::MAX
+            }
         })
         .collect()
 }

@@ -197,10 +197,7 @@ mod tests {
         last[idx::DIGITAL_INTERACTION] = online;
         last[idx::UNHEARD_SHARE] = unheard;
         last[idx::TRUST] = trust.1;
-        vec![
-            Metrics { step: 0, values: first },
-            Metrics { step: 1, values: last },
-        ]
+        vec![Metrics { step: 0, values: first }, Metrics { step: 1, values: last }]
     }
 
     #[test]
@@ -222,7 +219,11 @@ mod tests {
     fn the_table_is_consistent() {
         for (i, m) in METRICS.iter().enumerate() {
             assert_eq!(METRIC_NAMES[i], m.name);
-            assert!(METRICS[..i].iter().all(|other| other.name != m.name), "{} twice", m.name);
+            assert!(
+                METRICS[..i].iter().all(|other| other.name != m.name),
+                "{} twice",
+                m.name
+            );
             assert!(m.short.len() <= 8, "{}: short label too long", m.name);
             assert!(m.range.0 < m.range.1, "{}", m.name);
         }

@@ -282,7 +282,10 @@ impl Model {
                     // An online contact is answered by the web channel, or by Social CRM.
                     let heard = threshold(openness + (1.0 - openness) * admins.adoption[j]);
                     let local = range.start - lo..range.end - lo;
-                    let people = flags[local.clone()].iter_mut().zip(&mut ages[local]).zip(&digital[range.clone()]);
+                    let people = flags[local.clone()]
+                        .iter_mut()
+                        .zip(&mut ages[local])
+                        .zip(&digital[range.clone()]);
                     for (k, ((flag, age), &digital)) in people.enumerate() {
                         let i = (range.start + k) as u64;
                         let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
@@ -478,7 +481,10 @@ impl Model {
             .map(|j| {
                 let block = admins.block(j);
                 let (mut needs, mut resolved, mut unheard, mut discontent) = (0u32, 0u32, 0u32, 0.0f64);
-                let people = flags[block.clone()].iter().zip(&c.digital[block.clone()]).zip(&c.satisfaction[block.clone()]);
+                let people = flags[block.clone()]
+                    .iter()
+                    .zip(&c.digital[block.clone()])
+                    .zip(&c.satisfaction[block.clone()]);
                 for ((&f, &d), &s) in people {
                     needs += u32::from(f & NEED != 0);
                     resolved += u32::from(f & RESOLVED != 0);
@@ -643,7 +649,11 @@ impl Model {
             v[SERVICE_RATE] = ratio(f.resolved, f.needs);
             v[REPEAT_SHARE] = ratio(f.repeats, f.needs);
             let staff = self.dynamics.capacity_per_citizen * n_f;
-            v[PRODUCTIVITY] = if staff > 0.0 { f.resolved as f64 / staff } else { f64::NAN };
+            v[PRODUCTIVITY] = if staff > 0.0 {
+                f.resolved as f64 / staff
+            } else {
+                f64::NAN
+            };
             v[INCIDENTS] = f.incidents as f64 / m_f;
         }
         Metrics {
@@ -708,7 +718,11 @@ impl Learning {
 }
 
 fn ratio(part: u64, whole: u64) -> f64 {
-    if whole == 0 { f64::NAN } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        f64::NAN
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 /// The jurisdictions that citizens `lo..hi` belong to, in order, each with

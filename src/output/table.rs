@@ -71,7 +71,11 @@ impl Table {
     /// Write a number so that it reads back exactly; an undefined value
     /// (NaN) is an empty cell, never a 0 that would read as a real zero.
     pub fn float(&mut self, x: f64) -> io::Result<()> {
-        let s = if x.is_finite() { self.floats.format_finite(x) } else { "" };
+        let s = if x.is_finite() {
+            self.floats.format_finite(x)
+        } else {
+            ""
+        };
         self.writer.write_field(s).map_err(io_error)
     }
 
@@ -94,7 +98,11 @@ impl Table {
 
 /// A number cell as [`Table::float`] writes it: empty is undefined (NaN).
 pub fn parse_float(cell: &str) -> Option<f64> {
-    if cell.is_empty() { Some(f64::NAN) } else { cell.parse().ok() }
+    if cell.is_empty() {
+        Some(f64::NAN)
+    } else {
+        cell.parse().ok()
+    }
 }
 
 /// Read the complete rows of a CSV file after its header, handing each to

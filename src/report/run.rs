@@ -7,33 +7,44 @@ use std::io;
 use std::path::Path;
 
 use super::charts::{self, Bar, Fan};
-use super::{Band, CsvTable, appendix, chart, escape, folder_name, number, page};
+use super::{Band, CsvTable, appendix, chart, escape, number, page};
 use crate::calendar::Month;
 use crate::model::{Class, METRICS};
+use crate::output::manifest::{Content, Manifest};
 use crate::output::run::{AGGREGATE, CLASSES, SUMMARY};
 
 /// The page of the run folder `dir`.
 pub(super) fn report(dir: &Path) -> io::Result<String> {
     let aggregate = CsvTable::read(&dir.join(AGGREGATE))?;
     let (scenarios, series) = fans(&aggregate)?;
-    let mut body = format!(
-        "<h1>agora report: {}</h1>\n<p>Scenarios: {}. Each chart shows, per scenario, the mean over replicates \
-         (line) and the band from the 5th to the 95th percentile, month by month. Flows (counted over a month: \
-         participation, unanswered contacts, needs resolved, repeats, productivity, incidents) start with the first month.</p>\n",
-        escape(&folder_name(dir)),
-        escape(&scenarios.join(", "))
+    let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
+    let title = format!("Futures compared: {}", and_list(&names));
+    let mut body = format!("<h1>{}</h1>\n", escape(&title));
+    body.push_str(&descriptions(dir, &scenarios));
+    let _ = writeln!(
+        body,
+        "<p class=\"takeaway\"><strong>{}</strong></p>",
+        escape(&takeaway(&series, &names))
+    );
+    body.push_str(
+        "<p>Each chart shows, per scenario, the mean over replicates (line) and the band from the 5th to the \
+         95th percentile across replicates, month by month. Each future keeps its colour and line style in every \
+         chart, the class chart included. Flows (counted over a month: participation, unanswered contacts, needs \
+         resolved, repeats, productivity, incidents) start with the first month.</p>\n",
     );
     body.push_str("<h2>How the futures unfold</h2>\n<div class=\"charts\">\n");
     for m in METRICS {
         let Some(by_scenario) = series.get(m.name) else {
             continue;
         };
-        let fans: Vec<Fan> = scenarios
+        let fans: Vec<Fan> = names
             .iter()
             .filter_map(|s| {
-                by_scenario.get(s).map(|points| Fan {
+                by_scenario.get(*s).map(|points| Fan {
                     name: s,
+                    look: charts::look(s, &names),
                     points: points.clone(),
+                    markers: false,
                 })
             })
             .collect();
@@ -50,7 +61,85 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
     let last = aggregate.rows.iter().map(|r| r[dates].as_str()).max().unwrap_or("");
     body.push_str(&final_means_table(dir, &scenarios, last)?);
     body.push_str(&appendix(dir)?);
-    Ok(page(&format!("agora report: {}", escape(&folder_name(dir))), &body))
+    Ok(page(&escape(&title), &body))
+}
+
+/// "a", "a and b", "a, b and c".
+pub(super) fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Each scenario's description, from the resolved scenarios of the manifest.
+fn descriptions(dir: &Path, scenarios: &[String]) -> String {
+    let Ok(manifest) = Manifest::read(dir) else {
+        return String::new();
+    };
+    let Content::Run { scenarios: records } = manifest.content else {
+        return String::new();
+    };
+    let mut out = String::from("<ul class=\"descriptions\">\n");
+    for s in scenarios {
+        let Some(r) = records.iter().find(|r| &r.scenario.name == s) else {
+            continue;
+        };
+        let text = if r.scenario.description.is_empty() {
+            "(no description)"
+        } else {
+            &r.scenario.description
+        };
+        let _ = writeln!(out, "<li><strong>{}</strong>: {}</li>", escape(s), escape(text));
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+/// One sentence: the metric whose final means differ most between the
+/// scenarios (relative to its range), at its highest and lowest.
+fn takeaway(series: &Series, names: &[&str]) -> String {
+    let mut best: Option<(f64, &str, (f64, &str), (f64, &str), f64)> = None;
+    for m in METRICS {
+        let Some(by) = series.get(m.name) else { continue };
+        let ends: Vec<(f64, &str, f64)> = names
+            .iter()
+            .filter_map(|s| by.get(*s).and_then(|p| p.last()).map(|p| (p.2, *s, p.0)))
+            .filter(|e| e.0.is_finite())
+            .collect();
+        let hi = ends.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+        let lo = ends.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+        let (Some(hi), Some(lo)) = (hi, lo) else { continue };
+        let scale = if m.range.1.is_finite() {
+            m.range.1 - m.range.0
+        } else {
+            hi.0.abs().max(1e-9)
+        };
+        let gap = (hi.0 - lo.0) / scale;
+        if best.is_none_or(|b| gap > b.0) {
+            best = Some((gap, m.label, (hi.0, hi.1), (lo.0, lo.1), hi.2));
+        }
+    }
+    match best {
+        Some((_, label, hi, lo, t)) if names.len() > 1 => format!(
+            "By {:.0}, {} ends at {:.2} under {} against {:.2} under {}: the widest gap between the futures.",
+            t.floor(),
+            label.to_lowercase(),
+            hi.0,
+            hi.1,
+            lo.0,
+            lo.1
+        ),
+        Some((_, label, hi, _, t)) => format!(
+            "By {:.0}, {} ends at {:.2} under {}.",
+            t.floor(),
+            label.to_lowercase(),
+            hi.0,
+            hi.1
+        ),
+        None => "No metric has a value to compare.".to_string(),
+    }
 }
 
 /// metric -> scenario -> one band per step.
@@ -69,7 +158,9 @@ fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
             scenarios.push(s.clone());
         }
         // Undefined values (flows at step 0, a gap with an empty group) are no observation.
-        let Some(t) = Month::parse(&row[date]).map(Month::as_year) else { continue };
+        let Some(t) = Month::parse(&row[date]).map(Month::as_year) else {
+            continue;
+        };
         if row[mean].is_empty() {
             continue;
         }

@@ -510,7 +510,10 @@ mod tests {
         assert_eq!(all[0].dynamics.roi_measurement, 0.1);
         assert_eq!(all[2].administrations.pioneer_share, 0.12);
         // One calibrated digital layer for all three futures.
-        assert!(all.iter().all(|s| s.dynamics.digital_imitation == Dynamics::default().digital_imitation));
+        assert!(
+            all.iter()
+                .all(|s| s.dynamics.digital_imitation == Dynamics::default().digital_imitation)
+        );
         assert!(all.iter().all(|s| s.steps == 227 && s.start == "2012-01"));
     }
 

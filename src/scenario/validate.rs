@@ -69,7 +69,9 @@ fn population(p: &super::Population) -> Check {
         GraphSpec::StochasticBlock { .. } => sizes(),
         _ => Vec::new(),
     };
-    let citizens = blocks(&p.social_graph, &|| p.jurisdictions.sizes(p.citizens, p.administrations));
+    let citizens = blocks(&p.social_graph, &|| {
+        p.jurisdictions.sizes(p.citizens, p.administrations)
+    });
     graph("population.social_graph", &p.social_graph, p.citizens, &citizens)?;
     let admins = blocks(&p.admin_graph, &|| vec![1; p.administrations as usize]);
     graph("population.admin_graph", &p.admin_graph, p.administrations, &admins)
@@ -96,7 +98,10 @@ fn classification(k: &super::Classification) -> Check {
     probability("classification.participation_transformed", k.participation_transformed)?;
     probability("classification.pioneer_min_adopters", k.pioneer_min_adopters)?;
     probability("classification.pioneer_max_adopters", k.pioneer_max_adopters)?;
-    probability("classification.fracture_digital_interaction", k.fracture_digital_interaction)?;
+    probability(
+        "classification.fracture_digital_interaction",
+        k.fracture_digital_interaction,
+    )?;
     probability("classification.fracture_unheard", k.fracture_unheard)?;
     in_range("classification.fracture_trust_fall", k.fracture_trust_fall, -1.0, 1.0)?;
     if k.pioneer_min_adopters > k.pioneer_max_adopters {

@@ -367,7 +367,9 @@ impl Drop for ReadOnly {
 fn a_read_only_folder_exits_1_for_run_sweep_and_report() {
     let dir = tempfile::tempdir().unwrap();
     // A finished run to report on, copied into the read-only folder's place below.
-    let Some(locked) = read_only_folder(dir.path()) else { return };
+    let Some(locked) = read_only_folder(dir.path()) else {
+        return;
+    };
     let ro = locked.dir.to_str().unwrap().to_string();
     let sweep = write(
         dir.path(),
@@ -375,20 +377,42 @@ fn a_read_only_folder_exits_1_for_run_sweep_and_report() {
         "Sweep(name: \"s\", base: \"fracture\", design: Grid(axes: {\"dynamics.digital_imitation\": [0.1, 0.2]}), replicates: 2, seed: 1)",
     );
     let cases: Vec<Vec<String>> = vec![
-        ["run", "--quiet", "--replicates", "2", "--steps", "5", "--set", "population.citizens=500", "--out"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([format!("{ro}/results")])
-            .collect(),
-        vec!["sweep".into(), sweep.to_str().unwrap().into(), "--quiet".into(), "--out".into(), format!("{ro}/sweep")],
+        [
+            "run",
+            "--quiet",
+            "--replicates",
+            "2",
+            "--steps",
+            "5",
+            "--set",
+            "population.citizens=500",
+            "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("{ro}/results")])
+        .collect(),
+        vec![
+            "sweep".into(),
+            sweep.to_str().unwrap().into(),
+            "--quiet".into(),
+            "--out".into(),
+            format!("{ro}/sweep"),
+        ],
         vec!["report".into(), ro.clone()],
     ];
     for args in cases {
         let out = agora().args(&args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: ") && stderr.lines().count() == 1, "{args:?}: {stderr}");
-        assert!(stderr.contains("ead-only") || stderr.contains("ermission denied"), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.lines().count() == 1,
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("ead-only") || stderr.contains("ermission denied"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 
@@ -420,9 +444,28 @@ fn a_closed_stdout_is_a_normal_end() {
     let demo = dir.path().join("demo");
     let run = dir.path().join("run");
     let cases: Vec<Vec<&str>> = vec![
-        vec!["demo", "--citizens", "500", "--replicates", "2", "--out", demo.to_str().unwrap()],
+        vec![
+            "demo",
+            "--citizens",
+            "500",
+            "--replicates",
+            "2",
+            "--out",
+            demo.to_str().unwrap(),
+        ],
         vec!["check", "fracture"],
-        vec!["run", "--quiet", "--replicates", "2", "--steps", "5", "--set", "population.citizens=500", "--out", run.to_str().unwrap()],
+        vec![
+            "run",
+            "--quiet",
+            "--replicates",
+            "2",
+            "--steps",
+            "5",
+            "--set",
+            "population.citizens=500",
+            "--out",
+            run.to_str().unwrap(),
+        ],
     ];
     for args in cases {
         for lines in [0, 1] {

@@ -24,7 +24,9 @@ fn cases() -> u32 {
 fn seeds() -> Vec<String> {
     let mut texts: Vec<String> = BUILT_IN.iter().map(|(_, t)| t.to_string()).collect();
     for sweep in ["barriers.ron", "lhs.ron"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sweeps").join(sweep);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/sweeps")
+            .join(sweep);
         texts.push(std::fs::read_to_string(path).unwrap());
     }
     texts
@@ -41,7 +43,22 @@ enum Edit {
 }
 
 const TOKENS: [&str; 16] = [
-    "0", "-1", "1e308", "NaN", "inf", "4294967296", "\"", "(", ")", "[", "]", "{", "}", ",", "Some(\"x\")", "Zipf(exponent: 50.0)",
+    "0",
+    "-1",
+    "1e308",
+    "NaN",
+    "inf",
+    "4294967296",
+    "\"",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "Some(\"x\")",
+    "Zipf(exponent: 50.0)",
 ];
 
 fn edit() -> impl Strategy<Value = Edit> {

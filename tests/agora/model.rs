@@ -104,7 +104,9 @@ fn intervention_applies_from_its_step_on() {
     let (s1, _) = simulate(&Prepared::new(with).unwrap(), seed);
     // Bit patterns, so that an undefined (NaN) cell equals itself.
     let bits = |s: &[agora::model::Metrics]| -> Vec<Vec<u64>> {
-        s.iter().map(|m| m.values.iter().map(|v| v.to_bits()).collect()).collect()
+        s.iter()
+            .map(|m| m.values.iter().map(|v| v.to_bits()).collect())
+            .collect()
     };
     assert_eq!(bits(&s0[..=24]), bits(&s1[..=24]));
     assert_ne!(bits(&s0[25..]), bits(&s1[25..]));
@@ -137,7 +139,11 @@ fn metrics_match_their_definitions() {
     }
     for (v, metric) in m.values.iter().zip(agora::model::METRICS) {
         assert!(v.is_finite(), "{} undefined after 50 months", metric.name);
-        assert!(*v >= metric.range.0 && *v <= metric.range.1, "{} = {v} out of its range", metric.name);
+        assert!(
+            *v >= metric.range.0 && *v <= metric.range.1,
+            "{} = {v} out of its range",
+            metric.name
+        );
     }
     assert!(m.values[idx::PRODUCTIVITY] > 0.0 && m.values[idx::SERVICE_RATE] > 0.0);
 }

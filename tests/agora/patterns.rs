@@ -33,7 +33,13 @@ fn outcome(series: &[Metrics], metric: usize) -> f64 {
 
 /// Paired runs of `s` with `path` at `low` and at `high`: per replicate, the
 /// outcome of each metric under both.
-fn paired(s: &Scenario, path: &str, (low, high): (f64, f64), replicates: u32, metrics: &[usize]) -> Vec<(Vec<f64>, Vec<f64>)> {
+fn paired(
+    s: &Scenario,
+    path: &str,
+    (low, high): (f64, f64),
+    replicates: u32,
+    metrics: &[usize],
+) -> Vec<(Vec<f64>, Vec<f64>)> {
     let with = |value: f64| {
         let mut v = s.clone();
         scenario::apply_overrides(&mut v, &[(path.to_string(), value.to_string())]).unwrap();
@@ -82,7 +88,12 @@ const CONCEPTS: &[Concept] = &[
         scenario: "fracture",
         lever: "dynamics.capacity_per_citizen",
         values: (0.12, 0.2),
-        effects: &[(idx::SERVICE_RATE, UP), (idx::PENDING_SHARE, DOWN), (idx::SATISFACTION, UP), (idx::TRUST, UP)],
+        effects: &[
+            (idx::SERVICE_RATE, UP),
+            (idx::PENDING_SHARE, DOWN),
+            (idx::SATISFACTION, UP),
+            (idx::TRUST, UP),
+        ],
     },
     Concept {
         concept: "productivity: Social CRM gain",
@@ -117,7 +128,11 @@ const CONCEPTS: &[Concept] = &[
         scenario: "pioneer",
         lever: "dynamics.integration_rate",
         values: (0.0, 0.2),
-        effects: &[(idx::INTEGRATION, UP), (idx::REPEAT_SHARE, DOWN), (idx::SERVICE_RATE, UP)],
+        effects: &[
+            (idx::INTEGRATION, UP),
+            (idx::REPEAT_SHARE, DOWN),
+            (idx::SERVICE_RATE, UP),
+        ],
     },
     Concept {
         concept: "ROI barrier: measurement",
@@ -138,7 +153,11 @@ const CONCEPTS: &[Concept] = &[
         scenario: "pioneer",
         lever: "dynamics.security_investment",
         values: (0.0, 1.0),
-        effects: &[(idx::INCIDENTS, DOWN), (idx::SECURITY_BARRIER, DOWN), (idx::ADOPTER_SHARE, UP)],
+        effects: &[
+            (idx::INCIDENTS, DOWN),
+            (idx::SECURITY_BARRIER, DOWN),
+            (idx::ADOPTER_SHARE, UP),
+        ],
     },
     Concept {
         concept: "organisational barrier: training",
@@ -193,7 +212,11 @@ fn every_seed_concept_moves_its_downstream_metrics() {
             }
         }
     }
-    assert!(failures.is_empty(), "concepts without their effect:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "concepts without their effect:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The pioneer future is an outcome, not an input: adoption spreads beyond
@@ -215,7 +238,10 @@ fn pioneers_adopt_without_transformation_and_spread_is_an_outcome() {
     assert!(high > 1.5 * share, "adopters {high:.3} against pioneer_share {share}");
     for (a, b) in &pairs {
         for (adopters, transformed) in [(a[0], a[1]), (b[0], b[1])] {
-            assert!(transformed < 0.5 * adopters, "transformed {transformed} of adopters {adopters}");
+            assert!(
+                transformed < 0.5 * adopters,
+                "transformed {transformed} of adopters {adopters}"
+            );
         }
     }
 }
@@ -255,7 +281,11 @@ fn the_calibrated_digital_layer_reproduces_the_eurostat_series() {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[year].parse().unwrap(), r[observed].parse().unwrap(), r[sd].parse().unwrap())
+            (
+                r[year].parse().unwrap(),
+                r[observed].parse().unwrap(),
+                r[sd].parse().unwrap(),
+            )
         })
         .collect();
     assert!(rows.len() >= 4, "the fit covers the bundled series");

@@ -60,7 +60,11 @@ fn run_report_has_every_part_and_is_reproducible() {
     // Bands: each fan chart has one filled polygon per scenario.
     assert!(charts[0].inner_html().matches("<polygon").count() >= 3);
     let table = select(&doc, "table tr");
-    assert_eq!(table.len(), 1 + agora::model::N_METRICS, "header plus one row per metric");
+    assert_eq!(
+        table.len(),
+        1 + agora::model::N_METRICS,
+        "header plus one row per metric"
+    );
     let manifest = select(&doc, "pre.manifest");
     assert_eq!(manifest.len(), 1);
     let manifest_text: String = manifest[0].text().collect();
@@ -108,7 +112,11 @@ fn sweep_report_draws_a_phase_diagram() {
         phase[0].inner_html().matches("<rect").count() >= 6,
         "a cell per grid point"
     );
-    assert_eq!(charts.len(), 1 + 2 * agora::model::N_METRICS, "phase diagram plus metrics against each axis");
+    assert_eq!(
+        charts.len(),
+        1 + 2 * agora::model::N_METRICS,
+        "phase diagram plus metrics against each axis"
+    );
     assert_eq!(select(&doc, "pre.manifest").len(), 2, "sweep.ron and manifest.ron");
 }
 
