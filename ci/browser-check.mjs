@@ -6,7 +6,7 @@
 //     (a worded text at the bottom); no text is smaller than 12 px;
 //   - the page has a takeaway and logs no error.
 // Usage: node browser-check.mjs OUT_DIR NAME=REPORT.html [NAME=REPORT.html ...]
-// writes OUT_DIR/NAME.png (the first screen) and OUT_DIR/NAME-full.png.
+// writes OUT_DIR/NAME.png (the first screen); the checks read the whole page.
 import { chromium } from 'playwright-core';
 
 const [outDir, ...pages] = process.argv.slice(2);
@@ -81,7 +81,6 @@ for (const spec of pages) {
   page.on('request', (r) => { if (!r.url().startsWith('file:')) failures.push(`${name}: request to ${r.url()}`); });
   await page.goto(`file://${file}`);
   await page.screenshot({ path: `${outDir}/${name}.png` });
-  await page.screenshot({ path: `${outDir}/${name}-full.png`, fullPage: true });
   const seen = await page.evaluate(measure);
   if (seen.takeaway.length < 20) failures.push(`${name}: no takeaway`);
   if (seen.charts.length === 0) failures.push(`${name}: no chart`);

@@ -428,9 +428,13 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
     let names = distinct_names(&tallies.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), 16);
     let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(8).max(8);
     let runs_width = if same_runs { 0 } else { 6 };
+    let class_header = match (same_runs, runs.first()) {
+        (true, Some(n)) => format!("class, % of {n} runs [95% CI]"),
+        _ => "class, % of runs [95% CI]".to_string(),
+    };
     // Class (14), share and its interval: "participation  100% [72-100]".
-    const CLASS: usize = 29;
-    let fixed = name_width + runs_width + 2 + CLASS;
+    let class_width = class_header.chars().count().max(29);
+    let fixed = name_width + runs_width + 2 + class_width;
     let shown: Vec<usize> = [
         idx::ADOPTION,
         idx::TRANSFORMED_SHARE,
@@ -441,15 +445,11 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
     .into_iter()
     .take((TABLE_WIDTH - fixed.min(TABLE_WIDTH)) / 9)
     .collect();
-    let class_header = match (same_runs, runs.first()) {
-        (true, Some(n)) => format!("class share of {n} runs [95% CI]"),
-        _ => "class share [95% CI]".to_string(),
-    };
     let mut out = format!("{:<name_width$}", "scenario");
     if !same_runs {
         out.push_str(&format!(" {:>5}", "runs"));
     }
-    out.push_str(&format!("  {class_header:<CLASS$}"));
+    out.push_str(&format!("  {class_header:<class_width$}"));
     for &i in &shown {
         out.push_str(&format!(" {:>8}", METRICS[i].short));
     }
@@ -471,7 +471,7 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
                 let n = if first { tally.runs.to_string() } else { String::new() };
                 out.push_str(&format!(" {n:>5}"));
             }
-            out.push_str(&format!("  {class_text:<CLASS$}"));
+            out.push_str(&format!("  {class_text:<class_width$}"));
             if first {
                 for &metric in &shown {
                     out.push_str(&format!(" {:>8.3}", tally.final_mean_sd(metric).0));
@@ -484,13 +484,14 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
     }
     let labels: Vec<String> = shown
         .iter()
-        .map(|&i| format!("{} = {}", METRICS[i].short, METRICS[i].label))
+        // Glued with NUL so that a column's explanation is never broken across lines.
+        .map(|&i| format!("{} = {}", METRICS[i].short, METRICS[i].label).replace(' ', "\0"))
         .collect();
     let legend = format!(
         "Class: the future a run ended in (95% Wilson interval); final means: {}.",
         labels.join(", ")
     );
-    out.push_str(&wrap(&legend, TABLE_WIDTH));
+    out.push_str(&wrap(&legend, TABLE_WIDTH).replace('\0', " "));
     out
 }
 
@@ -537,4 +538,18 @@ fn wrap(text: &str, width: usize) -> String {
     out.push_str(&line);
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::distinct_names;
+
+    #[test]
+    fn long_names_stay_distinct() {
+        let names = ["pioneer-secure-2y", "pioneer-secure-5y", "fracture"];
+        let short = distinct_names(&names, 12);
+        assert_eq!(short[2], "fracture");
+        assert_ne!(short[0], short[1], "{short:?}");
+        assert!(short.iter().all(|s| s.chars().count() <= 12), "{short:?}");
+    }
 }

@@ -45,8 +45,8 @@ const AXIS: f64 = 14.0;
 const TICK: f64 = 13.0;
 const CELL: f64 = 12.5;
 
-/// The font size to give plotters for `css` pixels: its SVG writes sizes
-/// in points (a pixel is 1/1.24 of its unit).
+/// The font size to give plotters for `css` pixels: its SVG backend writes
+/// a font of size s as `font-size` s / 1.24.
 fn px(css: f64) -> f64 {
     css * 1.24
 }
@@ -466,5 +466,47 @@ fn cell_label(v: f64, values: &[String]) -> String {
         values[k as usize].clone()
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_are_unique() {
+        let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
+        let short = initials(&names);
+        assert_eq!(short, ["Pa", "Pi", "F", "A", "B"]);
+    }
+
+    #[test]
+    fn looks_are_keyed_by_name() {
+        let page = ["participation", "base", "pioneer-secure-2y", "pioneer", "fracture"];
+        let alone = ["pioneer"];
+        assert_eq!(
+            look("pioneer", &page),
+            look("pioneer", &alone),
+            "a class's look does not depend on the page"
+        );
+        let variant = look("pioneer-secure-2y", &page);
+        assert_ne!(variant, look("pioneer", &page));
+        assert_ne!(variant.colour, look("participation", &page).colour);
+        assert_eq!(look("base", &page).colour, OTHER_COLOURS[0]);
+        let all: Vec<Look> = page.iter().map(|n| look(n, &page)).collect();
+        for (k, a) in all.iter().enumerate() {
+            assert!(
+                all[..k].iter().all(|b| b.colour != a.colour),
+                "{} shares a colour",
+                page[k]
+            );
+        }
+    }
+
+    #[test]
+    fn ticks_round_to_the_spread() {
+        assert_eq!(decimals(1.0), 1);
+        assert_eq!(decimals(0.02), 3);
+        assert_eq!(decimals(30.0), 0);
     }
 }
