@@ -97,49 +97,65 @@ fn descriptions(dir: &Path, scenarios: &[String]) -> String {
     out
 }
 
-/// One sentence: the metric whose final means differ most between the
-/// scenarios (relative to its range), at its highest and lowest.
+/// The highest and lowest final mean of one metric: (value, scenario), and the year.
+type Ends<'a> = ((f64, &'a str), (f64, &'a str), f64);
+
+/// The highest and lowest final mean of `metric` over the scenarios.
+fn ends<'a>(series: &Series, metric: &str, names: &[&'a str]) -> Option<Ends<'a>> {
+    let by = series.get(metric)?;
+    let last: Vec<(f64, &str, f64)> = names
+        .iter()
+        .filter_map(|s| by.get(*s).and_then(|p| p.last()).map(|p| (p.2, *s, p.0)))
+        .filter(|e| e.0.is_finite())
+        .collect();
+    let hi = last.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let lo = last.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+    Some(((hi.0, hi.1), (lo.0, lo.1), hi.2))
+}
+
+/// "By 2030, trust ends at 0.72 under participation against 0.40 under fracture".
+fn ends_sentence(label: &str, (hi, lo, t): Ends) -> String {
+    let start = format!(
+        "By {:.0}, {} ends at {:.2} under {}",
+        t.floor(),
+        label.to_lowercase(),
+        hi.0,
+        hi.1
+    );
+    if hi.1 == lo.1 {
+        start
+    } else {
+        format!("{start} against {:.2} under {}", lo.0, lo.1)
+    }
+}
+
+/// The takeaway: trust at the end in each future, and the metric whose
+/// final means differ most between the futures (relative to its range).
 fn takeaway(series: &Series, names: &[&str]) -> String {
-    let mut best: Option<(f64, &str, (f64, &str), (f64, &str), f64)> = None;
-    for m in METRICS {
-        let Some(by) = series.get(m.name) else { continue };
-        let ends: Vec<(f64, &str, f64)> = names
-            .iter()
-            .filter_map(|s| by.get(*s).and_then(|p| p.last()).map(|p| (p.2, *s, p.0)))
-            .filter(|e| e.0.is_finite())
-            .collect();
-        let hi = ends.iter().max_by(|a, b| a.0.total_cmp(&b.0));
-        let lo = ends.iter().min_by(|a, b| a.0.total_cmp(&b.0));
-        let (Some(hi), Some(lo)) = (hi, lo) else { continue };
-        let scale = if m.range.1.is_finite() {
-            m.range.1 - m.range.0
-        } else {
-            hi.0.abs().max(1e-9)
-        };
-        let gap = (hi.0 - lo.0) / scale;
+    let mut best: Option<(f64, &str, Ends)> = None;
+    for m in METRICS.iter().filter(|m| m.range.1.is_finite()) {
+        let Some(e) = ends(series, m.name, names) else { continue };
+        let gap = (e.0.0 - e.1.0) / (m.range.1 - m.range.0);
         if best.is_none_or(|b| gap > b.0) {
-            best = Some((gap, m.label, (hi.0, hi.1), (lo.0, lo.1), hi.2));
+            best = Some((gap, m.label, e));
         }
     }
+    let trust = &METRICS[crate::model::metrics::idx::TRUST];
+    let mut text = match ends(series, trust.name, names) {
+        Some(e) => ends_sentence(trust.label, e) + ".",
+        None => String::new(),
+    };
     match best {
-        Some((_, label, hi, lo, t)) if names.len() > 1 => format!(
-            "By {:.0}, {} ends at {:.2} under {} against {:.2} under {}: the widest gap between the futures.",
-            t.floor(),
-            label.to_lowercase(),
-            hi.0,
-            hi.1,
-            lo.0,
-            lo.1
-        ),
-        Some((_, label, hi, _, t)) => format!(
-            "By {:.0}, {} ends at {:.2} under {}.",
-            t.floor(),
-            label.to_lowercase(),
-            hi.0,
-            hi.1
-        ),
-        None => "No metric has a value to compare.".to_string(),
+        Some((_, label, e)) if label != trust.label && names.len() > 1 => {
+            text.push_str(&format!(
+                " The widest gap: {}.",
+                ends_sentence(label, e).split_once(", ").map_or("", |x| x.1)
+            ));
+        }
+        None if text.is_empty() => text.push_str("No metric has a value to compare."),
+        _ => {}
     }
+    text
 }
 
 /// metric -> scenario -> one band per step.

@@ -319,44 +319,59 @@ impl Points<'_> {
             .map(|(c, n)| (n, c.name()))
             .collect();
         found.sort_by_key(|f| std::cmp::Reverse(f.0));
-        let parts: Vec<String> = found
-            .iter()
-            .map(|(n, c)| format!("{c} at {n} of {total} points"))
-            .collect();
+        let parts: Vec<String> = found.iter().map(|(n, c)| format!("{c} at {n}")).collect();
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let mut text = format!("Most runs end in {}.", and_list(&refs));
+        let mut text = format!("Most runs end in {} of the {total} points.", and_list(&refs));
         if let Some(&a) = shown.first() {
             text.push_str(&self.main_effect(a));
         }
         text
     }
 
-    /// " Raising A from x to y moves M from u to v." for the metric A moves most.
+    /// " Raising A from x to y moves M from u to v." for the metric A moves
+    /// most, comparing the runs at its lowest and highest values (for a
+    /// continuous axis, its lowest and highest quarter of sampled values).
     fn main_effect(&self, a: usize) -> String {
-        let mut best: Option<(f64, &str, Vec<(String, (f64, f64, f64))>)> = None;
+        let levels = self.levels(a);
+        let ends = if self.continuous(a) {
+            levels.len().div_ceil(4)
+        } else {
+            1
+        };
+        let (low, high) = (&levels[..ends], &levels[levels.len() - ends..]);
+        let runs_at = |chosen: &[String]| self.runs_where(|p| chosen.contains(&p[a]));
+        let (low_runs, high_runs) = (runs_at(low), runs_at(high));
+        let mut best: Option<(f64, &str, f64, f64)> = None;
         for m in METRICS.iter().filter(|m| m.range.1.is_finite()) {
             let Some(c) = self.runs.find(m.name) else { continue };
-            let bands = self.level_bands(a, c);
-            let (Some(first), Some(last)) = (bands.first(), bands.last()) else {
-                continue;
-            };
-            let move_ = ((last.1.1 - first.1.1) / (m.range.1 - m.range.0)).abs();
-            if move_.is_finite() && best.as_ref().is_none_or(|b| move_ > b.0) {
-                best = Some((move_, m.label, bands));
+            let (from, to) = (Self::band(&low_runs, c).1, Self::band(&high_runs, c).1);
+            let move_ = ((to - from) / (m.range.1 - m.range.0)).abs();
+            if move_.is_finite() && best.is_none_or(|b| move_ > b.0) {
+                best = Some((move_, m.label, from, to));
             }
         }
-        let Some((_, label, bands)) = best else {
+        let Some((_, label, from, to)) = best else {
             return String::new();
         };
-        let (first, last) = (&bands[0], &bands[bands.len() - 1]);
+        let value = |v: &String| match self.numeric(a) {
+            true => {
+                let (lo, hi) = (number(&levels[0]), number(&levels[levels.len() - 1]));
+                format!("{:.*}", charts::decimals(hi - lo), number(v))
+            }
+            false => v.clone(),
+        };
+        let (x0, x1) = if ends > 1 {
+            (
+                format!("below {}", value(&low[ends - 1])),
+                format!("above {}", value(&high[0])),
+            )
+        } else {
+            (value(&low[0]), value(&high[0]))
+        };
         format!(
-            " Raising {} from {} to {} moves {} from {:.2} to {:.2} (mean over the runs at each end).",
+            " Raising {} from {x0} to {x1} moves {} from {from:.2} to {to:.2} (mean over the runs there).",
             self.sweep.axes[a],
-            first.0,
-            last.0,
             label.to_lowercase(),
-            first.1.1,
-            last.1.1
         )
     }
 }
