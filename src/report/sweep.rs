@@ -21,6 +21,9 @@ use crate::sweep::Sweep;
 /// binned in the phase diagram rather than drawn one cell per value.
 const MAX_LEVELS: usize = 8;
 
+/// A binned axis: (low, high, bins); `None` for an axis drawn by its levels.
+type Bins = Option<(f64, f64, usize)>;
+
 /// The page of the sweep folder `dir`.
 pub(super) fn report(dir: &Path) -> io::Result<String> {
     let record: SweepRecord = ron::from_str(&std::fs::read_to_string(dir.join(RECORD))?)
@@ -194,7 +197,7 @@ impl Points<'_> {
     }
 
     /// The cells of the phase diagram of axes `xa` x `ya` and its axes.
-    fn cells(&self, xa: usize, ya: usize) -> (Vec<Cell>, [Option<(f64, f64, usize)>; 2]) {
+    fn cells(&self, xa: usize, ya: usize) -> (Vec<Cell>, [Bins; 2]) {
         let binned = self.continuous(xa) || self.continuous(ya);
         let bins = ((self.sweep.points.len() as f64 / 3.0).sqrt().round() as usize).clamp(2, MAX_LEVELS);
         let edges = |a: usize| {
@@ -207,7 +210,7 @@ impl Points<'_> {
         };
         let axes = [edges(xa), edges(ya)];
         let (xs, ys) = (self.levels(xa), self.levels(ya));
-        let slots = |e: Option<(f64, f64, usize)>, levels: &[String]| e.map_or(levels.len(), |e| e.2);
+        let slots = |e: Bins, levels: &[String]| e.map_or(levels.len(), |e| e.2);
         let mut cells = Vec::new();
         for i in 0..slots(axes[0], &xs) {
             for j in 0..slots(axes[1], &ys) {
@@ -227,7 +230,7 @@ impl Points<'_> {
         let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
         let (cells, axes) = self.cells(xa, ya);
         let (xn, yn) = (self.sweep.axes[xa].as_str(), self.sweep.axes[ya].as_str());
-        let axis = |e: Option<(f64, f64, usize)>, name, levels| match e {
+        let axis = |e: Bins, name, levels| match e {
             Some((lo, hi, _)) => PhaseAxis::Numeric(name, (lo, hi)),
             None => PhaseAxis::Levels(name, levels),
         };
@@ -377,7 +380,7 @@ impl Points<'_> {
 }
 
 /// The span of slot `k` of an axis: a bin in value units, or level `k` as `k..k + 1`.
-fn span(edges: Option<(f64, f64, usize)>, k: usize) -> (f64, f64) {
+fn span(edges: Bins, k: usize) -> (f64, f64) {
     match edges {
         Some((lo, hi, n)) => {
             let w = (hi - lo) / n as f64;
@@ -388,7 +391,7 @@ fn span(edges: Option<(f64, f64, usize)>, k: usize) -> (f64, f64) {
 }
 
 /// Whether `value` falls in slot `k` (the last bin holds its upper edge).
-fn within(edges: Option<(f64, f64, usize)>, k: usize, value: &str, levels: &[String]) -> bool {
+fn within(edges: Bins, k: usize, value: &str, levels: &[String]) -> bool {
     match edges {
         Some((lo, hi, n)) => {
             let bin = (((number(value) - lo) / (hi - lo)) * n as f64).floor() as usize;
