@@ -15,8 +15,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 cargo build --release --quiet
-"$root/target/release/agora" run --quiet --out "$work/results" --replicates 10 --set population.citizens=2000 --report
+agora="${CARGO_TARGET_DIR:-$root/target}/release/agora"
+"$agora" run --quiet --out "$work/results" --replicates 10 --set population.citizens=2000 --report
 
 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$work/profile" \
@@ -42,12 +46,12 @@ fi
 echo "browser check: report rendered (not blank), no network request, no console error"
 
 # The sweeps: the README's grid (barriers) and a small Latin hypercube.
-"$root/target/release/agora" sweep --quiet examples/sweeps/barriers.ron --out "$work/barriers"
-"$root/target/release/agora" report "$work/barriers" >/dev/null
+"$agora" sweep --quiet examples/sweeps/barriers.ron --out "$work/barriers"
+"$agora" report "$work/barriers" >/dev/null
 sed 's/samples: 64/samples: 40/; s/replicates: 10/replicates: 4/' examples/sweeps/lhs.ron >"$work/lhs.ron"
 sed -i "s#../../scenarios/#$root/scenarios/#" "$work/lhs.ron"
-"$root/target/release/agora" sweep --quiet "$work/lhs.ron" --out "$work/lhs"
-"$root/target/release/agora" report "$work/lhs" >/dev/null
+"$agora" sweep --quiet "$work/lhs.ron" --out "$work/lhs"
+"$agora" report "$work/lhs" >/dev/null
 
 # playwright-core only (no browser download), installed beside the check.
 mkdir -p "$work/node"
