@@ -229,8 +229,9 @@ fn pioneers_adopt_without_transformation_and_spread_is_an_outcome() {
     s.population.citizens = 6_000;
     let metrics = [idx::ADOPTER_SHARE, idx::TRANSFORMED_SHARE];
     let pairs = paired(&s, "dynamics.adoption_imitation", (0.01, 0.3), 12, &metrics);
-    let mean = |f: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> f64| pairs.iter().map(f).sum::<f64>() / pairs.len() as f64;
-    let (low, high) = (mean(&|p| p.0[0]), mean(&|p| p.1[0]));
+    let n = pairs.len() as f64;
+    let low = pairs.iter().map(|p| p.0[0]).sum::<f64>() / n;
+    let high = pairs.iter().map(|p| p.1[0]).sum::<f64>() / n;
     let share = s.administrations.pioneer_share;
     // Not a copy of the input: with weak imitation adoption stays near the
     // pioneers, with strong imitation it spreads well beyond them.
