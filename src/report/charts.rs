@@ -150,6 +150,8 @@ pub struct Fan<'a> {
     pub points: Vec<(f64, f64, f64, f64)>,
     /// Whether to mark each point (sampled values of a sweep axis).
     pub markers: bool,
+    /// Single observations drawn as dots under the line: (x, y).
+    pub scatter: Vec<(f64, f64)>,
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -229,8 +231,14 @@ pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> Str
     let years = x_label == "year";
     svg((WIDTH, HEIGHT), |root| {
         let (plot, side) = frame(root, title)?;
-        let x = bounds(fans.iter().flat_map(|f| f.points.iter().map(|p| p.0)));
-        let y = bounds(fans.iter().flat_map(|f| f.points.iter().flat_map(|p| [p.1, p.3])));
+        let x = bounds(
+            fans.iter()
+                .flat_map(|f| f.points.iter().map(|p| p.0).chain(f.scatter.iter().map(|p| p.0))),
+        );
+        let y = bounds(fans.iter().flat_map(|f| {
+            let band = f.points.iter().flat_map(|p| [p.1, p.3]);
+            band.chain(f.scatter.iter().map(|p| p.1))
+        }));
         let x = if years { (x.0.floor(), x.1) } else { x };
         let mut chart = ChartBuilder::on(&plot)
             .margin(8)
@@ -280,6 +288,11 @@ fn draw_fan(chart: &mut Cartesian, fan: &Fan) -> Drawn {
         (_, 0) => chart.draw_series(LineSeries::new(line, style))?,
         (dash, gap) => chart.draw_series(DashedLineSeries::new(line, dash, gap, style))?,
     };
+    chart.draw_series(
+        fan.scatter
+            .iter()
+            .map(|&p| Circle::new(p, 3, colour.mix(0.55).filled())),
+    )?;
     if fan.markers {
         chart.draw_series(fan.points.iter().map(|p| Circle::new((p.0, p.2), 3, colour.filled())))?;
     }

@@ -45,6 +45,7 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
                     look: charts::look(s, &names),
                     points: points.clone(),
                     markers: false,
+                    scatter: Vec::new(),
                 })
             })
             .collect();

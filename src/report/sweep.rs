@@ -61,7 +61,9 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
         body,
         "<p>{} points x {} replicates over {}. Charts show, at each sampled value (marker), the mean over the \
          runs there (line) and the band from their 5th to their 95th percentile, as in the run report; the runs \
-         at a value are its replicates at every point of the other axes, which are averaged over.</p>",
+         at a value are its replicates at every point of the other axes, which are averaged over. On a continuous \
+         axis (more than {MAX_LEVELS} values) the line and band are over the runs in each of {MAX_LEVELS} equal \
+         bins, and each sample's mean is a dot.</p>",
         sweep.points.len(),
         sweep.replicates,
         escape(&sweep.axes.join(", "))
@@ -280,16 +282,19 @@ impl Points<'_> {
             let Some(c) = self.runs.find(m.name) else {
                 continue;
             };
-            let points: Vec<(f64, f64, f64, f64)> = self
-                .level_bands(a, c)
-                .iter()
-                .enumerate()
-                .map(|(k, (level, (lo, mean, hi)))| {
+            let (points, scatter) = if self.continuous(a) {
+                (self.binned_bands(a, c), self.sample_means(a, c))
+            } else {
+                let bands = self.level_bands(a, c);
+                let at = |(k, (level, (lo, mean, hi))): (usize, &(String, (f64, f64, f64)))| {
                     let x = if numeric { number(level) } else { k as f64 };
                     (x, *lo, *mean, *hi)
-                })
-                .filter(|p| p.2.is_finite())
-                .collect();
+                };
+                (
+                    bands.iter().enumerate().map(at).filter(|p| p.2.is_finite()).collect(),
+                    Vec::new(),
+                )
+            };
             out.push_str(&chart(&charts::fan_chart(
                 &format!("{} ({})", m.label, m.name),
                 &x_label,
@@ -297,13 +302,44 @@ impl Points<'_> {
                 &[Fan {
                     name: base,
                     look: charts::look(base, &[base]),
+                    markers: scatter.is_empty(),
                     points,
-                    markers: true,
+                    scatter,
                 }],
             )));
         }
         out.push_str("</div>\n");
         out
+    }
+
+    /// The band of metric column `column` over the runs in each of
+    /// [`MAX_LEVELS`] equal bins of continuous axis `a`, at the bin centres.
+    fn binned_bands(&self, a: usize, column: usize) -> Vec<(f64, f64, f64, f64)> {
+        let values: Vec<f64> = self.sweep.points.iter().map(|p| number(&p[a])).collect();
+        let lo = values.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
+        let edges = Some((lo, hi, MAX_LEVELS));
+        (0..MAX_LEVELS)
+            .filter_map(|k| {
+                let runs = self.runs_where(|p| within(edges, k, &p[a], &[]));
+                let (p05, mean, p95) = Self::band(&runs, column);
+                let (x0, x1) = span(edges, k);
+                mean.is_finite().then_some(((x0 + x1) / 2.0, p05, mean, p95))
+            })
+            .collect()
+    }
+
+    /// Each sample's value on axis `a` and the mean of column `column` over its runs.
+    fn sample_means(&self, a: usize, column: usize) -> Vec<(f64, f64)> {
+        self.sweep
+            .points
+            .iter()
+            .map(|p| {
+                let runs = self.runs_where(|q| q == p.as_slice());
+                (number(&p[a]), Self::band(&runs, column).1)
+            })
+            .filter(|p| p.1.is_finite())
+            .collect()
     }
 
     /// One sentence: the dominant futures, and the metric the main axis moves most.

@@ -213,6 +213,12 @@ fn latin_hypercube_report_bins_its_phase_diagram() {
         "each sample marked"
     );
     assert!(html.contains("bins without a sample are left blank"));
+    run_ok(&["report", o]);
+    assert_eq!(
+        html,
+        read(out.join("report.html")),
+        "a sweep's report is byte-identical when made twice"
+    );
     // Sampled values in order along every axis chart, a marker at each.
     let fan = &charts[1];
     assert!(fan.inner_html().matches("<circle").count() >= samples);
