@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Open a generated report in a real browser (headless Chromium): the
+# Open generated reports in a real browser (headless Chromium): the
 # screenshot must not be blank, the page must make no network request and
-# log no error.
+# log no error; then look at a run, a grid sweep and a Latin-hypercube sweep
+# report as a person would (ci/browser-check.mjs, playwright-core driving
+# Debian's Chromium at 1400 px): one colour per future in every chart, no
+# overlapping text, labelled axes. Screenshots land in $work/shots (or in
+# $SHOTS if set, e.g. SHOTS=docs to refresh the README's pictures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -11,8 +15,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 cargo build --release --quiet
-"$root/target/release/agora" run --quiet --out "$work/results" --replicates 10 --set population.citizens=2000 --report
+agora="${CARGO_TARGET_DIR:-$root/target}/release/agora"
+"$agora" run --quiet --out "$work/results" --replicates 10 --set population.citizens=2000 --report
 
 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$work/profile" \
@@ -36,3 +44,21 @@ if grep -oiE '(src|href)="[a-z]+:[^"]*"|url\([^)]*\)|<script|<link' "$work/resul
   echo "browser check FAILED: the page references external resources"; exit 1
 fi
 echo "browser check: report rendered (not blank), no network request, no console error"
+
+# The sweeps: the README's grid (barriers) and a small Latin hypercube.
+"$agora" sweep --quiet examples/sweeps/barriers.ron --out "$work/barriers"
+"$agora" report "$work/barriers" >/dev/null
+sed 's/samples: 64/samples: 40/; s/replicates: 10/replicates: 4/' examples/sweeps/lhs.ron >"$work/lhs.ron"
+sed -i "s#../../scenarios/#$root/scenarios/#" "$work/lhs.ron"
+"$agora" sweep --quiet "$work/lhs.ron" --out "$work/lhs"
+"$agora" report "$work/lhs" >/dev/null
+
+# playwright-core only (no browser download), installed beside the check.
+mkdir -p "$work/node"
+cp ci/browser-check.mjs "$work/node/"
+(cd "$work/node" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent playwright-core@1 >/dev/null)
+shots=${SHOTS:-$work/shots}
+mkdir -p "$shots"
+node "$work/node/browser-check.mjs" "$shots" \
+  "report=$work/results/report.html" "sweep=$work/barriers/report.html" "lhs=$work/lhs/report.html"
+for png in "$shots"/report.png "$shots"/sweep.png "$shots"/lhs.png; do python3 ci/png_check.py "$png"; done

@@ -67,7 +67,7 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         replicates: u32,
         /// Pause between frames in milliseconds (terminal only)
-        #[arg(long, default_value_t = 25)]
+        #[arg(long, default_value_t = 70)]
         frame_ms: u64,
     },
     /// Write the graph a replicate simulates on, and its statistics

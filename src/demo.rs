@@ -1,6 +1,8 @@
 //! `agora demo`: the three built-in futures unfold side by side in the
-//! terminal (unicode sparklines, 80 columns), then a results folder and its
-//! report are written. When stdout is not a terminal it prints plain text.
+//! terminal (unicode sparklines as wide as the terminal, each metric on its
+//! own scale, years marked under them), then a results folder and its report
+//! are written. When stdout is not a terminal it prints plain text in 80
+//! columns.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -17,7 +19,11 @@ use agora::runner::{Prepared, Run, Sink, jobs_of};
 use agora::scenario;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-const WIDTH: usize = 48;
+/// Columns of plain text, and of a terminal whose width is unknown.
+const PLAIN_WIDTH: usize = 80;
+/// The scenario name column, and the value after each sparkline.
+const NAME: usize = 16;
+const VALUE: usize = 7;
 /// The metrics the demo draws (positions in the metric table).
 const SHOWN: [usize; 5] = [
     idx::DIGITALIZATION,
@@ -27,6 +33,7 @@ const SHOWN: [usize; 5] = [
     idx::FRACTURE,
 ];
 
+/// Run the demo: simulate, draw, then write `out` and its report.
 pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<ExitCode> {
     let clock = Stopwatch::start(rayon::current_num_threads());
     let mut batch = Vec::new();
@@ -52,6 +59,8 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let graphs: Vec<Summary> = models.iter().map(|m| Summary::of(m.social_graph())).collect();
     let mut series: Vec<Vec<Metrics>> = models.iter().map(|m| vec![m.metrics()]).collect();
     let terminal = std::io::stdout().is_terminal();
+    let width = if terminal { terminal_width() } else { PLAIN_WIDTH };
+    let start = agora::calendar::Month::parse(&batch[0].scenario.start);
     let mut stdout = std::io::stdout().lock();
     let print = |e: std::io::Error| Error::io("printing", e);
     let mut drawn_lines = 0;
@@ -67,7 +76,17 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
             s.push(m);
         }
         if terminal {
-            let frame = render(&batch, &jobs, &series, step, steps);
+            let frame = render(
+                &Frame {
+                    batch: &batch,
+                    jobs: &jobs,
+                    series: &series,
+                    start,
+                    width,
+                },
+                step,
+                steps,
+            );
             if drawn_lines > 0 {
                 write!(stdout, "\x1b[{drawn_lines}A").map_err(print)?;
             }
@@ -83,14 +102,28 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
                     .iter()
                     .map(|&i| format!("{} {:.2}", METRICS[i].short, means[i]))
                     .collect();
-                writeln!(stdout, "  {:<13} {}", p.scenario.name, values.join(" ")).map_err(print)?;
+                let line = format!("  {:<13} {}", p.scenario.name, values.join(" "));
+                writeln!(stdout, "{}", line.chars().take(width).collect::<String>()).map_err(print)?;
             }
         }
     }
     if !terminal {
         // One plain chart per metric at the end: text that reads in a log or a pipe.
-        write!(stdout, "{}", render(&batch, &jobs, &series, steps, steps)).map_err(print)?;
+        let frame = Frame {
+            batch: &batch,
+            jobs: &jobs,
+            series: &series,
+            start,
+            width,
+        };
+        write!(stdout, "{}", render(&frame, steps, steps)).map_err(print)?;
     }
+    let ended: Vec<Class> = jobs
+        .iter()
+        .zip(&series)
+        .map(|(job, s)| Class::of(s, &batch[job.scenario].scenario.classification))
+        .collect();
+    write!(stdout, "{}", endings(&batch, &jobs, &ended, width)).map_err(print)?;
     drop(stdout);
 
     let (mut output, _) = RunOutput::open(&folder, &batch, &jobs, false)?;
@@ -133,40 +166,161 @@ fn scenario_means(jobs: &[agora::runner::Job], series: &[Vec<Metrics>], s: usize
     std::array::from_fn(|m| sum[m] / n[m])
 }
 
-/// One frame: per metric, a sparkline per scenario from month 0 to `step`.
-fn render(batch: &[Prepared], jobs: &[agora::runner::Job], series: &[Vec<Metrics>], step: u32, steps: u32) -> String {
-    let mut out = format!("agora demo: three futures of Social CRM, month {step:>3} of {steps}\n");
-    // The whole story so far, one column per month up to WIDTH months, sampled evenly beyond.
+/// What a frame draws from.
+struct Frame<'a> {
+    batch: &'a [Prepared],
+    jobs: &'a [agora::runner::Job],
+    series: &'a [Vec<Metrics>],
+    start: Option<agora::calendar::Month>,
+    width: usize,
+}
+
+/// The terminal's width: `COLUMNS` if set, else the window size of
+/// stdout, else 80 columns.
+fn terminal_width() -> usize {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    from_env.or_else(window_columns).unwrap_or(PLAIN_WIDTH).clamp(40, 400)
+}
+
+/// The columns of the terminal on stdout, from the TIOCGWINSZ ioctl.
+fn window_columns() -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` through the pointer, which
+    // points to a live, writable value of that type.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
+/// One frame: per metric a caption with its scale, then a sparkline per
+/// scenario from month 0 to `step`; years marked under the last one.
+fn render(f: &Frame, step: u32, steps: u32) -> String {
+    let date = |t: u32| {
+        f.start
+            .map(|m| m.plus(t).to_string())
+            .unwrap_or_else(|| format!("month {t}"))
+    };
+    let mut out = format!(
+        "agora demo: three futures of Social CRM, now {} (month {step:>3} of {steps})\n",
+        date(step)
+    );
+    let columns = f.width.saturating_sub(NAME + VALUE + 3).max(10);
     let step = step as usize;
-    let months: Vec<usize> = if step < WIDTH {
+    // The whole story so far, one column per month up to `columns` months, sampled evenly beyond.
+    let months: Vec<usize> = if step < columns {
         (0..=step).collect()
     } else {
-        (0..WIDTH).map(|c| (c * step + (WIDTH - 1) / 2) / (WIDTH - 1)).collect()
+        (0..columns)
+            .map(|c| (c * step + (columns - 1) / 2) / (columns - 1))
+            .collect()
     };
     for metric in SHOWN {
-        let name = METRICS[metric].label;
-        let history: Vec<Vec<f64>> = (0..batch.len())
-            .map(|s| {
-                months
-                    .iter()
-                    .map(|&t| scenario_means(jobs, series, s, t)[metric])
-                    .collect()
+        out.push_str(&metric_block(f, metric, &months));
+    }
+    out.push_str(&year_marks(f.start, &months));
+    out
+}
+
+/// A metric's caption (label, and the values of the lowest and highest
+/// mark) and a sparkline per scenario, ending in its current value.
+fn metric_block(f: &Frame, metric: usize, months: &[usize]) -> String {
+    let history: Vec<Vec<f64>> = (0..f.batch.len())
+        .map(|s| {
+            months
+                .iter()
+                .map(|&t| scenario_means(f.jobs, f.series, s, t)[metric])
+                .collect()
+        })
+        .collect();
+    let finite = || history.iter().flatten().cloned().filter(|v| v.is_finite());
+    let lo = finite().fold(f64::INFINITY, f64::min);
+    let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let caption = format!(
+        "{}: {lo:.2} {} to {hi:.2} {}",
+        METRICS[metric].label, SPARKS[0], SPARKS[7]
+    );
+    let mut out: String = caption.chars().take(f.width).collect();
+    out.push('\n');
+    for (s, values) in history.iter().enumerate() {
+        let line: String = values
+            .iter()
+            .map(|v| {
+                let x = if hi - lo > 1e-12 { (v - lo) / (hi - lo) } else { 0.0 };
+                SPARKS[(x.clamp(0.0, 1.0) * 7.0).round() as usize]
             })
             .collect();
-        let top = history.iter().flatten().cloned().fold(1e-9f64, f64::max).max(1.0);
-        out.push_str(&format!("{name}\n"));
-        for (s, values) in history.iter().enumerate() {
-            let line: String = values
-                .iter()
-                .map(|v| SPARKS[((v / top).clamp(0.0, 1.0) * 7.0).round() as usize])
-                .collect();
-            out.push_str(&format!(
-                "  {:<14}{line:<width$} {:>6.3}\n",
-                batch[s].scenario.name,
-                values.last().copied().unwrap_or(0.0),
-                width = WIDTH
-            ));
-        }
+        let name: String = f.batch[s].scenario.name.chars().take(NAME - 3).collect();
+        let last = values.last().copied().unwrap_or(f64::NAN);
+        out.push_str(&format!("  {name:<w$} {line} {last:>VALUE$.3}\n", w = NAME - 3));
     }
     out
+}
+
+/// A line of year marks under the sparklines: every year, or every 2, 5
+/// or 10 years, whichever is the first whose labels do not touch.
+fn year_marks(start: Option<agora::calendar::Month>, months: &[usize]) -> String {
+    let (Some(start), Some(&last)) = (start, months.last()) else {
+        return String::new();
+    };
+    let columns_per_year = 12.0 * months.len() as f64 / (last.max(1) as f64);
+    let every = [1, 2, 5, 10]
+        .into_iter()
+        .find(|k| *k as f64 * columns_per_year >= 6.0)
+        .unwrap_or(20);
+    let mut line = vec![' '; NAME + months.len() + 4];
+    for (c, &t) in months.iter().enumerate() {
+        let year = start.plus(t as u32).year();
+        let previous = c.checked_sub(1).map(|p| start.plus(months[p] as u32).year());
+        if previous == Some(year) || year % every != 0 || NAME + c + 4 > line.len() {
+            continue;
+        }
+        for (k, ch) in year.to_string().chars().enumerate() {
+            line[NAME + c + k] = ch;
+        }
+    }
+    let mut text: String = line.into_iter().collect();
+    text.truncate(text.trim_end().len());
+    text + "\n"
+}
+
+/// The line after the story: per scenario, the futures its runs ended in.
+fn endings(batch: &[Prepared], jobs: &[agora::runner::Job], ended: &[Class], width: usize) -> String {
+    let mut parts = Vec::new();
+    for (s, p) in batch.iter().enumerate() {
+        let mine: Vec<Class> = jobs
+            .iter()
+            .zip(ended)
+            .filter(|(j, _)| j.scenario == s)
+            .map(|(_, c)| *c)
+            .collect();
+        let counts: Vec<String> = Class::ALL
+            .iter()
+            .map(|c| (c, mine.iter().filter(|m| *m == c).count()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| format!("{} {n}/{}", c.name(), mine.len()))
+            .collect();
+        parts.push(format!("{} -> {}", p.scenario.name, counts.join(", ")));
+    }
+    let mut out = String::new();
+    let mut line = String::from("Ended in:");
+    for part in parts {
+        if line.chars().count() + 2 + part.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("  ");
+        } else {
+            line.push(' ');
+        }
+        line.push_str(&part);
+        line.push(';');
+    }
+    line.pop();
+    out + &line + "\n"
 }

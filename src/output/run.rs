@@ -414,59 +414,142 @@ fn batch_identity(batch: &[Prepared]) -> String {
     ron::to_string(&scenarios).expect("scenarios serialize")
 }
 
+/// The width the summary table fits in.
+pub const TABLE_WIDTH: usize = 80;
+
 /// The short table `agora run` prints: per scenario, the class shares with
-/// their 95% intervals and the final means of the main metrics.
+/// their 95% intervals and the final means of the main metrics, in
+/// [`TABLE_WIDTH`] columns, with a line that explains the columns under it.
+/// Scenario names too long for their column are shortened to distinct strings.
 pub fn summary_table(tallies: &[ScenarioTally]) -> String {
-    use crate::model::metrics::idx;
-    let mut out = String::new();
-    let shown = [
-        idx::DIGITALIZATION,
+    use crate::model::{METRICS, metrics::idx};
+    let runs: Vec<u64> = tallies.iter().map(|t| t.runs).collect();
+    let same_runs = runs.windows(2).all(|w| w[0] == w[1]);
+    let names = distinct_names(&tallies.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), 16);
+    let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(8).max(8);
+    let runs_width = if same_runs { 0 } else { 6 };
+    let class_header = match (same_runs, runs.first()) {
+        (true, Some(n)) => format!("class, % of {n} runs [95% CI]"),
+        _ => "class, % of runs [95% CI]".to_string(),
+    };
+    // Class (14), share and its interval: "participation  100% [72-100]".
+    let class_width = class_header.chars().count().max(29);
+    let fixed = name_width + runs_width + 2 + class_width;
+    let shown: Vec<usize> = [
         idx::ADOPTION,
         idx::TRANSFORMED_SHARE,
         idx::TRUST,
         idx::FRACTURE,
+        idx::DIGITALIZATION,
     ]
-    .map(|i| (crate::model::METRICS[i].short, i));
-    out.push_str(&format!(
-        "{:<16} {:>5}  {:<34}",
-        "scenario", "runs", "class share [95% CI]"
-    ));
-    for (label, _) in shown {
-        out.push_str(&format!(" {label:>8}"));
+    .into_iter()
+    .take((TABLE_WIDTH - fixed.min(TABLE_WIDTH)) / 9)
+    .collect();
+    let mut out = format!("{:<name_width$}", "scenario");
+    if !same_runs {
+        out.push_str(&format!(" {:>5}", "runs"));
+    }
+    out.push_str(&format!("  {class_header:<class_width$}"));
+    for &i in &shown {
+        out.push_str(&format!(" {:>8}", METRICS[i].short));
     }
     out.push('\n');
-    for tally in tallies {
+    for (tally, name) in tallies.iter().zip(&names) {
         let mut shares: Vec<_> = tally.class_shares().into_iter().filter(|c| c.1 > 0).collect();
         shares.sort_by_key(|share| std::cmp::Reverse(share.1));
         for (line, (class, _, share, lo, hi)) in shares.iter().enumerate() {
             let class_text = format!(
-                "{:<15}{:>4.0}% [{:.0}-{:.0}]",
+                "{:<14}{:>5.0}% [{:.0}-{:.0}]",
                 class.name(),
                 share * 100.0,
                 lo * 100.0,
                 hi * 100.0
             );
-            if line == 0 {
-                out.push_str(&format!(
-                    "{:<16} {:>5}  {:<34}",
-                    truncate(&tally.name, 16),
-                    tally.runs,
-                    class_text
-                ));
-                for (_, metric) in shown {
+            let first = line == 0;
+            out.push_str(&format!("{:<name_width$}", if first { name.as_str() } else { "" }));
+            if !same_runs {
+                let n = if first { tally.runs.to_string() } else { String::new() };
+                out.push_str(&format!(" {n:>5}"));
+            }
+            out.push_str(&format!("  {class_text:<class_width$}"));
+            if first {
+                for &metric in &shown {
                     out.push_str(&format!(" {:>8.3}", tally.final_mean_sd(metric).0));
                 }
-            } else {
-                out.push_str(&format!("{:<16} {:>5}  {:<34}", "", "", class_text));
             }
             // Continuation lines end in padding; keep the table free of trailing blanks.
             out.truncate(out.trim_end_matches(' ').len());
             out.push('\n');
         }
     }
+    let labels: Vec<String> = shown
+        .iter()
+        // Glued with NUL so that a column's explanation is never broken across lines.
+        .map(|&i| format!("{} = {}", METRICS[i].short, METRICS[i].label).replace(' ', "\0"))
+        .collect();
+    let legend = format!(
+        "Class: the future a run ended in (95% Wilson interval); final means: {}.",
+        labels.join(", ")
+    );
+    out.push_str(&wrap(&legend, TABLE_WIDTH).replace('\0', " "));
     out
 }
 
-fn truncate(s: &str, width: usize) -> String {
-    s.chars().take(width).collect()
+/// `names` shortened to at most `width` characters each, all distinct: a
+/// long name keeps its start and ends in `~` and, if that start is shared,
+/// a number.
+pub fn distinct_names(names: &[&str], width: usize) -> Vec<String> {
+    let cut = |s: &str, keep: usize, tail: &str| -> String { s.chars().take(keep).collect::<String>() + tail };
+    let mut out: Vec<String> = names
+        .iter()
+        .map(|n| {
+            if n.chars().count() <= width {
+                n.to_string()
+            } else {
+                cut(n, width - 1, "~")
+            }
+        })
+        .collect();
+    for k in 0..out.len() {
+        let clash = (0..out.len()).any(|j| j != k && out[j] == out[k]);
+        if clash && names[k].chars().count() > width {
+            let tail = format!("~{}", k + 1);
+            out[k] = cut(names[k], width - tail.len(), &tail);
+        }
+    }
+    out
+}
+
+/// `text` broken into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::distinct_names;
+
+    #[test]
+    fn long_names_stay_distinct() {
+        let names = ["pioneer-secure-2y", "pioneer-secure-5y", "fracture"];
+        let short = distinct_names(&names, 12);
+        assert_eq!(short[2], "fracture");
+        assert_ne!(short[0], short[1], "{short:?}");
+        assert!(short.iter().all(|s| s.chars().count() <= 12), "{short:?}");
+    }
 }

@@ -8,7 +8,7 @@ use std::io;
 use std::path::Path;
 
 use super::charts::{self, Fan};
-use super::{Band, CsvTable, appendix, chart, escape, folder_name, number, page};
+use super::{Band, CsvTable, appendix, chart, escape, number, page};
 use crate::calendar::Month;
 use crate::model::METRICS;
 use crate::output::compare::COMPARISON;
@@ -19,6 +19,12 @@ type Differences = BTreeMap<String, BTreeMap<String, Vec<Band>>>;
 /// The page of the compare folder `dir`.
 pub(super) fn report(dir: &Path) -> io::Result<String> {
     let table = CsvTable::read(&dir.join(COMPARISON))?;
+    let folder_name = |dir: &Path| {
+        dir.canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| dir.display().to_string())
+    };
     let (policies, differences) = differences(&table)?;
     let mut body = format!(
         "<h1>agora compare: {}</h1>\n<p>Policies: {}. Each chart shows, per policy, the mean over replicates of \
@@ -31,12 +37,16 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
         let Some(by_policy) = differences.get(m.name) else {
             continue;
         };
+        let names: Vec<&str> = policies.iter().map(String::as_str).collect();
         let mut fans: Vec<Fan> = policies
             .iter()
             .filter_map(|p| {
                 by_policy.get(p).map(|points| Fan {
                     name: p,
+                    look: charts::look(p, &names),
                     points: points.clone(),
+                    markers: false,
+                    scatter: Vec::new(),
                 })
             })
             .collect();
@@ -46,7 +56,13 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
             .collect();
         fans.push(Fan {
             name: "zero",
+            look: charts::Look {
+                colour: plotters::style::RGBColor(120, 120, 120),
+                dash: (2, 3),
+            },
             points: zero,
+            markers: false,
+            scatter: Vec::new(),
         });
         let title = format!("Difference in {} ({})", m.label.to_lowercase(), m.name);
         body.push_str(&chart(&charts::fan_chart(&title, "year", m.unit, &fans)));

@@ -127,13 +127,6 @@ fn chart(svg: &str) -> String {
     format!("<div class=\"chart\">{svg}</div>\n")
 }
 
-fn folder_name(dir: &Path) -> String {
-    dir.canonicalize()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| dir.display().to_string())
-}
-
 /// The files that let a reader reproduce the result, verbatim.
 fn appendix(dir: &Path) -> io::Result<String> {
     let mut out = String::from("<h2>Reproduce</h2>\n");

@@ -7,33 +7,45 @@ use std::io;
 use std::path::Path;
 
 use super::charts::{self, Bar, Fan};
-use super::{Band, CsvTable, appendix, chart, escape, folder_name, number, page};
+use super::{Band, CsvTable, appendix, chart, escape, number, page};
 use crate::calendar::Month;
 use crate::model::{Class, METRICS};
+use crate::output::manifest::{Content, Manifest};
 use crate::output::run::{AGGREGATE, CLASSES, SUMMARY};
 
 /// The page of the run folder `dir`.
 pub(super) fn report(dir: &Path) -> io::Result<String> {
     let aggregate = CsvTable::read(&dir.join(AGGREGATE))?;
     let (scenarios, series) = fans(&aggregate)?;
-    let mut body = format!(
-        "<h1>agora report: {}</h1>\n<p>Scenarios: {}. Each chart shows, per scenario, the mean over replicates \
-         (line) and the band from the 5th to the 95th percentile, month by month. Flows (counted over a month: \
-         participation, unanswered contacts, needs resolved, repeats, productivity, incidents) start with the first month.</p>\n",
-        escape(&folder_name(dir)),
-        escape(&scenarios.join(", "))
+    let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
+    let title = format!("Futures compared: {}", and_list(&names));
+    let mut body = format!("<h1>{}</h1>\n", escape(&title));
+    body.push_str(&descriptions(dir, &scenarios));
+    let _ = writeln!(
+        body,
+        "<p class=\"takeaway\"><strong>{}</strong></p>",
+        escape(&takeaway(&series, &names))
+    );
+    body.push_str(
+        "<p>Each chart shows, per scenario, the mean over replicates (line) and the band from the 5th to the \
+         95th percentile across replicates, month by month. Each future keeps its colour and line style in every \
+         chart, the class chart included. Flows (counted over a month: participation, unanswered contacts, needs \
+         resolved, repeats, productivity, incidents) start with the first month.</p>\n",
     );
     body.push_str("<h2>How the futures unfold</h2>\n<div class=\"charts\">\n");
     for m in METRICS {
         let Some(by_scenario) = series.get(m.name) else {
             continue;
         };
-        let fans: Vec<Fan> = scenarios
+        let fans: Vec<Fan> = names
             .iter()
             .filter_map(|s| {
-                by_scenario.get(s).map(|points| Fan {
+                by_scenario.get(*s).map(|points| Fan {
                     name: s,
+                    look: charts::look(s, &names),
                     points: points.clone(),
+                    markers: false,
+                    scatter: Vec::new(),
                 })
             })
             .collect();
@@ -50,7 +62,101 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
     let last = aggregate.rows.iter().map(|r| r[dates].as_str()).max().unwrap_or("");
     body.push_str(&final_means_table(dir, &scenarios, last)?);
     body.push_str(&appendix(dir)?);
-    Ok(page(&format!("agora report: {}", escape(&folder_name(dir))), &body))
+    Ok(page(&escape(&title), &body))
+}
+
+/// "a", "a and b", "a, b and c".
+pub(super) fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Each scenario's description, from the resolved scenarios of the manifest.
+fn descriptions(dir: &Path, scenarios: &[String]) -> String {
+    let Ok(manifest) = Manifest::read(dir) else {
+        return String::new();
+    };
+    let Content::Run { scenarios: records } = manifest.content else {
+        return String::new();
+    };
+    let mut out = String::from("<ul class=\"descriptions\">\n");
+    for s in scenarios {
+        let Some(r) = records.iter().find(|r| &r.scenario.name == s) else {
+            continue;
+        };
+        let text = if r.scenario.description.is_empty() {
+            "(no description)"
+        } else {
+            &r.scenario.description
+        };
+        let _ = writeln!(out, "<li><strong>{}</strong>: {}</li>", escape(s), escape(text));
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+/// The highest and lowest final mean of one metric: (value, scenario), and the year.
+type Ends<'a> = ((f64, &'a str), (f64, &'a str), f64);
+
+/// The highest and lowest final mean of `metric` over the scenarios.
+fn ends<'a>(series: &Series, metric: &str, names: &[&'a str]) -> Option<Ends<'a>> {
+    let by = series.get(metric)?;
+    let last: Vec<(f64, &str, f64)> = names
+        .iter()
+        .filter_map(|s| by.get(*s).and_then(|p| p.last()).map(|p| (p.2, *s, p.0)))
+        .filter(|e| e.0.is_finite())
+        .collect();
+    let hi = last.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let lo = last.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+    Some(((hi.0, hi.1), (lo.0, lo.1), hi.2))
+}
+
+/// "By 2030, trust ends at 0.72 under participation against 0.40 under fracture".
+fn ends_sentence(label: &str, (hi, lo, t): Ends) -> String {
+    let start = format!(
+        "By {:.0}, {} ends at {:.2} under {}",
+        t.floor(),
+        label.to_lowercase(),
+        hi.0,
+        hi.1
+    );
+    if hi.1 == lo.1 {
+        start
+    } else {
+        format!("{start} against {:.2} under {}", lo.0, lo.1)
+    }
+}
+
+/// The takeaway: trust at the end in each future, and the metric whose
+/// final means differ most between the futures (relative to its range).
+fn takeaway(series: &Series, names: &[&str]) -> String {
+    let mut best: Option<(f64, &str, Ends)> = None;
+    for m in METRICS.iter().filter(|m| m.range.1.is_finite()) {
+        let Some(e) = ends(series, m.name, names) else { continue };
+        let gap = (e.0.0 - e.1.0) / (m.range.1 - m.range.0);
+        if best.is_none_or(|b| gap > b.0) {
+            best = Some((gap, m.label, e));
+        }
+    }
+    let trust = &METRICS[crate::model::metrics::idx::TRUST];
+    let mut text = match ends(series, trust.name, names) {
+        Some(e) => ends_sentence(trust.label, e) + ".",
+        None => String::new(),
+    };
+    match best {
+        Some((_, label, e)) if label != trust.label && names.len() > 1 => {
+            text.push_str(&format!(
+                " The widest gap: {}.",
+                ends_sentence(label, e).split_once(", ").map_or("", |x| x.1)
+            ));
+        }
+        None if text.is_empty() => text.push_str("No metric has a value to compare."),
+        _ => {}
+    }
+    text
 }
 
 /// metric -> scenario -> one band per step.
