@@ -3,6 +3,7 @@
 //! calls these and prints; Rust callers (and the Python module) can call
 //! them the same way.
 
+mod calibrate;
 mod discover;
 mod graph;
 mod run;
@@ -11,6 +12,7 @@ mod sweep;
 
 use std::path::{Path, PathBuf};
 
+pub use calibrate::{CalibrateOptions, CalibrateOutcome, calibrate, predictive};
 pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
 pub use run::{RunOptions, RunSummary, run};
