@@ -245,7 +245,13 @@ fn read_observed(path: &Path) -> Result<Vec<(Month, String, f64)>> {
     let header: Vec<String> = reader.headers().map_err(csv_error)?.iter().map(String::from).collect();
     let column = |name: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| {
-            bad(path, format!("no `{name}` column (columns: {}); the file needs date,value", header.join(",")))
+            bad(
+                path,
+                format!(
+                    "no `{name}` column (columns: {}); the file needs date,value",
+                    header.join(",")
+                ),
+            )
         })
     };
     let (date, value) = (column("date")?, column("value")?);
@@ -273,8 +279,7 @@ fn read_observed(path: &Path) -> Result<Vec<(Month, String, f64)>> {
 fn last_step(scenario: &Scenario, series: &[(Month, String, f64)], path: &Path) -> Result<u32> {
     let start = start_of(scenario)?;
     let last = series.iter().map(|o| o.0).max().expect("not empty");
-    u32::try_from(start.months_to(last))
-        .map_err(|_| bad(path, format!("{last} is before the run starts ({start})")))
+    u32::try_from(start.months_to(last)).map_err(|_| bad(path, format!("{last} is before the run starts ({start})")))
 }
 
 fn start_of(scenario: &Scenario) -> Result<Month> {

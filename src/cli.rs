@@ -531,18 +531,17 @@ fn calibrate_command(args: CalibrateArgs) -> Result<ExitCode> {
     let observer: &dyn commands::Observer = if args.quiet { &commands::Silent } else { &console };
     let o = commands::calibrate(&options, observer)?;
     let c = &o.calibration;
+    let width = c.parameters.iter().map(String::len).max().unwrap_or(0).max(9);
     let mut text = format!(
         "posterior of {} parameters after {} generations ({} particles, epsilon {:.5}, acceptance {:.3})\n\
-         parameter{:w$}  median     5%         95%        mean\n",
+         {:width$}  median     5%         95%        mean\n",
         c.parameters.len(),
         o.last.index + 1,
         o.last.particles.len(),
         o.last.epsilon,
         o.last.acceptance,
-        "",
-        w = c.parameters.iter().map(String::len).max().unwrap_or(9).saturating_sub(9),
+        "parameter",
     );
-    let width = c.parameters.iter().map(String::len).max().unwrap_or(9).max(9);
     for (name, m) in c.parameters.iter().zip(&o.marginals) {
         text.push_str(&format!(
             "{name:width$}  {:<10.6} {:<10.6} {:<10.6} {:.6}\n",

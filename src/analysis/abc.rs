@@ -63,7 +63,10 @@ impl AbcConfig {
     /// Check the settings against the priors.
     pub fn check(&self, priors: &[(f64, f64)]) -> Result<(), AnalysisError> {
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return Err(AnalysisError::invalid("alpha", format!("{} is not in (0, 1)", self.alpha)));
+            return Err(AnalysisError::invalid(
+                "alpha",
+                format!("{} is not in (0, 1)", self.alpha),
+            ));
         }
         if self.kept() < 2 || self.kept() >= self.population {
             return Err(AnalysisError::invalid(
@@ -282,7 +285,13 @@ where
             }
         })
         .collect();
-    Ok(finish(0, select(pool, config.kept()), 1.0, config.population, Vec::new()))
+    Ok(finish(
+        0,
+        select(pool, config.kept()),
+        1.0,
+        config.population,
+        Vec::new(),
+    ))
 }
 
 fn finish(index: usize, particles: Vec<Particle>, acceptance: f64, simulations: usize, sd: Vec<f64>) -> Generation {
@@ -456,10 +465,22 @@ mod tests {
         assert!((mean - 1.3).abs() < 0.05, "posterior mean {mean}");
         // ABC adds the tolerance's own spread (about epsilon^2 / 3) to 0.04.
         let sd = var.sqrt();
-        assert!((0.17..0.26).contains(&sd), "posterior sd {sd}, epsilon {}", last.epsilon);
+        assert!(
+            (0.17..0.26).contains(&sd),
+            "posterior sd {sd}, epsilon {}",
+            last.epsilon
+        );
         let m = marginals(last)[0];
-        assert!(m.lo90 < 1.3 && 1.3 < m.hi90 && (m.hi90 - m.lo90 - 2.0 * 1.645 * 0.2).abs() < 0.15, "{m:?}");
-        assert!(last.acceptance < 0.05 && last.index > 2, "stopped at {} ({})", last.index, last.acceptance);
+        assert!(
+            m.lo90 < 1.3 && 1.3 < m.hi90 && (m.hi90 - m.lo90 - 2.0 * 1.645 * 0.2).abs() < 0.15,
+            "{m:?}"
+        );
+        assert!(
+            last.acceptance < 0.05 && last.index > 2,
+            "stopped at {} ({})",
+            last.index,
+            last.acceptance
+        );
     }
 
     #[test]
@@ -506,7 +527,10 @@ mod tests {
         let gens = all(&c);
         assert_eq!(gens, all(&c));
         assert_ne!(gens[0], all(&config(7))[0]);
-        let resumed = apmc(&c, &[(-5.0, 5.0)], Some(gens[1].clone()), normal_mean, |_| Ok::<(), AnalysisError>(())).unwrap();
+        let resumed = apmc(&c, &[(-5.0, 5.0)], Some(gens[1].clone()), normal_mean, |_| {
+            Ok::<(), AnalysisError>(())
+        })
+        .unwrap();
         assert_eq!(&resumed, gens.last().unwrap());
     }
 
@@ -516,7 +540,10 @@ mod tests {
         let c = AbcConfig::default();
         assert!(first_generation(&c, &[(1.0, 1.0)], f).is_err());
         assert!(first_generation(&c, &[], f).is_err());
-        let small = AbcConfig { population: 3, ..c.clone() };
+        let small = AbcConfig {
+            population: 3,
+            ..c.clone()
+        };
         assert!(first_generation(&small, &[(0.0, 1.0)], f).is_err());
         let alpha = AbcConfig { alpha: 1.0, ..c };
         assert!(first_generation(&alpha, &[(0.0, 1.0)], f).is_err());

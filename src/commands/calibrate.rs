@@ -59,7 +59,10 @@ pub fn calibrate(options: &CalibrateOptions, observer: &dyn Observer) -> Result<
     let threads = crate::runner::threads(options.threads);
     let clock = Stopwatch::start(threads);
     if !options.file.exists() {
-        return Err(Error::Input(format!("{}: no such calibration file", options.file.display())));
+        return Err(Error::Input(format!(
+            "{}: no such calibration file",
+            options.file.display()
+        )));
     }
     let c = Calibration::load(&options.file)?;
     let base = c.prepare()?;
@@ -129,7 +132,13 @@ fn write_outputs(
 }
 
 /// The manifest, last.
-fn publish(folder: &Folder, file: &std::path::Path, c: &Calibration, last: &Generation, clock: &Stopwatch) -> Result<()> {
+fn publish(
+    folder: &Folder,
+    file: &std::path::Path,
+    c: &Calibration,
+    last: &Generation,
+    clock: &Stopwatch,
+) -> Result<()> {
     let inputs = vec![input_record(file)?, input_record(&c.observed_file)?];
     let stopped = if last.acceptance < c.min_acceptance {
         format!(

@@ -140,7 +140,10 @@ impl CalibrationOutput {
 /// The last complete generation of a partial folder of calibration `c`;
 /// `None` if there is nothing to continue.
 fn resume_state(folder: &Folder, c: &Calibration) -> Result<Option<Resumed>> {
-    let (post, gens) = (partial_path(&folder.join(POSTERIOR)), partial_path(&folder.join(GENERATIONS)));
+    let (post, gens) = (
+        partial_path(&folder.join(POSTERIOR)),
+        partial_path(&folder.join(GENERATIONS)),
+    );
     match std::fs::read_to_string(folder.join(PENDING)) {
         Ok(text) if text == c.fingerprint() => {}
         Ok(_) => {
@@ -156,7 +159,12 @@ fn resume_state(folder: &Folder, c: &Calibration) -> Result<Option<Resumed>> {
     }
     let mut rows: Vec<(f64, f64, usize, Vec<f64>)> = Vec::new();
     let (complete, generations_keep) = scan_rows(&gens, &generations_header(c), |i, row, _| {
-        let parsed = (row[0].parse::<usize>(), row[1].parse::<f64>(), row[2].parse::<f64>(), row[3].parse());
+        let parsed = (
+            row[0].parse::<usize>(),
+            row[1].parse::<f64>(),
+            row[2].parse::<f64>(),
+            row[3].parse(),
+        );
         let (Ok(index), Ok(epsilon), Ok(acceptance), Ok(simulations)) = parsed else {
             return false;
         };

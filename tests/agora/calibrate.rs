@@ -36,7 +36,11 @@ fn observed(dir: &Path, seed: u64, citizens: u32, steps: u32) {
     let start = Month::parse("2012-01").unwrap();
     let mut text = String::from("# simulated by agora with known parameters\ndate,value\n");
     for step in (6..=steps).step_by(6) {
-        text.push_str(&format!("{},{}\n", start.plus(step), series[step as usize].get("digital_interaction").unwrap()));
+        text.push_str(&format!(
+            "{},{}\n",
+            start.plus(step),
+            series[step as usize].get("digital_interaction").unwrap()
+        ));
     }
     write(dir, "observed.csv", &text);
 }
@@ -105,7 +109,10 @@ fn coverage(seeds: u64) -> (usize, f64) {
 fn credible_intervals_cover_the_truth_in_most_of_20_seeds() {
     let (hits, width) = coverage(20);
     assert!(hits >= 14, "{hits} of 20");
-    assert!(width < 0.01, "the intervals span {width} of the prior's 0.02: the data say little");
+    assert!(
+        width < 0.01,
+        "the intervals span {width} of the prior's 0.02: the data say little"
+    );
 }
 
 /// The CI version: 3 seeds, each interval must hold the truth at least twice.
@@ -113,7 +120,10 @@ fn credible_intervals_cover_the_truth_in_most_of_20_seeds() {
 fn credible_intervals_cover_the_truth_in_3_seeds() {
     let (hits, width) = coverage(3);
     assert!(hits >= 2, "{hits} of 3");
-    assert!(width < 0.01, "the intervals span {width} of the prior's 0.02: the data say little");
+    assert!(
+        width < 0.01,
+        "the intervals span {width} of the prior's 0.02: the data say little"
+    );
 }
 
 const FILES: [&str; 4] = ["posterior.csv", "generations.csv", "summary.csv", "predictive.csv"];
@@ -130,14 +140,36 @@ fn one_seed_one_result_on_any_thread_count() {
     observed(dir.path(), 7, 1000, 36);
     let file = calibration(dir.path(), 40, 3, SET, "");
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-    run_ok(&["calibrate", &file, "--out", one.to_str().unwrap(), "--threads", "1", "--quiet"]);
-    run_ok(&["calibrate", &file, "--out", two.to_str().unwrap(), "--threads", "2", "--quiet"]);
+    run_ok(&[
+        "calibrate",
+        &file,
+        "--out",
+        one.to_str().unwrap(),
+        "--threads",
+        "1",
+        "--quiet",
+    ]);
+    run_ok(&[
+        "calibrate",
+        &file,
+        "--out",
+        two.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
     same_files(&one, &two);
     run_ok(&["verify", one.to_str().unwrap()]);
     let summary = read(one.join("summary.csv"));
-    assert!(summary.starts_with("parameter,median,lo90,hi90,mean\ndynamics.digital_innovation,"), "{summary}");
+    assert!(
+        summary.starts_with("parameter,median,lo90,hi90,mean\ndynamics.digital_innovation,"),
+        "{summary}"
+    );
     let predictive = read(one.join("predictive.csv"));
-    assert!(predictive.starts_with("date,observed,p05,p50,p95\n2012-07,"), "{predictive}");
+    assert!(
+        predictive.starts_with("date,observed,p05,p50,p95\n2012-07,"),
+        "{predictive}"
+    );
     assert_eq!(predictive.lines().count(), 7);
 }
 
@@ -151,7 +183,10 @@ fn a_killed_calibration_resumes_to_the_same_bytes() {
     run_ok(&["calibrate", &file, "--out", whole.to_str().unwrap(), "--quiet"]);
     let args = ["calibrate", &file, "--out", killed.to_str().unwrap(), "--quiet"];
     kill_after_rows(&args, &killed.join(".generations.csv.partial"), 3);
-    assert!(!killed.join("manifest.ron").exists(), "killed too late: the run had finished");
+    assert!(
+        !killed.join("manifest.ron").exists(),
+        "killed too late: the run had finished"
+    );
     let done = read(killed.join(".generations.csv.partial")).lines().count();
     assert!((4..13).contains(&done), "{done} lines");
     let resumed = run_ok(&["calibrate", &file, "--out", killed.to_str().unwrap(), "--resume"]);
@@ -168,7 +203,12 @@ fn refused(text: &str, expected: &str) {
     observed(dir.path(), 1, 1000, 36);
     let file = write(dir.path(), "bad.ron", text);
     let out = agora()
-        .args(["calibrate", file.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()])
+        .args([
+            "calibrate",
+            file.to_str().unwrap(),
+            "--out",
+            dir.path().join("o").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -188,7 +228,10 @@ fn bad_input_exits_2() {
     refused(&cal(r#""dynamics.no_such_rate": (0.0, 1.0)"#, ""), "no_such_rate");
     refused(&cal(r#""dynamics.digital_innovation": (0.02, 0.02)"#, ""), "low < high");
     refused(&cal(ok, r#", set: {"steps": "3"}"#), "outside the run");
-    refused(&cal(ok, "").replace("digital_interaction", "no_metric"), "unknown metric");
+    refused(
+        &cal(ok, "").replace("digital_interaction", "no_metric"),
+        "unknown metric",
+    );
     refused(&cal(ok, "").replace("observed.csv", "missing.csv"), "missing.csv");
     refused(&cal(ok, ", alpha: 1.5"), "alpha");
     refused("Calibration(name: \"x\")", "bad.ron:");
