@@ -9,10 +9,11 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::Observer;
+use super::{Observer, ensure_fits};
 use crate::analysis::abc::{self, Generation, Marginal, marginals, weighted_quantile};
 use crate::calibration::Calibration;
 use crate::error::{Error, Result};
+use crate::memory::Estimate;
 use crate::output::calibrate::{
     Band, CalibrationOutput, GENERATIONS, POSTERIOR, PREDICTIVE, SUMMARY, write_predictive, write_summary,
 };
@@ -66,6 +67,7 @@ pub fn calibrate(options: &CalibrateOptions, observer: &dyn Observer) -> Result<
     }
     let c = Calibration::load(&options.file)?;
     let base = c.prepare()?;
+    ensure_fits(&Estimate::of(&[&base], threads, false))?;
     let out = options
         .out
         .clone()
