@@ -157,34 +157,71 @@ fn resume_state(folder: &Folder, c: &Calibration) -> Result<Option<Resumed>> {
     if !post.exists() || !gens.exists() {
         return Ok(None);
     }
-    let mut rows: Vec<(f64, f64, usize, Vec<f64>)> = Vec::new();
-    let (complete, generations_keep) = scan_rows(&gens, &generations_header(c), |i, row, _| {
-        let parsed = (
-            row[0].parse::<usize>(),
-            row[1].parse::<f64>(),
-            row[2].parse::<f64>(),
-            row[3].parse(),
-        );
+    let (mut rows, generations_keep) = read_generations(&gens, c)?;
+    let Some(last_index) = rows.len().checked_sub(1) else {
+        return Ok(None);
+    };
+    let (particles, posterior_keep) = read_last_particles(&post, c, rows.len())?;
+    if particles.len() != c.config().kept() {
+        return Ok(None);
+    }
+    let row = rows.swap_remove(last_index);
+    let last = Generation {
+        index: last_index,
+        particles,
+        epsilon: row.epsilon,
+        acceptance: row.acceptance,
+        simulations: row.simulations,
+        kernel_sd: if last_index == 0 { Vec::new() } else { row.kernel_sd },
+    };
+    Ok(Some(Resumed {
+        last,
+        posterior_keep,
+        generations_keep,
+    }))
+}
+
+/// One row of `generations.csv` as read back.
+struct GenerationRow {
+    epsilon: f64,
+    acceptance: f64,
+    simulations: usize,
+    kernel_sd: Vec<f64>,
+}
+
+/// The complete rows of a partial `generations.csv`, and its length up to them.
+fn read_generations(path: &Path, c: &Calibration) -> Result<(Vec<GenerationRow>, u64)> {
+    let mut rows = Vec::new();
+    let (complete, keep) = scan_rows(path, &generations_header(c), |i, row, _| {
+        let parsed = (row[0].parse::<usize>(), row[1].parse(), row[2].parse(), row[3].parse());
         let (Ok(index), Ok(epsilon), Ok(acceptance), Ok(simulations)) = parsed else {
             return false;
         };
-        let sd = (4..row.len()).map(|k| row[k].parse().unwrap_or(f64::NAN)).collect();
-        rows.push((epsilon, acceptance, simulations, sd));
+        let kernel_sd = (4..row.len()).map(|k| row[k].parse().unwrap_or(f64::NAN)).collect();
+        rows.push(GenerationRow {
+            epsilon,
+            acceptance,
+            simulations,
+            kernel_sd,
+        });
         index == i
     })
-    .at(&gens)?;
-    if complete == 0 {
-        return Ok(None);
-    }
+    .at(path)?;
+    rows.truncate(complete);
+    Ok((rows, keep))
+}
+
+/// The particles of generation `complete - 1` in a partial `posterior.csv`,
+/// and its length up to the end of that generation.
+fn read_last_particles(path: &Path, c: &Calibration, complete: usize) -> Result<(Vec<Particle>, u64)> {
     let kept = c.config().kept();
-    let last_index = complete - 1;
     let mut particles = Vec::new();
-    let (_, posterior_keep) = scan_rows(&post, &posterior_header(c), |i, row, _| {
+    let (_, keep) = scan_rows(path, &posterior_header(c), |i, row, _| {
         let (generation, particle) = (i / kept, i % kept);
         if generation >= complete || row[0] != generation.to_string() || row[1] != particle.to_string() {
             return false;
         }
-        if generation == last_index {
+        if generation + 1 == complete {
             let values: Vec<f64> = (3..row.len()).map(|k| row[k].parse().unwrap_or(f64::NAN)).collect();
             particles.push(Particle {
                 weight: values[0],
@@ -194,24 +231,8 @@ fn resume_state(folder: &Folder, c: &Calibration) -> Result<Option<Resumed>> {
         }
         true
     })
-    .at(&post)?;
-    if particles.len() != kept {
-        return Ok(None);
-    }
-    let (epsilon, acceptance, simulations, kernel_sd) = rows.swap_remove(last_index);
-    let last = Generation {
-        index: last_index,
-        particles,
-        epsilon,
-        acceptance,
-        simulations,
-        kernel_sd: if last_index == 0 { Vec::new() } else { kernel_sd },
-    };
-    Ok(Some(Resumed {
-        last,
-        posterior_keep,
-        generations_keep,
-    }))
+    .at(path)?;
+    Ok((particles, keep))
 }
 
 /// Write `summary.csv`: `parameter,median,lo90,hi90,mean`.
