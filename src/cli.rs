@@ -76,6 +76,8 @@ enum Command {
     Sensitivity(SensitivityArgs),
     /// Scenario discovery (PRIM): the input ranges where a target holds, from any table
     Discover(DiscoverArgs),
+    /// Approximate Bayesian computation (adaptive population Monte Carlo) against an observed series
+    Calibrate(CalibrateArgs),
     /// Validate scenario files and print them fully resolved, with their memory estimate
     Check {
         /// Scenario files (RON), or names of built-in scenarios
@@ -227,6 +229,24 @@ struct SensitivityArgs {
 }
 
 #[derive(Args, Debug)]
+struct CalibrateArgs {
+    /// A calibration file (RON): base scenario, priors, observed series, metric, ABC settings
+    file: PathBuf,
+    /// Output folder (default: results/<name>)
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue an interrupted calibration after its last complete generation
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads (default: all cores)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
+    /// No progress lines
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
 struct DiscoverArgs {
     /// A CSV table with a header, e.g. a sweep's runs.csv
     file: PathBuf,
@@ -290,6 +310,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Compare(args) => compare_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Discover(args) => discover_command(args),
+        Command::Calibrate(args) => calibrate_command(args),
         Command::Report { dir } => {
             let path = commands::report(&dir)?;
             say(format_args!("wrote {}", path.display()))
@@ -574,6 +595,43 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode> {
     say(format_args!(
         "\nsensitivity.csv{timed} in {}",
         display_dir(&outcome.out)
+    ))
+}
+
+fn calibrate_command(args: CalibrateArgs) -> Result<ExitCode> {
+    let options = commands::CalibrateOptions {
+        file: args.file,
+        out: args.out,
+        resume: args.resume,
+        threads: args.threads.map(|t| t as usize),
+    };
+    let console = Console::new(args.quiet);
+    let observer: &dyn commands::Observer = if args.quiet { &commands::Silent } else { &console };
+    let o = commands::calibrate(&options, observer)?;
+    let c = &o.calibration;
+    let width = c.parameters.iter().map(String::len).max().unwrap_or(0).max(9);
+    let mut text = format!(
+        "posterior of {} parameters after {} generations ({} particles, epsilon {:.5}, acceptance {:.3})\n\
+         {:width$}  median     5%         95%        mean\n",
+        c.parameters.len(),
+        o.last.index + 1,
+        o.last.particles.len(),
+        o.last.epsilon,
+        o.last.acceptance,
+        "parameter",
+    );
+    for (name, m) in c.parameters.iter().zip(&o.marginals) {
+        text.push_str(&format!(
+            "{name:width$}  {:<10.6} {:<10.6} {:<10.6} {:.6}\n",
+            m.median, m.lo90, m.hi90, m.mean
+        ));
+    }
+    print_text(&text)?;
+    say(format_args!(
+        "{} simulations in {:.1} s; posterior.csv, summary.csv and predictive.csv in {}",
+        o.simulations,
+        o.seconds,
+        display_dir(&o.out)
     ))
 }
 

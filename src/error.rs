@@ -42,6 +42,13 @@ pub enum Error {
     ClosedOutput,
 }
 
+impl From<crate::analysis::AnalysisError> for Error {
+    /// An analysis refusing its settings is bad input.
+    fn from(e: crate::analysis::AnalysisError) -> Error {
+        Error::Input(e.to_string())
+    }
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -45,6 +45,7 @@
 
 pub mod analysis;
 pub mod calendar;
+pub mod calibration;
 pub mod commands;
 pub mod error;
 pub mod graph;

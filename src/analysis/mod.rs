@@ -10,6 +10,8 @@
 //!   (Jansen 1999) and second order Sobol' indices with bootstrap intervals.
 //! - [`morris`]: Morris (1991) elementary-effects trajectories and the
 //!   mu, mu* (Campolongo et al. 2007) and sigma screening measures.
+//! - [`abc`]: approximate Bayesian computation by adaptive population Monte
+//!   Carlo (Lenormand, Jabot & Deffuant 2013), for calibration.
 //! - [`prim`]: the Patient Rule Induction Method (Friedman & Fisher 1999)
 //!   for scenario discovery, after the EMA Workbench.
 //!
@@ -19,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+pub mod abc;
 pub mod morris;
 pub mod prim;
 pub mod saltelli;

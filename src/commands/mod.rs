@@ -3,6 +3,7 @@
 //! calls these and prints; Rust callers (and the Python module) can call
 //! them the same way.
 
+mod calibrate;
 mod compare;
 mod discover;
 mod graph;
@@ -12,6 +13,7 @@ mod sweep;
 
 use std::path::{Path, PathBuf};
 
+pub use calibrate::{CalibrateOptions, CalibrateOutcome, calibrate, predictive};
 pub use compare::{CompareOptions, CompareOutcome, compare};
 pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};

@@ -121,6 +121,17 @@ pub enum Content {
         /// What was analysed and how, in words (outcome definition, settings).
         notes: Vec<String>,
     },
+    /// `agora calibrate`: approximate Bayesian computation against observations.
+    Calibration {
+        /// The resolved calibration.
+        calibration: crate::calibration::Calibration,
+        /// The calibration file and the observed series, with their size and hash.
+        inputs: Vec<FileRecord>,
+        /// Generations computed (0 is the draw from the prior).
+        generations: usize,
+        /// How the run ended and what the files hold, in words.
+        notes: Vec<String>,
+    },
 }
 
 /// One file of a result: its name in the folder, size and content hash.

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod calibrate;
 pub mod compare;
 pub mod folder;
 pub mod graph;

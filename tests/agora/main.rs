@@ -1,5 +1,6 @@
 //! End-to-end tests: the model's statistical contract, determinism, and the CLI.
 
+mod calibrate;
 mod cli;
 mod compare;
 mod faults;
