@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Open generated reports in a real browser (headless Chromium): the
 # screenshot must not be blank, the page must make no network request and
-# log no error; then look at a run, a grid sweep and a Latin-hypercube sweep
-# report as a person would (ci/browser-check.mjs, playwright-core driving
+# log no error; then look at a run, a grid sweep, a Latin-hypercube sweep and
+# a comparison report as a person would (ci/browser-check.mjs, playwright-core driving
 # Debian's Chromium at 1400 px): one colour per future in every chart, no
 # overlapping text, labelled axes. Screenshots land in $work/shots (or in
 # $SHOTS if set, e.g. SHOTS=docs to refresh the README's pictures).
@@ -52,6 +52,9 @@ sed 's/samples: 64/samples: 40/; s/replicates: 10/replicates: 4/' examples/sweep
 sed -i "s#../../scenarios/#$root/scenarios/#" "$work/lhs.ron"
 "$agora" sweep --quiet "$work/lhs.ron" --out "$work/lhs"
 "$agora" report "$work/lhs" >/dev/null
+# A comparison: the README's security policy against the pioneer future.
+"$agora" compare --quiet pioneer examples/policies/secure-2y.ron --replicates 4 \
+  --set population.citizens=2000 --out "$work/compare" --report >/dev/null
 
 # playwright-core only (no browser download), installed beside the check.
 mkdir -p "$work/node"
@@ -60,5 +63,6 @@ cp ci/browser-check.mjs "$work/node/"
 shots=${SHOTS:-$work/shots}
 mkdir -p "$shots"
 node "$work/node/browser-check.mjs" "$shots" \
-  "report=$work/results/report.html" "sweep=$work/barriers/report.html" "lhs=$work/lhs/report.html"
-for png in "$shots"/report.png "$shots"/sweep.png "$shots"/lhs.png; do python3 ci/png_check.py "$png"; done
+  "report=$work/results/report.html" "sweep=$work/barriers/report.html" "lhs=$work/lhs/report.html" \
+  "compare=$work/compare/report.html"
+for png in "$shots"/report.png "$shots"/sweep.png "$shots"/lhs.png "$shots"/compare.png; do python3 ci/png_check.py "$png"; done

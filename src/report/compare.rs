@@ -29,9 +29,11 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
     let mut body = format!(
         "<h1>agora compare: {}</h1>\n<p>Policies: {}. Each chart shows, per policy, the mean over replicates of \
          the paired difference from its baseline (policy minus baseline, line) and its paired-t 95% interval \
-         (band), month by month; the grey line is zero.</p>\n<h2>Differences over time</h2>\n<div class=\"charts\">\n",
+         (band), month by month; the grey line is zero.</p>\n<p class=\"takeaway\"><strong>{}</strong></p>\n\
+         <h2>Differences over time</h2>\n<div class=\"charts\">\n",
         escape(&folder_name(dir)),
-        escape(&policies.join(", "))
+        escape(&policies.join(", ")),
+        escape(&takeaway(&policies, &differences))
     );
     for m in METRICS {
         let Some(by_policy) = differences.get(m.name) else {
@@ -71,6 +73,33 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
     body.push_str(&forest(&policies, &differences));
     body.push_str(&appendix(dir)?);
     Ok(page(&format!("agora compare: {}", escape(&folder_name(dir))), &body))
+}
+
+/// The takeaway: each policy's final difference in trust with its interval.
+fn takeaway(policies: &[String], differences: &Differences) -> String {
+    let lines: Vec<String> = policies
+        .iter()
+        .filter_map(|p| {
+            let last = differences.get("trust")?.get(p)?.last()?;
+            let year = last.0.floor();
+            let verdict = if last.1 > 0.0 {
+                "raises"
+            } else if last.3 < 0.0 {
+                "lowers"
+            } else {
+                "does not clearly change"
+            };
+            Some(format!(
+                "By {year:.0}, {p} {verdict} trust in the administration by {:+.3} [95% CI {:+.3}, {:+.3}] against its baseline.",
+                last.2, last.1, last.3
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        "No trust difference could be computed.".to_string()
+    } else {
+        lines.join(" ")
+    }
 }
 
 /// The policies in file order and every defined difference.

@@ -115,6 +115,9 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
     let stdout = compare(&["pioneer", &staff, "--report"], &out, &small("5", "24"));
     let html = read(out.join("report.html"));
     assert!(html.contains("Differences over time") && html.contains("forest plot"));
+    // More staff resolves more needs, so the takeaway reads a rise in trust.
+    let takeaway = html.split("<p class=\"takeaway\"><strong>").nth(1).unwrap_or("");
+    assert!(takeaway.starts_with("By 2014, staff raises trust"), "{takeaway}");
     // A chart per metric, and an interval per metric in the forest plot.
     assert_eq!(
         html.matches("<svg").count(),
