@@ -26,13 +26,23 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
             .unwrap_or_else(|| dir.display().to_string())
     };
     let (policies, differences) = differences(&table)?;
+    let starts = intervention_starts(dir);
+    let start_names: Vec<String> = starts.iter().map(|(label, ..)| format!("{label} starts")).collect();
     let mut body = format!(
         "<h1>agora compare: {}</h1>\n<p>Policies: {}. Each chart shows, per policy, the mean over replicates of \
          the paired difference from its baseline (policy minus baseline, line) and its paired-t 95% interval \
-         (band), month by month; the grey line is zero.</p>\n<p class=\"takeaway\"><strong>{}</strong></p>\n\
+         (band), month by month; the grey line is zero, a dotted line marks when a policy's first \
+         intervention starts ({}).</p>\n<p class=\"takeaway\"><strong>{}</strong></p>\n\
          <h2>Differences over time</h2>\n<div class=\"charts\">\n",
         escape(&folder_name(dir)),
         escape(&policies.join(", ")),
+        escape(
+            &starts
+                .iter()
+                .map(|(l, _, d)| format!("{l}: {d}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         escape(&takeaway(&policies, &differences))
     );
     for m in METRICS {
@@ -56,6 +66,22 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
             .iter()
             .flat_map(|f| f.points.iter().map(|p| (p.0, 0.0, 0.0, 0.0)))
             .collect();
+        // Each policy's first intervention, as a vertical line across the band.
+        let span = fans
+            .iter()
+            .flat_map(|f| f.points.iter().flat_map(|p| [p.1, p.3]))
+            .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        for ((label, year, _), name) in starts.iter().zip(&start_names) {
+            if let Some(look) = fans.iter().find(|f| f.name == label).map(|f| f.look) {
+                fans.push(Fan {
+                    name,
+                    look: charts::Look { dash: (1, 4), ..look },
+                    points: vec![(*year, span.0, span.0, span.0), (*year, span.1, span.1, span.1)],
+                    markers: false,
+                    scatter: Vec::new(),
+                });
+            }
+        }
         fans.push(Fan {
             name: "zero",
             look: charts::Look {
@@ -66,13 +92,61 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
             markers: false,
             scatter: Vec::new(),
         });
-        let title = format!("Difference in {} ({})", m.label.to_lowercase(), m.name);
+        let title = format!("{}: difference ({})", m.label, m.name);
         body.push_str(&chart(&charts::fan_chart(&title, "year", m.unit, &fans)));
     }
     body.push_str("</div>\n");
     body.push_str(&forest(&policies, &differences));
+    body.push_str(&cost_table(&table)?);
     body.push_str(&appendix(dir)?);
     Ok(page(&format!("agora compare: {}", escape(&folder_name(dir))), &body))
+}
+
+/// Per policy label, the date of its first intervention (as a fractional
+/// year and as `YYYY-MM`), from the folder's manifest.
+fn intervention_starts(dir: &Path) -> Vec<(String, f64, String)> {
+    let Ok(manifest) = crate::output::Manifest::read(dir) else {
+        return Vec::new();
+    };
+    let crate::output::manifest::Content::Compare { scenarios, pairs } = manifest.content else {
+        return Vec::new();
+    };
+    pairs
+        .iter()
+        .filter_map(|(label, _, policy)| {
+            let s = &scenarios.iter().find(|r| &r.scenario.name == policy)?.scenario;
+            let at = s.interventions.iter().map(|i| i.at).min()?;
+            let month = Month::parse(&s.start)?.plus(at);
+            Some((label.clone(), month.as_year(), month.to_string()))
+        })
+        .collect()
+}
+
+/// The cost table: per policy at the last month, the cumulative cost of
+/// baseline and policy and the difference, euros per citizen.
+fn cost_table(table: &CsvTable) -> io::Result<String> {
+    let [policy, metric, step, base, pol, diff] =
+        ["policy", "metric", "step", "base_mean", "policy_mean", "diff_mean"].map(|c| table.column(c));
+    let (policy, metric, step, base, pol, diff) = (policy?, metric?, step?, base?, pol?, diff?);
+    let costs: Vec<&Vec<String>> = table.rows.iter().filter(|r| r[metric] == "cost").collect();
+    let last = costs.iter().map(|r| number(&r[step])).fold(f64::NEG_INFINITY, f64::max);
+    let mut out = String::from(
+        "<h2>Costs</h2>\n<p>Cumulative cost of the levers in force to the last month, euros per citizen \
+         (docs/costs.md gives each lever's cost model).</p>\n<table>\n<tr><th>policy</th><th>baseline</th>\
+         <th>policy</th><th>difference</th></tr>\n",
+    );
+    for r in costs.iter().filter(|r| number(&r[step]) == last) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:+.2}</td></tr>",
+            escape(&r[policy]),
+            number(&r[base]),
+            number(&r[pol]),
+            number(&r[diff])
+        );
+    }
+    out.push_str("</table>\n");
+    Ok(out)
 }
 
 /// The takeaway: each policy's final difference in trust with its interval.
