@@ -294,24 +294,28 @@ fn paired_cells(table: &mut Table, p: &Paired) -> io::Result<()> {
     table.int(p.pairs as u64)
 }
 
+/// The columns [`paired_cells`] writes: both sides' means, then the paired
+/// difference with its sd, 95% interval and the pairs it is over.
+const PAIRED: [&str; 7] = [
+    "base_mean",
+    "policy_mean",
+    "diff_mean",
+    "diff_sd",
+    "diff_lo",
+    "diff_hi",
+    "replicates",
+];
+
+/// A header: leading columns, the paired ones, trailing columns.
+fn header<'a>(lead: &[&'a str], paired: &[&'a str], trail: &[&'a str]) -> Vec<&'a str> {
+    [lead, paired, trail].concat()
+}
+
 /// `comparison.csv`: one row per (policy, metric, step).
 fn write_comparison(dir: &std::path::Path, collected: &Collected, pairs: &[Pair], starts: &[Month]) -> io::Result<()> {
     let mut table = Table::create(
         &dir.join(COMPARISON),
-        &[
-            "policy",
-            "metric",
-            "step",
-            "date",
-            "base_mean",
-            "policy_mean",
-            "diff_mean",
-            "diff_sd",
-            "diff_lo",
-            "diff_hi",
-            "replicates",
-            "diff_per_euro",
-        ],
+        &header(&["policy", "metric", "step", "date"], &PAIRED, &["diff_per_euro"]),
     )?;
     for pair in pairs {
         let (base, policy) = (&collected.runs[pair.base], &collected.runs[pair.policy]);
@@ -346,17 +350,7 @@ pub fn per_euro(diff: f64, cost_diff: f64) -> f64 {
 fn write_classes(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]) -> io::Result<()> {
     let mut table = Table::create(
         &dir.join(CLASSES),
-        &[
-            "policy",
-            "class",
-            "base_share",
-            "policy_share",
-            "diff_mean",
-            "diff_sd",
-            "diff_lo",
-            "diff_hi",
-            "replicates",
-        ],
+        &header(&["policy", "class", "base_share", "policy_share"], &PAIRED[2..], &[]),
     )?;
     for pair in pairs {
         let (base, policy) = (&collected.runs[pair.base], &collected.runs[pair.policy]);
@@ -376,19 +370,7 @@ fn write_classes(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]) -
 fn write_thresholds(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]) -> io::Result<()> {
     let mut table = Table::create(
         &dir.join(THRESHOLDS),
-        &[
-            "policy",
-            "threshold",
-            "base_mean",
-            "policy_mean",
-            "diff_mean",
-            "diff_sd",
-            "diff_lo",
-            "diff_hi",
-            "replicates",
-            "base_reached",
-            "policy_reached",
-        ],
+        &header(&["policy", "threshold"], &PAIRED, &["base_reached", "policy_reached"]),
     )?;
     for pair in pairs {
         let (base, policy) = (&collected.runs[pair.base], &collected.runs[pair.policy]);
@@ -412,19 +394,7 @@ fn write_thresholds(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]
 fn write_robustness(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]) -> io::Result<()> {
     let mut table = Table::create(
         &dir.join(ROBUSTNESS),
-        &[
-            "policy",
-            "metric",
-            "case",
-            "future",
-            "base_mean",
-            "policy_mean",
-            "diff_mean",
-            "diff_sd",
-            "diff_lo",
-            "diff_hi",
-            "replicates",
-        ],
+        &header(&["policy", "metric", "case", "future"], &PAIRED, &[]),
     )?;
     let mut policies: Vec<&str> = pairs.iter().map(|p| p.policy_name.as_str()).collect();
     policies.dedup();
