@@ -96,6 +96,19 @@ struct RunArgs {
     /// Output folder
     #[arg(long, default_value = "results")]
     out: PathBuf,
+    #[command(flatten)]
+    batch: BatchArgs,
+    /// Keep the complete runs of an interrupted run in --out and compute only the rest
+    #[arg(long)]
+    resume: bool,
+    /// Also write DIR/report.html
+    #[arg(long)]
+    report: bool,
+}
+
+/// The flags of every command that simulates a batch (`run`, `compare`).
+#[derive(Args, Debug)]
+struct BatchArgs {
     /// Replicates per scenario (overrides the files)
     #[arg(long)]
     replicates: Option<u32>,
@@ -114,12 +127,6 @@ struct RunArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
-    /// Keep the complete runs of an interrupted run in --out and compute only the rest
-    #[arg(long)]
-    resume: bool,
-    /// Also write DIR/report.html
-    #[arg(long)]
-    report: bool,
 }
 
 #[derive(Args, Debug)]
@@ -133,24 +140,8 @@ struct CompareArgs {
     /// Output folder
     #[arg(long, default_value = "results/compare")]
     out: PathBuf,
-    /// Replicates (paired runs) per scenario (overrides the files)
-    #[arg(long)]
-    replicates: Option<u32>,
-    /// Base seed (overrides the files)
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Steps (months) per run (overrides the files)
-    #[arg(long)]
-    steps: Option<u32>,
-    /// Worker threads (default: all cores)
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    threads: Option<u32>,
-    /// Set a parameter by path in every scenario (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
-    set: Vec<(String, String)>,
-    /// No progress bar
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    batch: BatchArgs,
     /// Also write DIR/report.html (differences over time with their bands, a forest plot)
     #[arg(long)]
     report: bool,
@@ -472,11 +463,16 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
         policies: scenarios.collect(),
         across: args.across,
         out: args.out.clone(),
-        overrides: with_flags(&args.set, args.replicates, args.seed, args.steps),
-        threads: args.threads.map(|t| t as usize),
+        overrides: with_flags(
+            &args.batch.set,
+            args.batch.replicates,
+            args.batch.seed,
+            args.batch.steps,
+        ),
+        threads: args.batch.threads.map(|t| t as usize),
         report: args.report,
     };
-    let outcome = commands::compare(&options, &Console::new(args.quiet))?;
+    let outcome = commands::compare(&options, &Console::new(args.batch.quiet))?;
     for pair in &outcome.pairs {
         print_text(&format!("{}\n", compare_table(pair)))?;
     }
@@ -494,16 +490,16 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
 }
 
 fn run_command(args: RunArgs) -> Result<ExitCode> {
-    let overrides = with_flags(&args.set, args.replicates, args.seed, args.steps);
+    let b = &args.batch;
     let options = commands::RunOptions {
         scenarios: args.scenarios,
         out: args.out.clone(),
-        overrides,
-        threads: args.threads.map(|t| t as usize),
+        overrides: with_flags(&b.set, b.replicates, b.seed, b.steps),
+        threads: b.threads.map(|t| t as usize),
         resume: args.resume,
         report: args.report,
     };
-    let summary = commands::run(&options, &Console::new(args.quiet))?;
+    let summary = commands::run(&options, &Console::new(b.quiet))?;
     print_text(&summary_table(&summary.tallies))?;
     say(format_args!(
         "{} runs in {:.1} s on {} threads; results in {}",
