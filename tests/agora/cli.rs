@@ -322,6 +322,19 @@ fn killed_run_resumes_to_identical_output() {
     }
 }
 
+/// A run that takes a fraction of a second; the `--out` folder follows.
+const TINY_RUN: [&str; 9] = [
+    "run",
+    "--quiet",
+    "--replicates",
+    "2",
+    "--steps",
+    "5",
+    "--set",
+    "population.citizens=500",
+    "--out",
+];
+
 /// A folder no process may write: a read-only tmpfs as root (root ignores
 /// permission bits), a mode-555 folder otherwise. `None` (and a printed
 /// reason) where neither can be made.
@@ -377,21 +390,11 @@ fn a_read_only_folder_exits_1_for_run_sweep_and_report() {
         "Sweep(name: \"s\", base: \"fracture\", design: Grid(axes: {\"dynamics.digital_imitation\": [0.1, 0.2]}), replicates: 2, seed: 1)",
     );
     let cases: Vec<Vec<String>> = vec![
-        [
-            "run",
-            "--quiet",
-            "--replicates",
-            "2",
-            "--steps",
-            "5",
-            "--set",
-            "population.citizens=500",
-            "--out",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([format!("{ro}/results")])
-        .collect(),
+        TINY_RUN
+            .iter()
+            .map(|s| s.to_string())
+            .chain([format!("{ro}/results")])
+            .collect(),
         vec![
             "sweep".into(),
             sweep.to_str().unwrap().into(),
@@ -454,18 +457,7 @@ fn a_closed_stdout_is_a_normal_end() {
             demo.to_str().unwrap(),
         ],
         vec!["check", "fracture"],
-        vec![
-            "run",
-            "--quiet",
-            "--replicates",
-            "2",
-            "--steps",
-            "5",
-            "--set",
-            "population.citizens=500",
-            "--out",
-            run.to_str().unwrap(),
-        ],
+        [&TINY_RUN[..], &[run.to_str().unwrap()]].concat(),
     ];
     for args in cases {
         for lines in [0, 1] {
