@@ -25,6 +25,7 @@ pub use metrics::{Class, METRIC_NAMES, METRICS, Metric, Metrics, N_METRICS};
 use crate::graph::{Csr, Graph};
 use crate::rng::{Purpose, Streams, chance, threshold};
 use crate::scenario::{Dynamics, Scenario, Schedule};
+use crate::simd;
 
 /// Citizens per chunk of parallel work; fixed, so results do not depend on threads.
 pub const CHUNK: usize = 4096;
@@ -259,21 +260,26 @@ impl Model {
         let context = graph.prepare(&c.digital);
         let draws = self.streams.draws(Purpose::Diffusion { step: self.step });
         par_chunks(&mut self.next, |lo, out| {
-            let rows = graph.rows(lo..lo + out.len());
-            let people = out.iter_mut().zip(&c.digital[lo..]).zip(&c.ceiling[lo..]).zip(rows);
-            for (k, (((slot, &digital), &ceiling), row)) in people.enumerate() {
-                let i = lo + k;
-                *slot = digital;
-                // Citizens at their ceiling skip the draw: draws are addressed, so
-                // nobody else's numbers move.
-                if digital < ceiling - EPS_CITIZEN {
-                    let m = graph.mean(&context, row, i, &c.digital).unwrap_or(0.0);
-                    let [word, _] = draws.words(i as u64);
-                    if chance(word, innovation + imitation * f64::from(m)) {
-                        *slot = (digital + gain).min(ceiling);
+            simd::run(
+                #[inline(always)]
+                || {
+                    let rows = graph.rows(lo..lo + out.len());
+                    let people = out.iter_mut().zip(&c.digital[lo..]).zip(&c.ceiling[lo..]).zip(rows);
+                    for (k, (((slot, &digital), &ceiling), row)) in people.enumerate() {
+                        let i = lo + k;
+                        *slot = digital;
+                        // Citizens at their ceiling skip the draw: draws are addressed, so
+                        // nobody else's numbers move.
+                        if digital < ceiling - EPS_CITIZEN {
+                            let m = graph.mean(&context, row, i, &c.digital).unwrap_or(0.0);
+                            let [word, _] = draws.words(i as u64);
+                            if chance(word, innovation + imitation * f64::from(m)) {
+                                *slot = (digital + gain).min(ceiling);
+                            }
+                        }
                     }
-                }
-            }
+                },
+            )
         });
         std::mem::swap(&mut self.citizens.digital, &mut self.next);
     }
@@ -302,37 +308,42 @@ impl Model {
             .enumerate()
             .with_min_len(chunk_min_len(digital.len()))
             .for_each(|(chunk, (flags, ages))| {
-                let lo = chunk * CHUNK;
-                for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
-                    // An online contact is answered by the web channel, or by Social CRM.
-                    let openness = lever(local, d, j).channel_openness;
-                    let heard = threshold(openness + (1.0 - openness) * admins.adoption[j]);
-                    let local = range.start - lo..range.end - lo;
-                    let people = flags[local.clone()]
-                        .iter_mut()
-                        .zip(&mut ages[local])
-                        .zip(&digital[range.clone()]);
-                    for (k, ((flag, age), &digital)) in people.enumerate() {
-                        let i = (range.start + k) as u64;
-                        let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
-                        // Branchless: the outcomes are coin flips, so branches would mispredict.
-                        // An unresolved need is raised again or given up; others may have a new one.
-                        let pending = *flag & PENDING != 0;
-                        // A float compare: decides exactly as `threshold` would, without its `ceil`.
-                        let new_need = chance(w0, need_rate + digital_demand * f64::from(digital));
-                        let need = if pending { u64::from(w0) < repeat } else { new_need };
-                        let repeat = pending & need;
-                        let online = need & chance(w1, f64::from(digital));
-                        let unheard = online & (u64::from(w2) >= heard);
-                        let dropped = unheard & (u64::from(w3) >= fallback);
-                        *flag = (u8::from(need) * NEED)
-                            | (u8::from(repeat) * REPEAT)
-                            | (u8::from(online) * ONLINE)
-                            | (u8::from(unheard) * UNHEARD)
-                            | (u8::from(need & !dropped) * REQUEST);
-                        *age = if online { 0 } else { age.saturating_add(1) };
-                    }
-                }
+                simd::run(
+                    #[inline(always)]
+                    || {
+                        let lo = chunk * CHUNK;
+                        for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
+                            // An online contact is answered by the web channel, or by Social CRM.
+                            let openness = lever(local, d, j).channel_openness;
+                            let heard = threshold(openness + (1.0 - openness) * admins.adoption[j]);
+                            let local = range.start - lo..range.end - lo;
+                            let people = flags[local.clone()]
+                                .iter_mut()
+                                .zip(&mut ages[local])
+                                .zip(&digital[range.clone()]);
+                            for (k, ((flag, age), &digital)) in people.enumerate() {
+                                let i = (range.start + k) as u64;
+                                let ([w0, w1], [w2, w3]) = (channel.words(2 * i), channel.words(2 * i + 1));
+                                // Branchless: the outcomes are coin flips, so branches would mispredict.
+                                // An unresolved need is raised again or given up; others may have a new one.
+                                let pending = *flag & PENDING != 0;
+                                // A float compare: decides exactly as `threshold` would, without its `ceil`.
+                                let new_need = chance(w0, need_rate + digital_demand * f64::from(digital));
+                                let need = if pending { u64::from(w0) < repeat } else { new_need };
+                                let repeat = pending & need;
+                                let online = need & chance(w1, f64::from(digital));
+                                let unheard = online & (u64::from(w2) >= heard);
+                                let dropped = unheard & (u64::from(w3) >= fallback);
+                                *flag = (u8::from(need) * NEED)
+                                    | (u8::from(repeat) * REPEAT)
+                                    | (u8::from(online) * ONLINE)
+                                    | (u8::from(unheard) * UNHEARD)
+                                    | (u8::from(need & !dropped) * REQUEST);
+                                *age = if online { 0 } else { age.saturating_add(1) };
+                            }
+                        }
+                    },
+                )
             });
     }
 
@@ -383,30 +394,35 @@ impl Model {
             .enumerate()
             .with_min_len(chunk_min_len(self.next.len()))
             .map(|(chunk, ((flags, trust), satisfaction))| {
-                let lo = chunk * CHUNK;
-                let mut n = [0u64; 2]; // served, resolved
-                for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
-                    let service = services[j];
-                    let local = range.start - lo..range.end - lo;
-                    let people = flags[local.clone()]
-                        .iter_mut()
-                        .zip(&mut trust[local.clone()])
-                        .zip(&mut satisfaction[local])
-                        .zip(&digital[range.clone()]);
-                    for (k, (((flag, trust), satisfaction), &digital)) in people.enumerate() {
-                        let words = outcome.words((range.start + k) as u64);
-                        let f = *flag;
-                        let need = f & NEED != 0;
-                        // Branchless: `&` rather than `&&`, the outcomes are coin flips.
-                        let served = (f & REQUEST != 0) & (u64::from(words[0]) < service.serve);
-                        let resolved = served & (u64::from(words[1]) < service.resolve);
-                        n[0] += u64::from(served);
-                        n[1] += u64::from(resolved);
-                        *flag = f | (u8::from(resolved) * RESOLVED) | (u8::from(need & !resolved) * PENDING);
-                        learn.apply(need, resolved, digital, satisfaction, trust);
-                    }
-                }
-                n
+                simd::run(
+                    #[inline(always)]
+                    || {
+                        let lo = chunk * CHUNK;
+                        let mut n = [0u64; 2]; // served, resolved
+                        for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
+                            let service = services[j];
+                            let local = range.start - lo..range.end - lo;
+                            let people = flags[local.clone()]
+                                .iter_mut()
+                                .zip(&mut trust[local.clone()])
+                                .zip(&mut satisfaction[local])
+                                .zip(&digital[range.clone()]);
+                            for (k, (((flag, trust), satisfaction), &digital)) in people.enumerate() {
+                                let words = outcome.words((range.start + k) as u64);
+                                let f = *flag;
+                                let need = f & NEED != 0;
+                                // Branchless: `&` rather than `&&`, the outcomes are coin flips.
+                                let served = (f & REQUEST != 0) & (u64::from(words[0]) < service.serve);
+                                let resolved = served & (u64::from(words[1]) < service.resolve);
+                                n[0] += u64::from(served);
+                                n[1] += u64::from(resolved);
+                                *flag = f | (u8::from(resolved) * RESOLVED) | (u8::from(need & !resolved) * PENDING);
+                                learn.apply(need, resolved, digital, satisfaction, trust);
+                            }
+                        }
+                        n
+                    },
+                )
             })
             .collect();
         let sum = |k: usize| services.iter().map(|s| s.counts[k]).sum::<u64>();
@@ -430,15 +446,20 @@ impl Model {
         let c = &self.citizens;
         let context = graph.prepare(&c.trust);
         par_chunks(&mut self.next, |lo, out| {
-            let rows = graph.rows(lo..lo + out.len());
-            let people = out.iter_mut().zip(&c.trust[lo..]).zip(&c.digital[lo..]).zip(rows);
-            for (k, (((slot, &t), &digital), row)) in people.enumerate() {
-                let i = lo + k;
-                *slot = match graph.mean(&context, row, i, &c.trust) {
-                    Some(m) => t + (base + digital_weight * digital).min(1.0) * (m - t),
-                    None => t,
-                };
-            }
+            simd::run(
+                #[inline(always)]
+                || {
+                    let rows = graph.rows(lo..lo + out.len());
+                    let people = out.iter_mut().zip(&c.trust[lo..]).zip(&c.digital[lo..]).zip(rows);
+                    for (k, (((slot, &t), &digital), row)) in people.enumerate() {
+                        let i = lo + k;
+                        *slot = match graph.mean(&context, row, i, &c.trust) {
+                            Some(m) => t + (base + digital_weight * digital).min(1.0) * (m - t),
+                            None => t,
+                        };
+                    }
+                },
+            )
         });
         std::mem::swap(&mut self.citizens.trust, &mut self.next);
     }
@@ -463,30 +484,35 @@ impl Model {
             .enumerate()
             .with_min_len(chunk_min_len(self.next.len()))
             .for_each(|(chunk, ((flags, trust), ages))| {
-                let lo = chunk * CHUNK;
-                for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
-                    let openness = openness[j];
-                    // A closed administration offers no participation: nobody's
-                    // numbers change, and draws are addressed, so the block is skipped.
-                    if openness <= 0.0 {
-                        continue;
-                    }
-                    let local = range.start - lo..range.end - lo;
-                    let people = flags[local.clone()]
-                        .iter_mut()
-                        .zip(&mut trust[local.clone()])
-                        .zip(&mut ages[local])
-                        .zip(&digital[range.clone()]);
-                    for (k, (((flag, trust), age), &digital)) in people.enumerate() {
-                        let [word, _] = draws.words((range.start + k) as u64);
-                        let p = rate * f64::from(digital) * f64::from(*trust) * openness;
-                        let joins = chance(word, p);
-                        *flag |= u8::from(joins) * PARTICIPANT;
-                        *trust += f32::from(u8::from(joins)) * gain * (1.0 - *trust);
-                        // Participating goes through the administration's online channels.
-                        *age = if joins { 0 } else { *age };
-                    }
-                }
+                simd::run(
+                    #[inline(always)]
+                    || {
+                        let lo = chunk * CHUNK;
+                        for (j, range) in jurisdictions_in(&admins.start, lo, lo + flags.len()) {
+                            let openness = openness[j];
+                            // A closed administration offers no participation: nobody's
+                            // numbers change, and draws are addressed, so the block is skipped.
+                            if openness <= 0.0 {
+                                continue;
+                            }
+                            let local = range.start - lo..range.end - lo;
+                            let people = flags[local.clone()]
+                                .iter_mut()
+                                .zip(&mut trust[local.clone()])
+                                .zip(&mut ages[local])
+                                .zip(&digital[range.clone()]);
+                            for (k, (((flag, trust), age), &digital)) in people.enumerate() {
+                                let [word, _] = draws.words((range.start + k) as u64);
+                                let p = rate * f64::from(digital) * f64::from(*trust) * openness;
+                                let joins = chance(word, p);
+                                *flag |= u8::from(joins) * PARTICIPANT;
+                                *trust += f32::from(u8::from(joins)) * gain * (1.0 - *trust);
+                                // Participating goes through the administration's online channels.
+                                *age = if joins { 0 } else { *age };
+                            }
+                        }
+                    },
+                )
             });
         let seen = self.observations();
         self.admins.participants = seen.iter().map(|o| o.participants).collect();
@@ -505,26 +531,31 @@ impl Model {
             .into_par_iter()
             .with_min_len(min_len(admins.len(), flags.len()))
             .map(|j| {
-                let block = admins.block(j);
-                let mut n = [0u32; 4]; // participants, needs, resolved, unheard
-                let mut discontent = 0.0f64;
-                let people = flags[block.clone()]
-                    .iter()
-                    .zip(&c.digital[block.clone()])
-                    .zip(&c.satisfaction[block.clone()]);
-                for ((&f, &d), &s) in people {
-                    n[0] += u32::from(f & PARTICIPANT != 0);
-                    n[1] += u32::from(f & NEED != 0);
-                    n[2] += u32::from(f & RESOLVED != 0);
-                    n[3] += u32::from(f & UNHEARD != 0);
-                    discontent += f64::from(d) * f64::from(1.0 - s);
-                }
-                let size = block.len() as f64;
-                Observation {
-                    participants: n[0],
-                    service: (n[1] > 0).then(|| f64::from(n[2]) / f64::from(n[1])),
-                    voice: discontent / size + f64::from(n[3]) / size,
-                }
+                simd::run(
+                    #[inline(always)]
+                    || {
+                        let block = admins.block(j);
+                        let mut n = [0u32; 4]; // participants, needs, resolved, unheard
+                        let mut discontent = 0.0f64;
+                        let people = flags[block.clone()]
+                            .iter()
+                            .zip(&c.digital[block.clone()])
+                            .zip(&c.satisfaction[block.clone()]);
+                        for ((&f, &d), &s) in people {
+                            n[0] += u32::from(f & PARTICIPANT != 0);
+                            n[1] += u32::from(f & NEED != 0);
+                            n[2] += u32::from(f & RESOLVED != 0);
+                            n[3] += u32::from(f & UNHEARD != 0);
+                            discontent += f64::from(d) * f64::from(1.0 - s);
+                        }
+                        let size = block.len() as f64;
+                        Observation {
+                            participants: n[0],
+                            service: (n[1] > 0).then(|| f64::from(n[2]) / f64::from(n[1])),
+                            voice: discontent / size + f64::from(n[3]) / size,
+                        }
+                    },
+                )
             })
             .collect()
     }
@@ -618,34 +649,39 @@ impl Model {
             .into_par_iter()
             .with_min_len(chunk_min_len(n))
             .map(|chunk| {
-                let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
-                // digital, trust, satisfaction, digital count, digital trust, fracture
-                let mut s = [0.0f64; 6];
-                // online in the last 12 months, pending
-                let mut k = [0u32; 2];
-                for (j, range) in jurisdictions_in(&a.start, range.start, range.end) {
-                    let adoption = a.adoption[j];
-                    let people = c.digital[range.clone()]
-                        .iter()
-                        .zip(&c.trust[range.clone()])
-                        .zip(&c.satisfaction[range.clone()])
-                        .zip(&c.online_age[range.clone()])
-                        .zip(&self.flags[range]);
-                    for ((((&d, &t), &satisfaction), &age), &f) in people {
-                        let (d, t) = (f64::from(d), f64::from(t));
-                        s[0] += d;
-                        s[1] += t;
-                        s[2] += f64::from(satisfaction);
-                        // Branchless (adding 0.0 leaves a sum unchanged): a coin flip for mixed populations.
-                        let high = f64::from(u8::from(d >= f64::from(0.5 - EPS_CITIZEN)));
-                        s[3] += high;
-                        s[4] += high * t;
-                        s[5] += (d - adoption).max(0.0);
-                        k[0] += u32::from(age < INTERACTION_MONTHS);
-                        k[1] += u32::from(f & PENDING != 0);
-                    }
-                }
-                (s, k)
+                simd::run(
+                    #[inline(always)]
+                    || {
+                        let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
+                        // digital, trust, satisfaction, digital count, digital trust, fracture
+                        let mut s = [0.0f64; 6];
+                        // online in the last 12 months, pending
+                        let mut k = [0u32; 2];
+                        for (j, range) in jurisdictions_in(&a.start, range.start, range.end) {
+                            let adoption = a.adoption[j];
+                            let people = c.digital[range.clone()]
+                                .iter()
+                                .zip(&c.trust[range.clone()])
+                                .zip(&c.satisfaction[range.clone()])
+                                .zip(&c.online_age[range.clone()])
+                                .zip(&self.flags[range]);
+                            for ((((&d, &t), &satisfaction), &age), &f) in people {
+                                let (d, t) = (f64::from(d), f64::from(t));
+                                s[0] += d;
+                                s[1] += t;
+                                s[2] += f64::from(satisfaction);
+                                // Branchless (adding 0.0 leaves a sum unchanged): a coin flip for mixed populations.
+                                let high = f64::from(u8::from(d >= f64::from(0.5 - EPS_CITIZEN)));
+                                s[3] += high;
+                                s[4] += high * t;
+                                s[5] += (d - adoption).max(0.0);
+                                k[0] += u32::from(age < INTERACTION_MONTHS);
+                                k[1] += u32::from(f & PENDING != 0);
+                            }
+                        }
+                        (s, k)
+                    },
+                )
             })
             .collect();
         let mut s = [0.0f64; 8];

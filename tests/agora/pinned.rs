@@ -4,7 +4,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::run_ok;
+use agora::simd::Isa;
+
+use super::{agora, run_ok};
 
 const PINNED: [(&str, &str); 5] = [
     (
@@ -49,5 +51,34 @@ fn a_small_run_writes_the_pinned_bytes() {
         let bytes = std::fs::read(out.join(file)).unwrap();
         let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hash, pinned, "{file} changed");
+    }
+}
+
+/// The per-citizen loops are compiled for several instruction sets and the
+/// widest the CPU has is chosen at run time (src/simd.rs); each must write
+/// exactly the pinned bytes, scalar included (`AGORA_SIMD=scalar`).
+#[test]
+fn every_instruction_set_writes_the_pinned_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for isa in Isa::available() {
+        let out = dir.path().join(isa.name());
+        let status = agora()
+            .env("AGORA_SIMD", isa.name())
+            .args(["run", "--replicates", "3", "--steps", "30", "--threads", "2"])
+            .args(["--set", "population.citizens=3000", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}: {}",
+            isa.name(),
+            String::from_utf8_lossy(&status.stderr)
+        );
+        for (file, pinned) in PINNED {
+            let bytes = std::fs::read(out.join(file)).unwrap();
+            let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hash, pinned, "{file} differs under {}", isa.name());
+        }
     }
 }
