@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rand::RngExt;
 
-use super::{Csr, EdgeSet, Graph, edge_key};
+use super::{Csr, EdgeSet, Graph, edge_key, prefetch};
 use crate::rng::Rng;
 use crate::scenario::GraphSpec;
 
@@ -153,10 +153,32 @@ fn barabasi_albert(n: u32, m: u32, mut rng: Rng) -> Csr {
     let mut target: Vec<u32> = Vec::with_capacity(mu + (n - m - 1) as usize * mu);
     target.resize(mu, 0);
     let mut chosen: Vec<u32> = Vec::with_capacity(mu);
-    for _ in m + 1..n {
+    // Every pick reads a random entry of a list far larger than the caches.
+    // A clone of the generator runs `AHEAD` nodes in front, assuming no
+    // rejected pick, and prefetches what those nodes will read; the real
+    // draws are untouched, and after a rejection the clone restarts from them.
+    const AHEAD: u32 = 24;
+    let list_len = |v: u32| mu + (v - m - 1) as usize * mu; // entries when node v attaches
+    let mut scout = rng.clone();
+    let mut scout_node = m + 1;
+    let scout_one = |scout: &mut Rng, v: u32, target: &Vec<u32>| {
+        for _ in 0..mu {
+            let pick = scout.random_range(0..list_len(v) * 2);
+            if pick % 2 == 0 {
+                prefetch(target.as_ptr().wrapping_add(pick / 2));
+            }
+        }
+    };
+    for v in m + 1..n {
+        while scout_node < n && scout_node <= v + AHEAD {
+            scout_one(&mut scout, scout_node, &target);
+            scout_node += 1;
+        }
         chosen.clear();
+        let mut draws = 0;
         while chosen.len() < mu {
             let pick = rng.random_range(0..target.len() * 2);
+            draws += 1;
             let e = pick / 2;
             let endpoint = if pick % 2 == 0 { target[e] } else { source(e) };
             if !chosen.contains(&endpoint) {
@@ -164,6 +186,10 @@ fn barabasi_albert(n: u32, m: u32, mut rng: Rng) -> Csr {
             }
         }
         target.extend_from_slice(&chosen);
+        if draws != mu {
+            scout = rng.clone();
+            scout_node = v + 1;
+        }
     }
     let mut label: Vec<u32> = (0..n).collect();
     for i in (1..n as usize).rev() {

@@ -24,6 +24,53 @@ pub enum Graph {
     Sparse(Csr),
 }
 
+/// A hint that `*p` will be read soon; never faults, whatever `p` is.
+#[inline(always)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint and never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// A fixed-size delay line: `push` returns the item pushed `N` pushes ago.
+struct Ring<T, const N: usize> {
+    items: [T; N],
+    head: usize,
+    filled: usize,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Ring<T, N> {
+    fn default() -> Self {
+        Ring {
+            items: [T::default(); N],
+            head: 0,
+            filled: 0,
+        }
+    }
+}
+
+impl<T: Copy, const N: usize> Ring<T, N> {
+    #[inline(always)]
+    fn push(&mut self, item: T) -> Option<T> {
+        let out = (self.filled == N).then(|| self.items[self.head]);
+        self.filled = (self.filled + 1).min(N);
+        self.items[self.head] = item;
+        self.head = (self.head + 1) % N;
+        out
+    }
+
+    /// The items still held, oldest first; the ring is empty afterwards.
+    fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
+        let first = (self.head + N - self.filled) % N;
+        let filled = std::mem::take(&mut self.filled);
+        (0..filled).map(move |k| self.items[(first + k) % N])
+    }
+}
+
 /// Compressed sparse rows: the neighbours of `i` are
 /// `neighbours[offsets[i]..offsets[i + 1]]`, sorted, each edge stored both ways.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -113,23 +160,59 @@ impl Csr {
     pub fn from_replayable(nodes: u32, emit_all: impl Fn(&mut dyn FnMut(u32, u32))) -> Csr {
         let n = nodes as usize;
         let mut offsets = vec![0u64; n + 1];
-        emit_all(&mut |a, b| {
+        // Random graphs scatter their edges over arrays far larger than the
+        // caches. Each pass therefore handles an edge a fixed number of edges
+        // after it was emitted and prefetches what it will touch meanwhile;
+        // edges are still handled in emission order, so the result is the same.
+        let mut delayed: Ring<(u32, u32), 32> = Ring::default();
+        let count = |offsets: &mut [u64], (a, b): (u32, u32)| {
             offsets[a as usize + 1] += 1;
             offsets[b as usize + 1] += 1;
+        };
+        emit_all(&mut |a, b| {
+            prefetch(&offsets[a as usize + 1]);
+            prefetch(&offsets[b as usize + 1]);
+            if let Some(edge) = delayed.push((a, b)) {
+                count(&mut offsets, edge);
+            }
         });
+        for edge in delayed.drain() {
+            count(&mut offsets, edge);
+        }
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
         let mut neighbours = vec![0u32; offsets[n] as usize];
         // The row starts serve as fill cursors, so no second offsets array is
         // held: after the fill `offsets[i]` is the end of row `i`, the start of
-        // row `i + 1`, and one shift puts every start back.
+        // row `i + 1`, and one shift puts every start back. Two stages: an
+        // edge claims its two slots (cursors move in emission order), and the
+        // slots are written later (each is written once, so order is free).
+        let mut writes: Ring<(usize, u32), 64> = Ring::default();
+        let claim =
+            |offsets: &mut [u64], neighbours: &mut [u32], writes: &mut Ring<(usize, u32), 64>, (a, b): (u32, u32)| {
+                for (from, to) in [(a, b), (b, a)] {
+                    let slot = offsets[from as usize] as usize;
+                    offsets[from as usize] += 1;
+                    prefetch(neighbours.as_ptr().wrapping_add(slot));
+                    if let Some((slot, value)) = writes.push((slot, to)) {
+                        neighbours[slot] = value;
+                    }
+                }
+            };
         emit_all(&mut |a, b| {
-            neighbours[offsets[a as usize] as usize] = b;
-            offsets[a as usize] += 1;
-            neighbours[offsets[b as usize] as usize] = a;
-            offsets[b as usize] += 1;
+            prefetch(&offsets[a as usize]);
+            prefetch(&offsets[b as usize]);
+            if let Some(edge) = delayed.push((a, b)) {
+                claim(&mut offsets, &mut neighbours, &mut writes, edge);
+            }
         });
+        for edge in delayed.drain() {
+            claim(&mut offsets, &mut neighbours, &mut writes, edge);
+        }
+        for (slot, value) in writes.drain() {
+            neighbours[slot] = value;
+        }
         offsets.copy_within(0..n, 1);
         offsets[0] = 0;
         let mut csr = Csr { offsets, neighbours };
