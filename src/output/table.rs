@@ -96,6 +96,141 @@ impl Table {
     }
 }
 
+/// Where the rows of a table go, cell by cell: a CSV file ([`Table`]) or
+/// columns in memory ([`Columns`]). The code that produces a file's rows
+/// writes into a `Cells`, so a file and its in-memory copy hold the same values.
+pub trait Cells {
+    /// A text cell.
+    fn text(&mut self, s: &str) -> io::Result<()>;
+    /// A number cell; NaN is undefined.
+    fn float(&mut self, x: f64) -> io::Result<()>;
+    /// A whole-number cell.
+    fn int(&mut self, x: u64) -> io::Result<()>;
+    /// The end of the current row.
+    fn end_row(&mut self) -> io::Result<()>;
+}
+
+impl Cells for Table {
+    fn text(&mut self, s: &str) -> io::Result<()> {
+        Table::text(self, s)
+    }
+    fn float(&mut self, x: f64) -> io::Result<()> {
+        Table::float(self, x)
+    }
+    fn int(&mut self, x: u64) -> io::Result<()> {
+        Table::int(self, x)
+    }
+    fn end_row(&mut self) -> io::Result<()> {
+        Table::end_row(self)
+    }
+}
+
+/// One column of a [`Columns`] table, of the kind its first row gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Text cells.
+    Text(Vec<String>),
+    /// Whole numbers.
+    Int(Vec<u64>),
+    /// Numbers, NaN where undefined (an empty cell in the file).
+    Float(Vec<f64>),
+}
+
+/// A table kept in memory column by column, holding what [`Table`] would
+/// write: the values themselves, so a float is the one its file cell reads
+/// back as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// The column names, as the file's header.
+    pub header: Vec<String>,
+    /// One column per name (empty until the first row ends).
+    pub columns: Vec<Column>,
+    /// Complete rows.
+    pub rows: usize,
+    /// The next cell's column in the current row.
+    field: usize,
+}
+
+impl Columns {
+    /// An empty table with these column names.
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Columns {
+        Columns {
+            header: header.iter().map(|h| h.as_ref().to_string()).collect(),
+            columns: Vec::with_capacity(header.len()),
+            rows: 0,
+            field: 0,
+        }
+    }
+
+    /// Add a cell to the current row: `fresh` makes its column on the first
+    /// row; `add` returns false if the column is of another kind.
+    fn cell(&mut self, fresh: impl FnOnce() -> Column, add: impl FnOnce(&mut Column) -> bool) -> io::Result<()> {
+        if self.field >= self.header.len() {
+            return Err(io::Error::other("a row longer than the header"));
+        }
+        if self.rows == 0 {
+            self.columns.push(fresh());
+        }
+        if !add(&mut self.columns[self.field]) {
+            return Err(io::Error::other(format!(
+                "column `{}`: a cell of another kind than its first",
+                self.header[self.field]
+            )));
+        }
+        self.field += 1;
+        Ok(())
+    }
+}
+
+impl Cells for Columns {
+    fn text(&mut self, s: &str) -> io::Result<()> {
+        self.cell(
+            || Column::Text(Vec::new()),
+            |c| match c {
+                Column::Text(v) => {
+                    v.push(s.to_string());
+                    true
+                }
+                _ => false,
+            },
+        )
+    }
+    fn float(&mut self, x: f64) -> io::Result<()> {
+        // As the file reads back: an undefined value is NaN, whatever its sign or payload.
+        let x = if x.is_finite() { x } else { f64::NAN };
+        self.cell(
+            || Column::Float(Vec::new()),
+            |c| match c {
+                Column::Float(v) => {
+                    v.push(x);
+                    true
+                }
+                _ => false,
+            },
+        )
+    }
+    fn int(&mut self, x: u64) -> io::Result<()> {
+        self.cell(
+            || Column::Int(Vec::new()),
+            |c| match c {
+                Column::Int(v) => {
+                    v.push(x);
+                    true
+                }
+                _ => false,
+            },
+        )
+    }
+    fn end_row(&mut self) -> io::Result<()> {
+        if self.field != self.header.len() {
+            return Err(io::Error::other("a row shorter than the header"));
+        }
+        self.field = 0;
+        self.rows += 1;
+        Ok(())
+    }
+}
+
 /// A number cell as [`Table::float`] writes it: empty is undefined (NaN).
 pub fn parse_float(cell: &str) -> Option<f64> {
     if cell.is_empty() {
