@@ -260,7 +260,8 @@ class Tables:
 
     def __init__(self, folder: Path, kept: bool, info: Mapping[str, Any]) -> None:
         self.dir: Optional[Path] = folder if kept else None
-        self.info = dict(info)
+        # A temporary folder is gone once the command's files are read.
+        self.info = {k: v for k, v in info.items() if kept or k != "dir"}
         self.files = sorted(p.name for p in folder.glob("*.csv"))
         for name in self.files:
             setattr(self, name[: -len(".csv")], _read(folder / name))
