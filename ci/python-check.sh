@@ -18,7 +18,17 @@ export AGORA_BIN=$CARGO_TARGET_DIR/release/agora
 
 venv=$(mktemp -d /tmp/agora-python-check.XXXXXX)
 trap 'rm -rf "$venv"' EXIT
-"$python" -m venv "$venv"
+if ! "$python" -m venv "$venv" 2>/dev/null; then
+  # Debian's python3 keeps venv (and ensurepip) in a package of its own.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$venv" && mkdir -p "$venv"
+    "$python" -m venv "$venv"
+  else
+    echo "python-check: $python has no venv module" >&2
+    exit 1
+  fi
+fi
 py=$venv/bin/python
 pip() { "$py" -m pip --quiet --disable-pip-version-check "$@"; }
 pip install --upgrade pip

@@ -387,3 +387,40 @@ impl CsvInput {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_hold_what_a_table_writes() {
+        let mut t = Columns::new(&["name", "n", "x"]);
+        for (name, n, x) in [("a", 1, 0.5), ("b", 2, f64::NAN), ("c", 3, -f64::INFINITY)] {
+            t.text(name).unwrap();
+            t.int(n).unwrap();
+            t.float(x).unwrap();
+            t.end_row().unwrap();
+        }
+        assert_eq!(t.rows, 3);
+        assert_eq!(t.columns[0], Column::Text(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(t.columns[1], Column::Int(vec![1, 2, 3]));
+        // A value the file writes as an empty cell is NaN, as it reads back.
+        let Column::Float(x) = &t.columns[2] else {
+            panic!("floats")
+        };
+        assert_eq!(x[0], 0.5);
+        assert!(x[1].is_nan() && x[2].is_nan());
+    }
+
+    #[test]
+    fn columns_refuse_ragged_rows_and_mixed_kinds() {
+        let mut t = Columns::new(&["a", "b"]);
+        t.int(1).unwrap();
+        assert!(t.end_row().is_err(), "a short row");
+        let mut t = Columns::new(&["a"]);
+        t.int(1).unwrap();
+        assert!(t.float(2.0).is_err(), "a long row");
+        t.end_row().unwrap();
+        assert!(t.text("x").is_err(), "a text in an int column");
+    }
+}
