@@ -173,13 +173,27 @@ pub fn execute(
     sink: &mut dyn Sink,
     on_run: &(dyn Fn() + Sync),
 ) -> crate::error::Result<usize> {
+    execute_until(batch, jobs, threads, sink, on_run, &AtomicBool::new(false))
+}
+
+/// [`execute`] that a caller can cut short from another thread by setting
+/// `stop` (the Python module on Ctrl-C): workers start no job after it is
+/// set, the runs delivered so far stay complete, and the count of delivered
+/// runs tells the caller whether the batch was cut.
+pub fn execute_until(
+    batch: &[Prepared],
+    jobs: &(impl Jobs + ?Sized),
+    threads: usize,
+    sink: &mut dyn Sink,
+    on_run: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> crate::error::Result<usize> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| crate::error::Error::io("starting worker threads", std::io::Error::other(e)))?;
-    let stop = AtomicBool::new(false);
     pool.install(|| {
-        run_ordered(batch, jobs, &stop, |run| {
+        run_ordered(batch, jobs, stop, |run| {
             on_run();
             sink.add(&run)
         })

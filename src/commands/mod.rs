@@ -17,7 +17,7 @@ pub use calibrate::{CalibrateOptions, CalibrateOutcome, calibrate, predictive};
 pub use compare::{CompareOptions, CompareOutcome, compare};
 pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
-pub use run::{RunOptions, RunSummary, run};
+pub use run::{RunOptions, RunSummary, run, run_tables};
 pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};
 pub use sweep::{SweepOptions, SweepOutcome, sweep};
 

@@ -1,12 +1,14 @@
 //! `agora run`: scenarios in, a results folder out.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use super::{Observer, ensure_fits, load_scenarios, prepare};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
-use crate::output::{Folder, RunOutput, ScenarioTally, Stopwatch};
-use crate::runner::{After, Prepared, execute, jobs_of};
+use crate::output::{Folder, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
+use crate::runner::{After, Prepared, execute, execute_until, jobs_of};
+use crate::scenario::Scenario;
 
 /// What `agora run` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +86,31 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
 }
 
 use crate::runner::Jobs as _;
+
+/// `agora run` without files: the tables of its folder, in memory (the
+/// Python module's `agora.run`). `scenarios` are loaded already; `stop`, set
+/// from another thread, cuts the batch short, and then there are no tables.
+pub fn run_tables(
+    scenarios: Vec<Scenario>,
+    overrides: &[(String, String)],
+    threads: Option<usize>,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Option<RunTables>> {
+    let threads = crate::runner::threads(threads);
+    let batch = scenarios
+        .into_iter()
+        .map(|s| prepare(s, overrides, observer))
+        .collect::<Result<Vec<_>>>()?;
+    check_unique_names(&batch)?;
+    ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+    let jobs = jobs_of(&batch);
+    let mut frames = RunFrames::new(&batch);
+    observer.start(jobs.len() as u64);
+    let delivered = execute_until(&batch, &jobs[..], threads, &mut frames, &|| observer.run_done(), stop)?;
+    observer.finish();
+    Ok((delivered == jobs.len()).then(|| frames.finish()))
+}
 
 /// Name the folder in a write failure.
 pub(super) fn in_folder(e: Error, dir: &std::path::Path) -> Error {

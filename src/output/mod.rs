@@ -21,5 +21,5 @@ pub mod table;
 
 pub use folder::Folder;
 pub use manifest::{Manifest, Provenance, Stopwatch};
-pub use run::{RunOutput, ScenarioTally, summary_table};
+pub use run::{RunFrames, RunOutput, RunTables, ScenarioTally, summary_table};
 pub use sweep::SweepOutput;

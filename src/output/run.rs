@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::atomic::{partial_path, write_atomic};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance, ScenarioRecord};
-use super::table::{Table, scan_rows};
+use super::table::{Cells, Columns, Table, scan_rows};
 use crate::calendar::Month;
 use crate::error::{IoContext, Result};
 use crate::model::{Class, METRIC_NAMES, N_METRICS};
@@ -28,6 +28,10 @@ pub const GRAPHS: &str = "graphs.csv";
 pub const RECORD: &str = ".run.ron";
 /// The result files of a run folder, in the order they are written.
 pub const FILES: [&str; 5] = [TIMESERIES, SUMMARY, GRAPHS, AGGREGATE, CLASSES];
+/// The columns of `aggregate.csv`.
+const AGGREGATE_HEADER: [&str; 9] = ["scenario", "step", "date", "metric", "mean", "sd", "p05", "p50", "p95"];
+/// The columns of `classes.csv`.
+const CLASSES_HEADER: [&str; 6] = ["scenario", "class", "runs", "share", "ci_low", "ci_high"];
 
 /// Everything the aggregates of one scenario need: each metric at each step
 /// across replicates (quantiles need the values), and class counts.
@@ -176,38 +180,13 @@ impl RunOutput {
 impl Sink for RunOutput {
     /// Stream one finished run out (runs arrive in job order).
     fn add(&mut self, run: &Run) -> io::Result<()> {
-        let name = self.tallies[run.scenario].name.clone();
-        let start = self.starts[run.scenario];
-        let t = &mut self.timeseries;
-        for metrics in &run.series {
-            t.text(&name)?;
-            t.int(u64::from(run.replicate))?;
-            t.int(u64::from(metrics.step))?;
-            t.text(&start.plus(metrics.step).to_string())?;
-            for &value in &metrics.values {
-                t.float(value)?;
-            }
-            t.end_row()?;
-        }
-        let s = &mut self.summary;
-        s.text(&name)?;
-        s.int(u64::from(run.replicate))?;
-        s.int(run.seed)?;
-        for &value in &run.last().values {
-            s.float(value)?;
-        }
-        s.text(run.class.name())?;
-        s.end_row()?;
-        let (g, summary) = (&mut self.graphs, &run.graph);
-        g.text(&name)?;
-        g.int(u64::from(run.replicate))?;
-        g.int(u64::from(summary.nodes))?;
-        g.int(summary.edges)?;
-        g.float(summary.mean_degree)?;
-        g.int(u64::from(summary.max_degree))?;
-        g.int(u64::from(summary.components))?;
-        g.float(summary.giant_share)?;
-        g.end_row()?;
+        let (name, start) = (&self.tallies[run.scenario].name, self.starts[run.scenario]);
+        run_rows(
+            run,
+            name,
+            start,
+            [&mut self.timeseries, &mut self.summary, &mut self.graphs],
+        )?;
         for table in [&mut self.timeseries, &mut self.summary, &mut self.graphs] {
             table.flush()?;
         }
@@ -216,55 +195,162 @@ impl Sink for RunOutput {
     }
 }
 
+/// The rows of one run in the streamed files: its time series, its summary
+/// row and its graph row, in that order of `tables`.
+fn run_rows<C: Cells>(run: &Run, name: &str, start: Month, tables: [&mut C; 3]) -> io::Result<()> {
+    let [t, s, g] = tables;
+    for metrics in &run.series {
+        t.text(name)?;
+        t.int(u64::from(run.replicate))?;
+        t.int(u64::from(metrics.step))?;
+        t.text(&start.plus(metrics.step).to_string())?;
+        for &value in &metrics.values {
+            t.float(value)?;
+        }
+        t.end_row()?;
+    }
+    s.text(name)?;
+    s.int(u64::from(run.replicate))?;
+    s.int(run.seed)?;
+    for &value in &run.last().values {
+        s.float(value)?;
+    }
+    s.text(run.class.name())?;
+    s.end_row()?;
+    let summary = &run.graph;
+    g.text(name)?;
+    g.int(u64::from(run.replicate))?;
+    g.int(u64::from(summary.nodes))?;
+    g.int(summary.edges)?;
+    g.float(summary.mean_degree)?;
+    g.int(u64::from(summary.max_degree))?;
+    g.int(u64::from(summary.components))?;
+    g.float(summary.giant_share)?;
+    g.end_row()
+}
+
+/// The rows of `aggregate.csv`: per scenario, step and metric, over the runs
+/// where the metric is defined (undefined in all: empty cells).
+fn aggregate_rows(aggregate: &mut impl Cells, tallies: &[ScenarioTally], starts: &[Month]) -> io::Result<()> {
+    let mut sorted = Vec::new();
+    for (tally, start) in tallies.iter().zip(starts) {
+        for (step, row) in tally.values.iter().enumerate() {
+            let date = start.plus(step as u32).to_string();
+            for (metric, values) in METRIC_NAMES.iter().zip(row) {
+                sorted.clear();
+                sorted.extend(values.iter().copied().filter(|x| x.is_finite()));
+                let (mean, sd) = mean_sd(&sorted);
+                sorted.sort_by(f64::total_cmp);
+                aggregate.text(&tally.name)?;
+                aggregate.int(step as u64)?;
+                aggregate.text(&date)?;
+                aggregate.text(metric)?;
+                for x in [
+                    mean,
+                    sd,
+                    quantile_sorted(&sorted, 0.05),
+                    quantile_sorted(&sorted, 0.5),
+                    quantile_sorted(&sorted, 0.95),
+                ] {
+                    aggregate.float(x)?;
+                }
+                aggregate.end_row()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `classes.csv`: per scenario and class, the share of runs.
+fn class_rows(classes: &mut impl Cells, tallies: &[ScenarioTally]) -> io::Result<()> {
+    for tally in tallies {
+        for (class, count, share, lo, hi) in tally.class_shares() {
+            classes.text(&tally.name)?;
+            classes.text(class.name())?;
+            classes.int(count)?;
+            classes.float(share)?;
+            classes.float(lo)?;
+            classes.float(hi)?;
+            classes.end_row()?;
+        }
+    }
+    Ok(())
+}
+
+/// The tables of `agora run` kept in memory instead of written: the rows of
+/// its files, made by the same code, for callers that want values, not
+/// files (the Python module's `agora.run`).
+pub struct RunTables {
+    /// The rows of `timeseries.csv`.
+    pub timeseries: Columns,
+    /// The rows of `summary.csv`.
+    pub summary: Columns,
+    /// The rows of `graphs.csv`.
+    pub graphs: Columns,
+    /// The rows of `aggregate.csv`.
+    pub aggregate: Columns,
+    /// The rows of `classes.csv`.
+    pub classes: Columns,
+    /// Per scenario: class counts and final metrics.
+    pub tallies: Vec<ScenarioTally>,
+}
+
+/// A [`Sink`] that keeps the tables of `agora run` in memory
+/// ([`RunTables`]); nothing is written.
+pub struct RunFrames {
+    starts: Vec<Month>,
+    tables: RunTables,
+}
+
+impl RunFrames {
+    /// Empty tables for the runs of `batch`.
+    pub fn new(batch: &[Prepared]) -> RunFrames {
+        let headers = Headers::new();
+        RunFrames {
+            starts: batch
+                .iter()
+                .map(|p| Month::parse(&p.scenario.start).expect("a validated start month"))
+                .collect(),
+            tables: RunTables {
+                timeseries: Columns::new(&headers.timeseries),
+                summary: Columns::new(&headers.summary),
+                graphs: Columns::new(&headers.graphs),
+                aggregate: Columns::new(&AGGREGATE_HEADER),
+                classes: Columns::new(&CLASSES_HEADER),
+                tallies: batch
+                    .iter()
+                    .map(|p| ScenarioTally::new(&p.scenario.name, p.scenario.steps))
+                    .collect(),
+            },
+        }
+    }
+
+    /// The tables, with the aggregates and class shares of the runs added.
+    pub fn finish(self) -> RunTables {
+        let mut tables = self.tables;
+        aggregate_rows(&mut tables.aggregate, &tables.tallies, &self.starts).expect("memory tables take any row");
+        class_rows(&mut tables.classes, &tables.tallies).expect("memory tables take any row");
+        tables
+    }
+}
+
+impl Sink for RunFrames {
+    fn add(&mut self, run: &Run) -> io::Result<()> {
+        let t = &mut self.tables;
+        let (name, start) = (&t.tallies[run.scenario].name, self.starts[run.scenario]);
+        run_rows(run, name, start, [&mut t.timeseries, &mut t.summary, &mut t.graphs])?;
+        t.tallies[run.scenario].add(run.series.iter().map(|m| m.values), run.class);
+        Ok(())
+    }
+}
+
 impl RunOutput {
     /// Write the aggregates, then move every file into place.
     fn write_aggregates(self) -> io::Result<Vec<ScenarioTally>> {
-        let mut aggregate = Table::create(
-            &self.dir.join(AGGREGATE),
-            &["scenario", "step", "date", "metric", "mean", "sd", "p05", "p50", "p95"],
-        )?;
-        let mut sorted = Vec::new();
-        for (tally, start) in self.tallies.iter().zip(&self.starts) {
-            for (step, row) in tally.values.iter().enumerate() {
-                let date = start.plus(step as u32).to_string();
-                for (metric, values) in METRIC_NAMES.iter().zip(row) {
-                    // Over the runs where the metric is defined; undefined in all: empty cells.
-                    sorted.clear();
-                    sorted.extend(values.iter().copied().filter(|x| x.is_finite()));
-                    let (mean, sd) = mean_sd(&sorted);
-                    sorted.sort_by(f64::total_cmp);
-                    aggregate.text(&tally.name)?;
-                    aggregate.int(step as u64)?;
-                    aggregate.text(&date)?;
-                    aggregate.text(metric)?;
-                    for x in [
-                        mean,
-                        sd,
-                        quantile_sorted(&sorted, 0.05),
-                        quantile_sorted(&sorted, 0.5),
-                        quantile_sorted(&sorted, 0.95),
-                    ] {
-                        aggregate.float(x)?;
-                    }
-                    aggregate.end_row()?;
-                }
-            }
-        }
-        let mut classes = Table::create(
-            &self.dir.join(CLASSES),
-            &["scenario", "class", "runs", "share", "ci_low", "ci_high"],
-        )?;
-        for tally in &self.tallies {
-            for (class, count, share, lo, hi) in tally.class_shares() {
-                classes.text(&tally.name)?;
-                classes.text(class.name())?;
-                classes.int(count)?;
-                classes.float(share)?;
-                classes.float(lo)?;
-                classes.float(hi)?;
-                classes.end_row()?;
-            }
-        }
+        let mut aggregate = Table::create(&self.dir.join(AGGREGATE), &AGGREGATE_HEADER)?;
+        aggregate_rows(&mut aggregate, &self.tallies, &self.starts)?;
+        let mut classes = Table::create(&self.dir.join(CLASSES), &CLASSES_HEADER)?;
+        class_rows(&mut classes, &self.tallies)?;
         self.timeseries.commit()?;
         self.summary.commit()?;
         self.graphs.commit()?;

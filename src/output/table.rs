@@ -96,6 +96,141 @@ impl Table {
     }
 }
 
+/// Where the rows of a table go, cell by cell: a CSV file ([`Table`]) or
+/// columns in memory ([`Columns`]). The code that produces a file's rows
+/// writes into a `Cells`, so a file and its in-memory copy hold the same values.
+pub trait Cells {
+    /// A text cell.
+    fn text(&mut self, s: &str) -> io::Result<()>;
+    /// A number cell; NaN is undefined.
+    fn float(&mut self, x: f64) -> io::Result<()>;
+    /// A whole-number cell.
+    fn int(&mut self, x: u64) -> io::Result<()>;
+    /// The end of the current row.
+    fn end_row(&mut self) -> io::Result<()>;
+}
+
+impl Cells for Table {
+    fn text(&mut self, s: &str) -> io::Result<()> {
+        Table::text(self, s)
+    }
+    fn float(&mut self, x: f64) -> io::Result<()> {
+        Table::float(self, x)
+    }
+    fn int(&mut self, x: u64) -> io::Result<()> {
+        Table::int(self, x)
+    }
+    fn end_row(&mut self) -> io::Result<()> {
+        Table::end_row(self)
+    }
+}
+
+/// One column of a [`Columns`] table, of the kind its first row gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Text cells.
+    Text(Vec<String>),
+    /// Whole numbers.
+    Int(Vec<u64>),
+    /// Numbers, NaN where undefined (an empty cell in the file).
+    Float(Vec<f64>),
+}
+
+/// A table kept in memory column by column, holding what [`Table`] would
+/// write: the values themselves, so a float is the one its file cell reads
+/// back as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// The column names, as the file's header.
+    pub header: Vec<String>,
+    /// One column per name (empty until the first row ends).
+    pub columns: Vec<Column>,
+    /// Complete rows.
+    pub rows: usize,
+    /// The next cell's column in the current row.
+    field: usize,
+}
+
+impl Columns {
+    /// An empty table with these column names.
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Columns {
+        Columns {
+            header: header.iter().map(|h| h.as_ref().to_string()).collect(),
+            columns: Vec::with_capacity(header.len()),
+            rows: 0,
+            field: 0,
+        }
+    }
+
+    /// Add a cell to the current row: `fresh` makes its column on the first
+    /// row; `add` returns false if the column is of another kind.
+    fn cell(&mut self, fresh: impl FnOnce() -> Column, add: impl FnOnce(&mut Column) -> bool) -> io::Result<()> {
+        if self.field >= self.header.len() {
+            return Err(io::Error::other("a row longer than the header"));
+        }
+        if self.rows == 0 {
+            self.columns.push(fresh());
+        }
+        if !add(&mut self.columns[self.field]) {
+            return Err(io::Error::other(format!(
+                "column `{}`: a cell of another kind than its first",
+                self.header[self.field]
+            )));
+        }
+        self.field += 1;
+        Ok(())
+    }
+}
+
+impl Cells for Columns {
+    fn text(&mut self, s: &str) -> io::Result<()> {
+        self.cell(
+            || Column::Text(Vec::new()),
+            |c| match c {
+                Column::Text(v) => {
+                    v.push(s.to_string());
+                    true
+                }
+                _ => false,
+            },
+        )
+    }
+    fn float(&mut self, x: f64) -> io::Result<()> {
+        // As the file reads back: an undefined value is NaN, whatever its sign or payload.
+        let x = if x.is_finite() { x } else { f64::NAN };
+        self.cell(
+            || Column::Float(Vec::new()),
+            |c| match c {
+                Column::Float(v) => {
+                    v.push(x);
+                    true
+                }
+                _ => false,
+            },
+        )
+    }
+    fn int(&mut self, x: u64) -> io::Result<()> {
+        self.cell(
+            || Column::Int(Vec::new()),
+            |c| match c {
+                Column::Int(v) => {
+                    v.push(x);
+                    true
+                }
+                _ => false,
+            },
+        )
+    }
+    fn end_row(&mut self) -> io::Result<()> {
+        if self.field != self.header.len() {
+            return Err(io::Error::other("a row shorter than the header"));
+        }
+        self.field = 0;
+        self.rows += 1;
+        Ok(())
+    }
+}
+
 /// A number cell as [`Table::float`] writes it: empty is undefined (NaN).
 pub fn parse_float(cell: &str) -> Option<f64> {
     if cell.is_empty() {
@@ -250,5 +385,42 @@ impl CsvInput {
                 .and_then(|c| c.trim().parse::<f64>().ok())
                 .is_some_and(f64::is_finite)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_hold_what_a_table_writes() {
+        let mut t = Columns::new(&["name", "n", "x"]);
+        for (name, n, x) in [("a", 1, 0.5), ("b", 2, f64::NAN), ("c", 3, -f64::INFINITY)] {
+            t.text(name).unwrap();
+            t.int(n).unwrap();
+            t.float(x).unwrap();
+            t.end_row().unwrap();
+        }
+        assert_eq!(t.rows, 3);
+        assert_eq!(t.columns[0], Column::Text(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(t.columns[1], Column::Int(vec![1, 2, 3]));
+        // A value the file writes as an empty cell is NaN, as it reads back.
+        let Column::Float(x) = &t.columns[2] else {
+            panic!("floats")
+        };
+        assert_eq!(x[0], 0.5);
+        assert!(x[1].is_nan() && x[2].is_nan());
+    }
+
+    #[test]
+    fn columns_refuse_ragged_rows_and_mixed_kinds() {
+        let mut t = Columns::new(&["a", "b"]);
+        t.int(1).unwrap();
+        assert!(t.end_row().is_err(), "a short row");
+        let mut t = Columns::new(&["a"]);
+        t.int(1).unwrap();
+        assert!(t.float(2.0).is_err(), "a long row");
+        t.end_row().unwrap();
+        assert!(t.text("x").is_err(), "a text in an int column");
     }
 }

@@ -415,6 +415,9 @@ pub enum Source {
     File(PathBuf),
     /// A scenario shipped in the binary, by file name.
     BuiltIn(&'static str),
+    /// A RON text given in code (the Python module's `agora.scenario`); its
+    /// `base` and edge-list paths are relative to this folder.
+    Text(PathBuf),
 }
 
 impl Source {
@@ -423,6 +426,7 @@ impl Source {
         match self {
             Source::File(path) => path.display().to_string(),
             Source::BuiltIn(name) => format!("<built-in>/{name}"),
+            Source::Text(_) => "<text>".to_string(),
         }
     }
 
@@ -430,6 +434,7 @@ impl Source {
         match self {
             Source::File(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
             Source::BuiltIn(_) => PathBuf::from("scenarios"),
+            Source::Text(folder) => folder.clone(),
         }
     }
 }
@@ -458,6 +463,15 @@ fn locate(folder: &Path, reference: &str) -> Source {
 pub fn load(folder: &Path, reference: &str) -> Result<Scenario, ScenarioError> {
     let source = locate(folder, reference);
     let scenario = resolve(&source, &mut Vec::new())?;
+    validate::validate(&scenario).map_err(|e| e.in_file(&source))?;
+    Ok(scenario)
+}
+
+/// A scenario from RON text, its `base` and edge-list paths relative to
+/// `folder`; resolved and checked like a file.
+pub fn from_ron(text: &str, folder: &Path) -> Result<Scenario, ScenarioError> {
+    let source = Source::Text(folder.to_path_buf());
+    let scenario = resolve_text(&source, text, &mut Vec::new())?;
     validate::validate(&scenario).map_err(|e| e.in_file(&source))?;
     Ok(scenario)
 }
@@ -510,13 +524,19 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
             .find(|(file, _)| file == name)
             .map(|(_, text)| text.to_string())
             .unwrap_or_default()),
+        // `locate` never names a text; `from_ron` hands its text to `resolve_text`.
+        Source::Text(_) => Ok(String::new()),
     }
 }
 
 /// Defaults, then the base chain from the root down, then this file.
 fn resolve(source: &Source, chain: &mut Vec<PathBuf>) -> Result<Scenario, ScenarioError> {
-    let text = read_source(source)?;
-    let patch = parse_patch(&text, source)?;
+    resolve_text(source, &read_source(source)?, chain)
+}
+
+/// [`resolve`] of a source whose text is read already.
+fn resolve_text(source: &Source, text: &str, chain: &mut Vec<PathBuf>) -> Result<Scenario, ScenarioError> {
+    let patch = parse_patch(text, source)?;
     if let Source::File(path) = source {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
         if chain.contains(&canonical) {
