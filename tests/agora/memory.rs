@@ -49,9 +49,28 @@ fn measure(mut command: Command) -> Finished {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our unwaited child; status and usage are valid for writes.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    // The child's ru_maxrss also counts the memory of the process it was
+    // spawned from (Linux carries the old address space's peak across
+    // exec, and a vfork'd child's old address space is this test process),
+    // so the child's own peak is read from its VmHWM while it runs.
+    let status_file = format!("/proc/{pid}/status");
+    let mut own_peak = 0u64;
+    loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file)
+            .ok()
+            .as_deref()
+            .and_then(vm_hwm_kib)
+        {
+            own_peak = own_peak.max(kib * 1024);
+        }
+        // SAFETY: pid is our unwaited child; status and usage are valid for writes.
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
+        if waited == pid {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(300));
+    }
     let seconds = start.elapsed().as_secs_f64();
     let code = if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
@@ -63,8 +82,12 @@ fn measure(mut command: Command) -> Finished {
     stderr.read_to_string(&mut text).unwrap();
     Finished {
         code,
-        // Linux reports ru_maxrss in KiB.
-        peak: usage.ru_maxrss as u64 * 1024,
+        // Linux reports ru_maxrss in KiB; it is the fallback where /proc is not.
+        peak: if own_peak > 0 {
+            own_peak
+        } else {
+            usage.ru_maxrss as u64 * 1024
+        },
         stderr: text,
         seconds,
     }
@@ -106,6 +129,13 @@ fn run_args(out: &Path, citizens: u32, replicates: u32, threads: usize, steps: u
         steps.to_string(),
     ]
     .to_vec()
+}
+
+/// The `VmHWM` (peak resident set of the current address space) of a
+/// `/proc/PID/status` text, in KiB.
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `MemAvailable` in bytes.
