@@ -56,6 +56,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod sweep;
 
