@@ -34,7 +34,8 @@ struct Finished {
     seconds: f64,
 }
 
-/// Run `command` to its end and take its peak resident memory from `wait4`.
+/// Run `command` to its end and take its peak resident memory (its VmHWM,
+/// sampled every millisecond; `wait4`'s ru_maxrss if none was read).
 fn measure(mut command: Command) -> Finished {
     let mut stderr = tempfile::tempfile().unwrap();
     let start = Instant::now();
@@ -49,9 +50,25 @@ fn measure(mut command: Command) -> Finished {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our unwaited child; status and usage are valid for writes.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    // The child's own high-water mark, sampled while it runs: its ru_maxrss
+    // also counts the test process's peak, whose memory the child shared
+    // between spawn (vfork) and exec, so a busy test binary inflated it.
+    let mut sampled = 0u64;
+    let hwm = || -> Option<u64> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
+    loop {
+        sampled = sampled.max(hwm().unwrap_or(0));
+        // SAFETY: pid is our unwaited child; status and usage are valid for writes.
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
+        if waited == pid {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let seconds = start.elapsed().as_secs_f64();
     let code = if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
@@ -63,8 +80,12 @@ fn measure(mut command: Command) -> Finished {
     stderr.read_to_string(&mut text).unwrap();
     Finished {
         code,
-        // Linux reports ru_maxrss in KiB.
-        peak: usage.ru_maxrss as u64 * 1024,
+        // Linux reports ru_maxrss in KiB; it is an upper bound of the sampled peak.
+        peak: if sampled > 0 {
+            sampled
+        } else {
+            usage.ru_maxrss as u64 * 1024
+        },
         stderr: text,
         seconds,
     }
