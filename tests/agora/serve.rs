@@ -54,12 +54,15 @@ fn serve() -> Served {
 
 /// Status and body of one request (HTTP/1.0: the body is not chunked).
 fn request(s: &Served, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(&s.address).unwrap();
+    request_to(&s.address, method, path, body)
+}
+
+fn request_to(address: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.0\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        s.address,
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -278,4 +281,32 @@ fn the_event_stream_delivers_states_as_the_session_plays() {
     assert!(months.windows(2).all(|w| w[0] <= w[1]), "{months:?}");
     assert!(*months.last().unwrap() >= 3, "playing advances the months: {months:?}");
     assert_eq!(json(&s, "POST", &format!("/api/session/{id}/pause"), "").0, 200);
+}
+
+#[test]
+fn sessions_are_bounded() {
+    use agora::serve::{ServeOptions, Server, SessionOptions};
+    let server = Server::bind(ServeOptions {
+        port: 0,
+        max_sessions: 2,
+        session: SessionOptions {
+            citizens: 500,
+            shown: 100,
+        },
+        ..ServeOptions::default()
+    })
+    .unwrap();
+    let address = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    std::thread::spawn(move || server.run());
+    for _ in 0..2 {
+        assert_eq!(request_to(&address, "POST", "/api/session", "").0, 200);
+    }
+    // Both are in use (not idle for a minute): a third is refused, not made.
+    let (status, body) = request_to(&address, "POST", "/api/session", "");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("2 sessions are in use"), "{body}");
 }
