@@ -4,8 +4,10 @@
 # log no error; then look at a run, a grid sweep, a Latin-hypercube sweep and
 # a comparison report as a person would (ci/browser-check.mjs, playwright-core driving
 # Debian's Chromium at 1400 px): one colour per future in every chart, no
-# overlapping text, labelled axes. Screenshots land in $work/shots (or in
-# $SHOTS if set, e.g. SHOTS=docs to refresh the README's pictures).
+# overlapping text, labelled axes. Then drive `agora serve`'s classroom page
+# (ci/serve-check.mjs): a lever moved and applied, play, charts and canvas
+# change, no error, no request outside 127.0.0.1. Screenshots land in
+# $work/shots (or in $SHOTS if set, e.g. SHOTS=docs to refresh the README's pictures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -58,7 +60,7 @@ sed -i "s#../../scenarios/#$root/scenarios/#" "$work/lhs.ron"
 
 # playwright-core only (no browser download), installed beside the check.
 mkdir -p "$work/node"
-cp ci/browser-check.mjs "$work/node/"
+cp ci/browser-check.mjs ci/serve-check.mjs "$work/node/"
 (cd "$work/node" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent playwright-core@1 >/dev/null)
 shots=${SHOTS:-$work/shots}
 mkdir -p "$shots"
@@ -66,3 +68,14 @@ node "$work/node/browser-check.mjs" "$shots" \
   "report=$work/results/report.html" "sweep=$work/barriers/report.html" "lhs=$work/lhs/report.html" \
   "compare=$work/compare/report.html"
 for png in "$shots"/report.png "$shots"/sweep.png "$shots"/lhs.png "$shots"/compare.png; do python3 ci/png_check.py "$png"; done
+
+# The classroom page, served on a free port of 127.0.0.1, a month every 50 ms.
+"$agora" serve --port 0 --month-ms 50 >"$work/serve.out" 2>"$work/serve.err" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
+url=$(head -n 1 "$work/serve.out")
+case "$url" in http://127.0.0.1:*) ;; *) echo "serve check FAILED: no address printed: $url"; cat "$work/serve.err"; exit 1 ;; esac
+node "$work/node/serve-check.mjs" "$shots" "$url"
+python3 ci/png_check.py "$shots/serve.png"
+kill "$server"

@@ -70,6 +70,21 @@ enum Command {
         #[arg(long, default_value_t = 70)]
         frame_ms: u64,
     },
+    /// A classroom web page on this machine: the three futures live, their population, the levers
+    Serve {
+        /// Port to listen on (0: any free port; the first line printed is the page's address)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Address to listen on (127.0.0.1: this machine only; 0.0.0.0: the whole network)
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Citizens per future
+        #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(100..=200_000))]
+        citizens: u32,
+        /// Milliseconds between two months while playing
+        #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(10..=10_000))]
+        month_ms: u64,
+    },
     /// Write the graph a replicate simulates on, and its statistics
     Graph(GraphArgs),
     /// Sobol' or Morris sensitivity indices of a sweep with a Sobol or Morris design
@@ -296,6 +311,12 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Check { scenarios, threads } => check_command(&scenarios, threads),
+        Command::Serve {
+            port,
+            host,
+            citizens,
+            month_ms,
+        } => serve_command(port, host, citizens, month_ms),
         Command::Graph(args) => graph_command(args),
         Command::Sweep(args) => sweep_command(args),
         Command::Compare(args) => compare_command(args),
@@ -333,6 +354,29 @@ pub fn run() -> Result<ExitCode> {
 }
 
 /// Print one line to stdout; a closed stdout ends the command normally.
+/// `agora serve`: bind, print the address first (tests and scripts read
+/// it), then answer until stopped.
+fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Result<ExitCode> {
+    let options = agora::serve::ServeOptions {
+        host,
+        port,
+        session: agora::serve::SessionOptions {
+            citizens,
+            ..Default::default()
+        },
+        month: std::time::Duration::from_millis(month_ms),
+        ..Default::default()
+    };
+    let server = agora::serve::Server::bind(options)?;
+    say(format_args!("{}", server.url()))?;
+    // The rest goes to stderr: a script may read the address and close stdout.
+    warn(format_args!(
+        "Open that address in a browser (a tab per session); Ctrl-C stops the server."
+    ));
+    server.run()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn say(line: std::fmt::Arguments) -> Result<ExitCode> {
     print_text(&format!("{line}\n"))?;
     Ok(ExitCode::SUCCESS)

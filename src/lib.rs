@@ -57,6 +57,7 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod simd;
+pub mod serve;
 pub mod stats;
 pub mod sweep;
 

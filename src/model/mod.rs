@@ -226,6 +226,30 @@ impl Model {
         lever(self.local.as_deref(), &self.dynamics, j)
     }
 
+    /// How citizen `i`'s online contact went in the last step: `None`
+    /// without one, `Some(true)` answered, `Some(false)` unheard. A read of
+    /// the step's flags, for pictures of the population (`agora serve`).
+    pub fn heard(&self, i: usize) -> Option<bool> {
+        let f = self.flags[i];
+        (f & ONLINE != 0).then_some(f & UNHEARD == 0)
+    }
+
+    /// Set the dynamics parameter `name` to `value` from the next step on,
+    /// at every administration (an intervention decided while the model
+    /// runs). The caller checks the value (`scenario::validate`); `false`
+    /// if no parameter is called `name`. Changes the schedule brings later
+    /// still apply.
+    pub fn set_dynamics(&mut self, name: &str, value: f64) -> bool {
+        let Some(setter) = Dynamics::setter(name) else {
+            return false;
+        };
+        (setter.set)(&mut self.dynamics, value);
+        for local in self.local.iter_mut().flatten() {
+            (setter.set)(local, value);
+        }
+        true
+    }
+
     /// Advance one month: interventions due now, then the five phases.
     pub fn step(&mut self) {
         self.schedule.apply(self.step, &mut self.dynamics);

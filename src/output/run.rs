@@ -502,10 +502,13 @@ fn batch_identity(batch: &[Prepared]) -> String {
 
 /// The width the summary table fits in.
 pub const TABLE_WIDTH: usize = 80;
+/// The one line under the summary table that explains its columns (the
+/// metrics' short names are their CSV names or plain abbreviations).
+const LEGEND: &str = "Class: the future each run ended in [95% Wilson CI]; other columns: final means.";
 
 /// The short table `agora run` prints: per scenario, the class shares with
 /// their 95% intervals and the final means of the main metrics, in
-/// [`TABLE_WIDTH`] columns, with a line that explains the columns under it.
+/// [`TABLE_WIDTH`] columns, with one line that explains the columns under it.
 /// Scenario names too long for their column are shortened to distinct strings.
 pub fn summary_table(tallies: &[ScenarioTally]) -> String {
     use crate::model::{METRICS, metrics::idx};
@@ -568,16 +571,8 @@ pub fn summary_table(tallies: &[ScenarioTally]) -> String {
             out.push('\n');
         }
     }
-    let labels: Vec<String> = shown
-        .iter()
-        // Glued with NUL so that a column's explanation is never broken across lines.
-        .map(|&i| format!("{} = {}", METRICS[i].short, METRICS[i].label).replace(' ', "\0"))
-        .collect();
-    let legend = format!(
-        "Class: the future a run ended in (95% Wilson interval); final means: {}.",
-        labels.join(", ")
-    );
-    out.push_str(&wrap(&legend, TABLE_WIDTH).replace('\0', " "));
+    out.push_str(LEGEND);
+    out.push('\n');
     out
 }
 
@@ -606,29 +601,14 @@ pub fn distinct_names(names: &[&str], width: usize) -> Vec<String> {
     out
 }
 
-/// `text` broken into lines of at most `width` characters, at spaces.
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
-}
-
 #[cfg(test)]
 mod table_tests {
-    use super::distinct_names;
+    use super::{LEGEND, TABLE_WIDTH, distinct_names};
+
+    #[test]
+    fn the_legend_is_one_line_of_the_table_width() {
+        assert!(LEGEND.chars().count() <= TABLE_WIDTH && !LEGEND.contains('\n'));
+    }
 
     #[test]
     fn long_names_stay_distinct() {

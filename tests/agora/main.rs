@@ -12,6 +12,7 @@ mod patterns;
 mod pinned;
 mod report;
 mod sensitivity;
+mod serve;
 mod sweeps;
 
 use std::path::{Path, PathBuf};

@@ -34,7 +34,8 @@ struct Finished {
     seconds: f64,
 }
 
-/// Run `command` to its end and take its peak resident memory from `wait4`.
+/// Run `command` to its end and take its peak resident memory (its VmHWM,
+/// sampled every millisecond; `wait4`'s ru_maxrss if none was read).
 fn measure(mut command: Command) -> Finished {
     let mut stderr = tempfile::tempfile().unwrap();
     let start = Instant::now();
@@ -49,27 +50,24 @@ fn measure(mut command: Command) -> Finished {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // The child's ru_maxrss also counts the memory of the process it was
-    // spawned from (Linux carries the old address space's peak across
-    // exec, and a vfork'd child's old address space is this test process),
-    // so the child's own peak is read from its VmHWM while it runs.
-    let status_file = format!("/proc/{pid}/status");
-    let mut own_peak = 0u64;
+    // The child's own high-water mark, sampled while it runs: its ru_maxrss
+    // also counts the test process's peak, whose memory the child shared
+    // between spawn (vfork) and exec, so a busy test binary inflated it.
+    let mut sampled = 0u64;
+    let hwm = || -> Option<u64> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
     loop {
-        if let Some(kib) = std::fs::read_to_string(&status_file)
-            .ok()
-            .as_deref()
-            .and_then(vm_hwm_kib)
-        {
-            own_peak = own_peak.max(kib * 1024);
-        }
+        sampled = sampled.max(hwm().unwrap_or(0));
         // SAFETY: pid is our unwaited child; status and usage are valid for writes.
         let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
         if waited == pid {
             break;
         }
-        std::thread::sleep(std::time::Duration::from_micros(300));
+        std::thread::sleep(Duration::from_millis(1));
     }
     let seconds = start.elapsed().as_secs_f64();
     let code = if libc::WIFEXITED(status) {
@@ -82,9 +80,9 @@ fn measure(mut command: Command) -> Finished {
     stderr.read_to_string(&mut text).unwrap();
     Finished {
         code,
-        // Linux reports ru_maxrss in KiB; it is the fallback where /proc is not.
-        peak: if own_peak > 0 {
-            own_peak
+        // Linux reports ru_maxrss in KiB; it is an upper bound of the sampled peak.
+        peak: if sampled > 0 {
+            sampled
         } else {
             usage.ru_maxrss as u64 * 1024
         },
@@ -129,13 +127,6 @@ fn run_args(out: &Path, citizens: u32, replicates: u32, threads: usize, steps: u
         steps.to_string(),
     ]
     .to_vec()
-}
-
-/// The `VmHWM` (peak resident set of the current address space) of a
-/// `/proc/PID/status` text, in KiB.
-fn vm_hwm_kib(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `MemAvailable` in bytes.
