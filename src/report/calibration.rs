@@ -22,6 +22,9 @@ const BINS: usize = 20;
 /// (median, lo90, hi90, mean) of a parameter, from `summary.csv`.
 type Summary = (f64, f64, f64, f64);
 
+/// (year, observed, p05, p50, p95) at an observed date, from `predictive.csv`.
+type Predicted = (f64, f64, f64, f64, f64);
+
 /// Decimals enough for a value on a range of width `width`.
 fn fine(width: f64) -> usize {
     charts::decimals(width) + 2
@@ -130,7 +133,7 @@ fn summaries(table: &CsvTable, c: &Calibration) -> io::Result<Vec<Summary>> {
 }
 
 /// (year, observed, p05, p50, p95) at each observed date.
-fn bands(table: &CsvTable) -> io::Result<Vec<(f64, f64, f64, f64, f64)>> {
+fn bands(table: &CsvTable) -> io::Result<Vec<Predicted>> {
     let [date, observed, p05, p50, p95] = ["date", "observed", "p05", "p50", "p95"].map(|n| table.column(n));
     let (date, observed, p05, p50, p95) = (date?, observed?, p05?, p50?, p95?);
     Ok(table
@@ -178,7 +181,7 @@ fn histogram(posterior: &CsvTable, parameter: &str, (lo, hi): (f64, f64)) -> io:
 
 /// The takeaway: each parameter's median and interval against its prior,
 /// and how many observations the predictive band holds.
-fn takeaway(c: &Calibration, summary: &[Summary], bands: &[(f64, f64, f64, f64, f64)]) -> String {
+fn takeaway(c: &Calibration, summary: &[Summary], bands: &[Predicted]) -> String {
     let parts: Vec<String> = c
         .parameters
         .iter()

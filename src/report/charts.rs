@@ -675,8 +675,23 @@ pub fn trajectory_chart(
     let mark = RGBColor(213, 94, 0);
     svg((WIDTH, HEIGHT), |root| {
         let (plot, side) = frame(root, title)?;
-        let x = bounds(steps.iter().map(|p| p.0).chain(pasted.map(|p| p.0)).chain([1.0]));
-        let y = bounds(steps.iter().map(|p| p.1).chain(pasted.map(|p| p.1)));
+        // Both are shares: axes from a little below the smallest to a
+        // little above the largest, within 0..1 and never narrower than 0.1.
+        let share = |v: Vec<f64>| {
+            let lo = v.iter().copied().fold(1.0, f64::min);
+            let hi = v.iter().copied().fold(0.0, f64::max);
+            let lo = (lo - 0.05).min(hi - 0.1).max(0.0);
+            (lo, (hi + 0.05).max(lo + 0.1).min(1.05))
+        };
+        let x = share(
+            steps
+                .iter()
+                .map(|p| p.0)
+                .chain(pasted.map(|p| p.0))
+                .chain([1.0])
+                .collect(),
+        );
+        let y = share(steps.iter().map(|p| p.1).chain(pasted.map(|p| p.1)).collect());
         let mut chart = ChartBuilder::on(&plot)
             .margin(8)
             .x_label_area_size(46)

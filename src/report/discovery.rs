@@ -149,8 +149,11 @@ fn condition(name: &str, (lo, hi): (f64, f64), (min, max): (f64, f64)) -> String
     }
 }
 
-/// The restricted inputs of a box: (input, its limits, the data's range).
-fn restricted<'a>(found: &BoxRow, inputs: &'a [String], span: &[(f64, f64)]) -> Vec<(&'a str, (f64, f64), (f64, f64))> {
+/// A restricted input of a box: its name, the box's limits, the data's range.
+type Restricted<'a> = (&'a str, (f64, f64), (f64, f64));
+
+/// The restricted inputs of a box.
+fn restricted<'a>(found: &BoxRow, inputs: &'a [String], span: &[(f64, f64)]) -> Vec<Restricted<'a>> {
     inputs
         .iter()
         .enumerate()
