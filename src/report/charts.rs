@@ -717,15 +717,21 @@ pub fn trajectory_chart(
         }
         if let Some(&p) = steps.get(chosen) {
             chart.draw_series(std::iter::once(Circle::new(p, 8, mark.stroke_width(3))))?;
-            // The label beside the ring, on the side with room.
+            // The label beside the ring. A trajectory falls from the upper
+            // left to the lower right, so below-left of a point and
+            // above-right of it are empty: the first with room is taken.
             let (cx, cy) = chart.backend_coord(&p);
             let ((left, top), (right, bottom)) = (chart.backend_coord(&(x.0, y.1)), chart.backend_coord(&(x.1, y.0)));
-            let (h, dx) = if cx > (left + right) / 2 {
-                (HPos::Right, -14)
+            let (wide, tall) = (210, 22 + 17 * label.len() as i32);
+            let (h, dx, below) = if cx - left > wide && bottom - cy > tall {
+                (HPos::Right, -14, true)
+            } else if right - cx > wide && cy - top > tall {
+                (HPos::Left, 14, false)
+            } else if cx > (left + right) / 2 {
+                (HPos::Right, -14, cy < (top + bottom) / 2)
             } else {
-                (HPos::Left, 14)
+                (HPos::Left, 14, cy < (top + bottom) / 2)
             };
-            let below = cy < (top + bottom) / 2;
             let style = TextStyle::from(("sans-serif", px(CELL)).into_font()).pos(Pos::new(h, VPos::Center));
             for (k, text) in label.iter().enumerate() {
                 let k = k as i32;
