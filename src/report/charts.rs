@@ -722,7 +722,8 @@ pub fn trajectory_chart(
             // above-right of it are empty: the first with room is taken.
             let (cx, cy) = chart.backend_coord(&p);
             let ((left, top), (right, bottom)) = (chart.backend_coord(&(x.0, y.1)), chart.backend_coord(&(x.1, y.0)));
-            let (wide, tall) = (210, 22 + 17 * label.len() as i32);
+            let longest = label.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i32;
+            let (wide, tall) = (20 + 7 * longest, 22 + 17 * label.len() as i32);
             let (h, dx, below) = if cx - left > wide && bottom - cy > tall {
                 (HPos::Right, -14, true)
             } else if right - cx > wide && cy - top > tall {

@@ -203,12 +203,11 @@ fn box_section(found: &BoxRow, inputs: &[String], trajectory: &[BoxRow], span: &
     let points: Vec<(f64, f64)> = steps.iter().map(|r| (r.coverage, r.density)).collect();
     let chosen = steps.iter().position(|r| r.step == found.step).unwrap_or(0);
     let at = steps.get(chosen);
-    let label = vec![
-        format!("box {b}, step {}", found.step),
-        at.map_or(String::new(), |r| {
-            format!("coverage {:.2}, density {:.2}", r.coverage, r.density)
-        }),
-    ];
+    let mut label = vec![format!("box {b}, step {}", found.step)];
+    if let Some(r) = at {
+        label.push(format!("coverage {:.2}", r.coverage));
+        label.push(format!("density {:.2}", r.density));
+    }
     let pasted = (found.coverage, found.density);
     let pasted = at.is_none_or(|r| (r.coverage, r.density) != pasted).then_some(pasted);
     let mut out = format!(
