@@ -4,7 +4,7 @@
 //   - no two text boxes of a chart overlap, and none leaves its chart;
 //   - every chart has a y axis label (rotated text) and an x axis label
 //     (a worded text at the bottom); no text is smaller than 12 px;
-//   - the page has a takeaway and logs no error.
+//   - the page has a title and a takeaway and logs no error.
 // Usage: node browser-check.mjs OUT_DIR NAME=REPORT.html [NAME=REPORT.html ...]
 // writes OUT_DIR/NAME.png (the first screen); the checks read the whole page.
 import { chromium } from 'playwright-core';
@@ -27,6 +27,7 @@ function measure() {
     return c && c !== 'none' ? c : s.fill;
   };
   return {
+    title: (document.querySelector('h1') || {}).textContent || '',
     takeaway: (document.querySelector('.takeaway') || {}).textContent || '',
     charts: [...document.querySelectorAll('div.chart > svg')].map((svg) => {
       const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() !== '').map((t) => ({
@@ -82,6 +83,7 @@ for (const spec of pages) {
   await page.goto(`file://${file}`);
   await page.screenshot({ path: `${outDir}/${name}.png` });
   const seen = await page.evaluate(measure);
+  if (seen.title.trim().length < 10) failures.push(`${name}: no title`);
   if (seen.takeaway.length < 20) failures.push(`${name}: no takeaway`);
   if (seen.charts.length === 0) failures.push(`${name}: no chart`);
   seen.charts.forEach((c, k) => checkChart(name, k, c));

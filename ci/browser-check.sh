@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Open generated reports in a real browser (headless Chromium): the
 # screenshot must not be blank, the page must make no network request and
-# log no error; then look at a run, a grid sweep, a Latin-hypercube sweep and
-# a comparison report as a person would (ci/browser-check.mjs, playwright-core driving
-# Debian's Chromium at 1400 px): one colour per future in every chart, no
+# log no error; then look at a run, a grid sweep, a Latin-hypercube sweep,
+# a comparison, a sensitivity, a discovery and a calibration report as a
+# person would (ci/browser-check.mjs, playwright-core driving Debian's
+# Chromium at 1400 px): one colour per future in every chart, no
 # overlapping text, labelled axes. Then drive `agora serve`'s classroom page
 # (ci/serve-check.mjs): a lever moved and applied, play, charts and canvas
 # change, no error, no request outside 127.0.0.1. Screenshots land in
@@ -58,6 +59,27 @@ sed -i "s#../../scenarios/#$root/scenarios/#" "$work/lhs.ron"
 "$agora" compare --quiet pioneer examples/policies/secure-2y.ron --replicates 4 \
   --set population.citizens=2000 --out "$work/compare" --report >/dev/null
 
+# The analyses: a small Sobol' sweep with its indices over time, PRIM on
+# its runs, and a short calibration against the Eurostat series.
+cat >"$work/sobol-base.ron" <<'RON'
+Scenario(name: "base", base: Some("participation"), population: (citizens: 1000, administrations: 10), steps: 60)
+RON
+cat >"$work/sobol.ron" <<'RON'
+Sweep(name: "sobol", base: "sobol-base.ron", replicates: 2, seed: 5, series: true, design: Sobol(samples: 32, ranges: {
+    "dynamics.digital_imitation": (0.05, 0.5), "dynamics.adoption_imitation": (0.01, 0.3),
+    "dynamics.citizen_pressure": (0.0, 0.2)}))
+RON
+"$agora" sweep --quiet "$work/sobol.ron" --out "$work/sobol"
+"$agora" sensitivity "$work/sobol" --over-time --bootstrap 200 >/dev/null 2>&1
+"$agora" report "$work/sobol/sensitivity" >/dev/null
+"$agora" discover "$work/sobol/runs.csv" --target class=pioneer --min-coverage 0.6 --out "$work/discover" \
+  --inputs dynamics.digital_imitation,dynamics.adoption_imitation,dynamics.citizen_pressure >/dev/null
+"$agora" report "$work/discover" >/dev/null
+sed -e "s#../../data/#$root/data/#" -e 's/population: 200/population: 60/' -e 's/replicates: 2/replicates: 1/' \
+  -e 's/"5000"}/"2000"}, max_generations: 6/' examples/calibration/digital.ron >"$work/calibration.ron"
+"$agora" calibrate --quiet "$work/calibration.ron" --out "$work/calibration" >/dev/null
+"$agora" report "$work/calibration" >/dev/null
+
 # playwright-core only (no browser download), installed beside the check.
 mkdir -p "$work/node"
 cp ci/browser-check.mjs ci/serve-check.mjs "$work/node/"
@@ -66,8 +88,9 @@ shots=${SHOTS:-$work/shots}
 mkdir -p "$shots"
 node "$work/node/browser-check.mjs" "$shots" \
   "report=$work/results/report.html" "sweep=$work/barriers/report.html" "lhs=$work/lhs/report.html" \
-  "compare=$work/compare/report.html"
-for png in "$shots"/report.png "$shots"/sweep.png "$shots"/lhs.png "$shots"/compare.png; do python3 ci/png_check.py "$png"; done
+  "compare=$work/compare/report.html" "sensitivity=$work/sobol/sensitivity/report.html" \
+  "discover=$work/discover/report.html" "calibration=$work/calibration/report.html"
+for name in report sweep lhs compare sensitivity discover calibration; do python3 ci/png_check.py "$shots/$name.png"; done
 
 # The classroom page, served on a free port of 127.0.0.1, a month every 50 ms.
 "$agora" serve --port 0 --month-ms 50 >"$work/serve.out" 2>"$work/serve.err" &

@@ -29,6 +29,27 @@ pub const OTHER_COLOURS: [RGBColor; 3] = [
     RGBColor(240, 228, 66), // yellow
 ];
 
+/// The Okabe-Ito colours of series that are not futures (parameters), in
+/// order; yellow is left out, too pale for a line on white.
+const SERIES_COLOURS: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+];
+
+/// The look of the `k`-th series of a page that is not a future (a
+/// parameter in design order): its own colour and dash.
+pub fn series_look(k: usize) -> Look {
+    Look {
+        colour: SERIES_COLOURS[k % SERIES_COLOURS.len()],
+        dash: DASHES[k % DASHES.len()],
+    }
+}
+
 /// Dash patterns (segment, gap); `(1000, 0)` is a solid line.
 const DASHES: [(u32, u32); 6] = [(1000, 0), (9, 4), (3, 3), (14, 4), (5, 7), (7, 2)];
 
@@ -187,15 +208,33 @@ fn svg(size: (u32, u32), draw: impl FnOnce(&Area) -> Drawn) -> String {
 
 /// The title on top, then the plotting area and the legend strip right of it.
 fn frame<'a>(root: &Area<'a>, title: &str) -> Result<(Area<'a>, Area<'a>), Box<dyn std::error::Error>> {
-    let body = root.titled(title, ("sans-serif", px(TITLE)))?;
-    let (w, _) = body.dim_in_pixel();
-    Ok(body.split_horizontally(w.saturating_sub(LEGEND)))
+    frame_with(root, title, LEGEND)
 }
 
-/// A legend entry: a line (with dash) or a filled box.
+/// [`frame`] with a legend strip `legend` pixels wide.
+fn frame_with<'a>(
+    root: &Area<'a>,
+    title: &str,
+    legend: u32,
+) -> Result<(Area<'a>, Area<'a>), Box<dyn std::error::Error>> {
+    let body = root.titled(title, ("sans-serif", px(TITLE)))?;
+    let (w, _) = body.dim_in_pixel();
+    Ok(body.split_horizontally(w.saturating_sub(legend)))
+}
+
+/// The width of a legend strip that holds entries named `names` (at least
+/// the usual strip): swatch, gap, and about 7.5 px per character.
+pub fn legend_width(names: &[&str]) -> u32 {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as f64;
+    LEGEND.max((52.0 + 7.5 * longest).ceil() as u32)
+}
+
+/// A legend entry: a line (with dash), a filled box, a hollow box or a dot.
 enum Swatch {
     Line(Look),
     Box(RGBColor),
+    Hollow(RGBColor),
+    Dot(RGBColor),
 }
 
 /// Entries one under the other in the legend strip, with an optional heading.
@@ -218,6 +257,8 @@ fn legend(area: &Area, heading: &str, entries: &[(String, Swatch)]) -> Drawn {
                 }
             }
             Swatch::Box(c) => area.draw(&Rectangle::new([(14, y - 7), (28, y + 7)], c.filled()))?,
+            Swatch::Hollow(c) => area.draw(&Rectangle::new([(14, y - 7), (28, y + 7)], c.stroke_width(2)))?,
+            Swatch::Dot(c) => area.draw(&Circle::new((21, y), 4, c.filled()))?,
         }
         area.draw(&Text::new(label.clone(), (44, y), text.clone()))?;
         y += 22;
@@ -228,17 +269,43 @@ fn legend(area: &Area, heading: &str, entries: &[(String, Swatch)]) -> Drawn {
 /// Mean lines with p05-p95 bands, one per series, on shared axes. With
 /// `x_label` "year", x values are fractional years and ticks are whole years.
 pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> String {
+    fan_chart_with(title, (x_label, y_label), fans, None, LEGEND)
+}
+
+/// Observations drawn as black dots over the bands, with their own legend entry.
+pub struct Dots<'a> {
+    /// The legend entry.
+    pub name: &'a str,
+    /// (x, y) of each observation.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// [`fan_chart`] with observations over the bands (`dots`) and a legend
+/// strip `strip` pixels wide (see [`legend_width`]); the canvas widens with it.
+pub fn fan_chart_with(
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    fans: &[Fan],
+    dots: Option<&Dots>,
+    strip: u32,
+) -> String {
     let years = x_label == "year";
-    svg((WIDTH, HEIGHT), |root| {
-        let (plot, side) = frame(root, title)?;
+    let observed = dots.map_or(&[][..], |d| d.points.as_slice());
+    svg((WIDTH - LEGEND + strip, HEIGHT), |root| {
+        let (plot, side) = frame_with(root, title, strip)?;
         let x = bounds(
             fans.iter()
-                .flat_map(|f| f.points.iter().map(|p| p.0).chain(f.scatter.iter().map(|p| p.0))),
+                .flat_map(|f| f.points.iter().map(|p| p.0).chain(f.scatter.iter().map(|p| p.0)))
+                .chain(observed.iter().map(|p| p.0)),
         );
-        let y = bounds(fans.iter().flat_map(|f| {
-            let band = f.points.iter().flat_map(|p| [p.1, p.3]);
-            band.chain(f.scatter.iter().map(|p| p.1))
-        }));
+        let y = bounds(
+            fans.iter()
+                .flat_map(|f| {
+                    let band = f.points.iter().flat_map(|p| [p.1, p.3]);
+                    band.chain(f.scatter.iter().map(|p| p.1))
+                })
+                .chain(observed.iter().map(|p| p.1)),
+        );
         let x = if years { (x.0.floor(), x.1) } else { x };
         let mut chart = ChartBuilder::on(&plot)
             .margin(8)
@@ -262,10 +329,14 @@ pub fn fan_chart(title: &str, x_label: &str, y_label: &str, fans: &[Fan]) -> Str
         for fan in fans {
             draw_fan(&mut chart, fan)?;
         }
-        let entries: Vec<(String, Swatch)> = fans
+        chart.draw_series(observed.iter().map(|&p| Circle::new(p, 4, BLACK.filled())))?;
+        let mut entries: Vec<(String, Swatch)> = fans
             .iter()
             .map(|f| (f.name.to_string(), Swatch::Line(f.look)))
             .collect();
+        if let Some(d) = dots {
+            entries.push((d.name.to_string(), Swatch::Dot(BLACK)));
+        }
         legend(&side, "", &entries)
     })
 }
@@ -480,6 +551,360 @@ fn cell_label(v: f64, values: &[String]) -> String {
     } else {
         String::new()
     }
+}
+
+/// The colours of the indices of an index chart, in order (sky blue, blue):
+/// light and dark in grey print, and the black whiskers show on both.
+pub const INDEX_COLOURS: [RGBColor; 2] = [RGBColor(86, 180, 233), RGBColor(0, 114, 178)];
+
+/// One bar of an index chart: a sensitivity index of a parameter with its
+/// 95% interval.
+pub struct IndexBar<'a> {
+    /// The parameter (a row of the chart).
+    pub parameter: &'a str,
+    /// The index (`S1`, `ST`, `mu_star`, `sigma`).
+    pub index: &'a str,
+    /// The estimate.
+    pub value: f64,
+    /// Lower end of the interval.
+    pub lo: f64,
+    /// Upper end of the interval.
+    pub hi: f64,
+}
+
+impl IndexBar<'_> {
+    /// Whether the interval contains 0 (the index is not told from none).
+    pub fn contains_zero(&self) -> bool {
+        self.lo <= 0.0 && self.hi >= 0.0
+    }
+}
+
+/// Horizontal bars, one row per parameter in the order given (most
+/// influential first), one bar per index with its interval whisker; a bar
+/// whose interval contains 0 is hollow. Each row is named above its bars.
+pub fn index_chart(title: &str, x_label: &str, indices: &[&str], parameters: &[&str], bars: &[IndexBar]) -> String {
+    let n = parameters.len().max(1) as f64;
+    let m = indices.len().max(1);
+    let row_px = 24.0 + 16.0 * m as f64 + 10.0;
+    let height = (row_px * n) as u32 + 118;
+    let x = bounds(bars.iter().flat_map(|b| [b.lo, b.hi, b.value]).chain([0.0]));
+    svg((WIDTH, height), |root| {
+        let (plot, side) = frame(root, title)?;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(8)
+            .x_label_area_size(46)
+            .y_label_area_size(34)
+            .build_cartesian_2d(x.0..x.1, 0.0..n)?;
+        let dx = decimals(x.1 - x.0);
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_label_formatter(&|v| format!("{v:.dx$}"))
+            .label_style(("sans-serif", px(TICK)))
+            .axis_desc_style(("sans-serif", px(AXIS)))
+            .x_desc(x_label)
+            .y_desc("parameter")
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let unit = 1.0 / row_px;
+        if x.0 < 0.0 {
+            let grey = RGBColor(120, 120, 120);
+            chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n)], grey)))?;
+        }
+        let name_style = TextStyle::from(("sans-serif", px(TICK)).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        for (k, parameter) in parameters.iter().enumerate() {
+            let top = n - k as f64;
+            chart.draw_series(std::iter::once(Text::new(
+                parameter.to_string(),
+                (x.0 + (x.1 - x.0) * 0.01, top - 12.0 * unit),
+                name_style.clone(),
+            )))?;
+            for (i, index) in indices.iter().enumerate() {
+                let Some(b) = bars.iter().find(|b| b.parameter == *parameter && b.index == *index) else {
+                    continue;
+                };
+                let colour = INDEX_COLOURS[i % INDEX_COLOURS.len()];
+                let (y1, y0) = (
+                    top - (24.0 + 16.0 * i as f64) * unit,
+                    top - (24.0 + 16.0 * i as f64 + 12.0) * unit,
+                );
+                let style = if b.contains_zero() {
+                    colour.stroke_width(2)
+                } else {
+                    colour.filled()
+                };
+                if b.value.is_finite() {
+                    chart.draw_series(std::iter::once(Rectangle::new([(0.0, y0), (b.value, y1)], style)))?;
+                }
+                if b.lo.is_finite() && b.hi.is_finite() {
+                    let mid = (y0 + y1) / 2.0;
+                    let cap = 5.0 * unit;
+                    for path in [
+                        vec![(b.lo, mid), (b.hi, mid)],
+                        vec![(b.lo, mid - cap), (b.lo, mid + cap)],
+                        vec![(b.hi, mid - cap), (b.hi, mid + cap)],
+                    ] {
+                        chart.draw_series(std::iter::once(PathElement::new(path, BLACK.stroke_width(1))))?;
+                    }
+                }
+            }
+        }
+        let mut entries: Vec<(String, Swatch)> = indices
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.to_string(), Swatch::Box(INDEX_COLOURS[i % INDEX_COLOURS.len()])))
+            .collect();
+        entries.push(("hollow: CI holds 0".to_string(), Swatch::Hollow(RGBColor(90, 90, 90))));
+        legend(&side, "index", &entries)
+    })
+}
+
+/// A PRIM peeling trajectory: density against coverage, a point per step;
+/// the chosen step ringed and labelled with `label` (one line each), the
+/// pasted box (if it differs) as a cross.
+pub fn trajectory_chart(
+    title: &str,
+    steps: &[(f64, f64)],
+    chosen: usize,
+    label: &[String],
+    pasted: Option<(f64, f64)>,
+) -> String {
+    let line = RGBColor(0, 114, 178);
+    let mark = RGBColor(213, 94, 0);
+    svg((WIDTH, HEIGHT), |root| {
+        let (plot, side) = frame(root, title)?;
+        // Both are shares: axes from a little below the smallest to a
+        // little above the largest, within 0..1 and never narrower than 0.1.
+        let share = |v: Vec<f64>| {
+            let lo = v.iter().copied().fold(1.0, f64::min);
+            let hi = v.iter().copied().fold(0.0, f64::max);
+            let lo = (lo - 0.05).min(hi - 0.1).max(0.0);
+            (lo, (hi + 0.05).max(lo + 0.1).min(1.05))
+        };
+        let x = share(
+            steps
+                .iter()
+                .map(|p| p.0)
+                .chain(pasted.map(|p| p.0))
+                .chain([1.0])
+                .collect(),
+        );
+        let y = share(steps.iter().map(|p| p.1).chain(pasted.map(|p| p.1)).collect());
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(8)
+            .x_label_area_size(46)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+        let (dx, dy) = (decimals(x.1 - x.0), decimals(y.1 - y.0));
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&|v| format!("{v:.dx$}"))
+            .y_label_formatter(&|v| format!("{v:.dy$}"))
+            .label_style(("sans-serif", px(TICK)))
+            .axis_desc_style(("sans-serif", px(AXIS)))
+            .x_desc("coverage (share of all cases inside the box)")
+            .y_desc("density (share of cases in the box)")
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        chart.draw_series(LineSeries::new(steps.iter().copied(), line.stroke_width(2)))?;
+        chart.draw_series(steps.iter().map(|&p| Circle::new(p, 3, line.filled())))?;
+        if let Some(p) = pasted {
+            chart.draw_series(std::iter::once(Cross::new(p, 6, BLACK.stroke_width(2))))?;
+        }
+        if let Some(&p) = steps.get(chosen) {
+            chart.draw_series(std::iter::once(Circle::new(p, 8, mark.stroke_width(3))))?;
+            // The label beside the ring. A trajectory falls from the upper
+            // left to the lower right, so below-left of a point and
+            // above-right of it are empty: the first with room is taken.
+            let (cx, cy) = chart.backend_coord(&p);
+            let ((left, top), (right, bottom)) = (chart.backend_coord(&(x.0, y.1)), chart.backend_coord(&(x.1, y.0)));
+            let longest = label.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i32;
+            let (wide, tall) = (20 + 7 * longest, 22 + 17 * label.len() as i32);
+            let (h, dx, below) = if cx - left > wide && bottom - cy > tall {
+                (HPos::Right, -14, true)
+            } else if right - cx > wide && cy - top > tall {
+                (HPos::Left, 14, false)
+            } else if cx > (left + right) / 2 {
+                (HPos::Right, -14, cy < (top + bottom) / 2)
+            } else {
+                (HPos::Left, 14, cy < (top + bottom) / 2)
+            };
+            let style = TextStyle::from(("sans-serif", px(CELL)).into_font()).pos(Pos::new(h, VPos::Center));
+            for (k, text) in label.iter().enumerate() {
+                let k = k as i32;
+                let y = if below {
+                    cy + 22 + 17 * k
+                } else {
+                    cy - 22 - 17 * (label.len() as i32 - 1 - k)
+                };
+                root.draw(&Text::new(text.clone(), (cx + dx, y), style.clone()))?;
+            }
+        }
+        let mut entries = vec![
+            (
+                "peeling steps".to_string(),
+                Swatch::Line(Look {
+                    colour: line,
+                    dash: (1000, 0),
+                }),
+            ),
+            ("chosen step".to_string(), Swatch::Hollow(mark)),
+        ];
+        if pasted.is_some() {
+            entries.push(("pasted box (x)".to_string(), Swatch::Dot(BLACK)));
+        }
+        legend(&side, "", &entries)
+    })
+}
+
+/// One restricted input of a PRIM box: its name, the data's range and the box's.
+pub struct Limit<'a> {
+    /// The input.
+    pub name: &'a str,
+    /// (min, max) of the input over the data.
+    pub data: (f64, f64),
+    /// (lower, upper) limit of the box.
+    pub inside: (f64, f64),
+}
+
+/// The box's limits over each input's data range: a grey bar for the data,
+/// the box in colour, the numbers written; x is the position within each
+/// input's own range (0 its minimum, 1 its maximum).
+pub fn limits_chart(title: &str, limits: &[Limit]) -> String {
+    let grey = RGBColor(200, 200, 200);
+    let colour = RGBColor(213, 94, 0);
+    let n = limits.len().max(1) as f64;
+    let row_px = 66.0;
+    let height = (row_px * n) as u32 + 118;
+    svg((WIDTH, height), |root| {
+        let (plot, side) = frame(root, title)?;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(8)
+            .x_label_area_size(46)
+            .y_label_area_size(34)
+            .build_cartesian_2d(-0.02..1.02, 0.0..n)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_label_formatter(&|v| format!("{v:.1}"))
+            .label_style(("sans-serif", px(TICK)))
+            .axis_desc_style(("sans-serif", px(AXIS)))
+            .x_desc("position in the input's data range (0 min, 1 max)")
+            .y_desc("restricted input")
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let unit = 1.0 / row_px;
+        let font = || TextStyle::from(("sans-serif", px(CELL)).into_font());
+        for (k, l) in limits.iter().enumerate() {
+            let top = n - k as f64;
+            let d = decimals(l.data.1 - l.data.0) + 1;
+            let at = |v: f64| {
+                if l.data.1 > l.data.0 {
+                    (v - l.data.0) / (l.data.1 - l.data.0)
+                } else {
+                    0.0
+                }
+            };
+            chart.draw_series(std::iter::once(Text::new(
+                format!("{}: {:.d$} .. {:.d$}", l.name, l.inside.0, l.inside.1),
+                (0.0, top - 11.0 * unit),
+                font().pos(Pos::new(HPos::Left, VPos::Center)),
+            )))?;
+            let (y1, y0) = (top - 22.0 * unit, top - 36.0 * unit);
+            chart.draw_series(std::iter::once(Rectangle::new([(0.0, y0), (1.0, y1)], grey.filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(at(l.inside.0), y0), (at(l.inside.1), y1)],
+                colour.filled(),
+            )))?;
+            for (v, x, h) in [(l.data.0, 0.0, HPos::Left), (l.data.1, 1.0, HPos::Right)] {
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{v:.d$}"),
+                    (x, top - 48.0 * unit),
+                    font().color(&RGBColor(90, 90, 90)).pos(Pos::new(h, VPos::Center)),
+                )))?;
+            }
+        }
+        let entries = vec![
+            ("data range".to_string(), Swatch::Box(grey)),
+            ("the box".to_string(), Swatch::Box(colour)),
+        ];
+        legend(&side, "", &entries)
+    })
+}
+
+/// A weighted histogram over a prior range: bar heights are the weight in
+/// each bin; the median (solid) and the ends of the interval (dashed) are
+/// marked, the interval shaded.
+pub fn histogram_chart(
+    title: &str,
+    x_label: &str,
+    range: (f64, f64),
+    bins: &[f64],
+    median: f64,
+    interval: (f64, f64),
+) -> String {
+    let colour = RGBColor(86, 180, 233);
+    let shade = RGBColor(230, 159, 0);
+    svg((WIDTH, HEIGHT), |root| {
+        let (plot, side) = frame(root, title)?;
+        let top = bins.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.12;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(8)
+            .x_label_area_size(46)
+            .y_label_area_size(70)
+            .build_cartesian_2d(range.0..range.1, 0.0..top)?;
+        let (dx, dy) = (decimals(range.1 - range.0) + 1, decimals(top));
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(5)
+            .y_labels(6)
+            .x_label_formatter(&|v| format!("{v:.dx$}"))
+            .y_label_formatter(&|v| format!("{v:.dy$}"))
+            .label_style(("sans-serif", px(TICK)))
+            .axis_desc_style(("sans-serif", px(AXIS)))
+            .x_desc(x_label)
+            .y_desc("posterior weight per bin")
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(interval.0, 0.0), (interval.1, top)],
+            shade.mix(0.18).filled(),
+        )))?;
+        let width = (range.1 - range.0) / bins.len().max(1) as f64;
+        chart.draw_series(bins.iter().enumerate().map(|(k, &w)| {
+            let x0 = range.0 + width * k as f64;
+            Rectangle::new([(x0 + width * 0.06, 0.0), (x0 + width * 0.94, w)], colour.filled())
+        }))?;
+        for v in [interval.0, interval.1] {
+            chart.draw_series(DashedLineSeries::new([(v, 0.0), (v, top)], 6, 4, shade.stroke_width(2)))?;
+        }
+        chart.draw_series(LineSeries::new([(median, 0.0), (median, top)], BLACK.stroke_width(2)))?;
+        let entries = vec![
+            ("posterior".to_string(), Swatch::Box(colour)),
+            (
+                "median".to_string(),
+                Swatch::Line(Look {
+                    colour: BLACK,
+                    dash: (1000, 0),
+                }),
+            ),
+            (
+                "90% credible".to_string(),
+                Swatch::Line(Look {
+                    colour: shade,
+                    dash: (6, 4),
+                }),
+            ),
+        ];
+        legend(&side, "", &entries)
+    })
 }
 
 #[cfg(test)]

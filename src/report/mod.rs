@@ -1,12 +1,17 @@
 //! `agora report DIR`: one self-contained HTML page (inline SVG, no
-//! network) from a results folder of `run` or `sweep`.
+//! network) from a results folder of `run`, `sweep`, `compare`,
+//! `sensitivity`, `discover` or `calibrate`; the folder's kind is told by
+//! its manifest and its files.
 //!
 //! Architecture invariant: the page is a pure function of the folder's
 //! files, so the report of a folder is byte-identical when made twice.
 
+mod calibration;
 pub mod charts;
 mod compare;
+mod discovery;
 mod run;
+mod sensitivity;
 mod sweep;
 
 use std::fmt::Write as _;
@@ -14,6 +19,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
+use crate::output::analysis::{SENSITIVITY, TRAJECTORY};
+use crate::output::calibrate::POSTERIOR;
 use crate::output::manifest::{Content, MANIFEST, Manifest};
 use crate::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POINTS};
 
@@ -30,18 +37,28 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
     let dir = folder.path();
     let neither = || {
         Error::Input(format!(
-            "{} holds neither the results of `agora run` ({AGGREGATE}) nor of a whole `agora sweep` ({POINTS})",
+            "{} holds neither the results of `agora run` ({AGGREGATE}) nor of a whole `agora sweep` ({POINTS}), \
+             `agora compare` ({COMPARISON}), `agora sensitivity` ({SENSITIVITY}), `agora discover` ({TRAJECTORY}) \
+             or `agora calibrate` ({POSTERIOR})",
             dir.display()
         ))
     };
-    if !dir.join(AGGREGATE).exists() && !dir.join(POINTS).exists() && !dir.join(MANIFEST).exists() {
+    let kinds = [AGGREGATE, POINTS, MANIFEST, SENSITIVITY, TRAJECTORY, POSTERIOR];
+    if !kinds.iter().any(|f| dir.join(f).exists()) {
         return Err(neither());
     }
     let manifest = Manifest::verify(dir)?;
-    let html = match manifest.content {
+    let html = match &manifest.content {
         Content::Run { .. } if dir.join(AGGREGATE).exists() => run::report(dir),
         Content::Sweep { .. } if dir.join(POINTS).exists() => sweep::report(dir),
         Content::Compare { .. } if dir.join(COMPARISON).exists() => compare::report(dir),
+        Content::Analysis { command, .. } if command == "sensitivity" && dir.join(SENSITIVITY).exists() => {
+            sensitivity::report(dir)
+        }
+        Content::Analysis { command, .. } if command == "discover" && dir.join(TRAJECTORY).exists() => {
+            discovery::report(dir)
+        }
+        Content::Calibration { .. } if dir.join(POSTERIOR).exists() => calibration::report(dir),
         _ => return Err(neither()),
     };
     let path = dir.join(REPORT);
