@@ -56,8 +56,8 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
-pub mod simd;
 pub mod serve;
+pub mod simd;
 pub mod stats;
 pub mod sweep;
 

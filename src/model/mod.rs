@@ -289,8 +289,12 @@ impl Model {
                 || {
                     let rows = graph.rows(lo..lo + out.len());
                     let people = out.iter_mut().zip(&c.digital[lo..]).zip(&c.ceiling[lo..]).zip(rows);
+                    let far = prefetching(&c.digital);
                     for (k, (((slot, &digital), &ceiling), row)) in people.enumerate() {
                         let i = lo + k;
+                        if far {
+                            graph.prefetch_row(i + PREFETCH_AHEAD, &c.digital);
+                        }
                         *slot = digital;
                         // Citizens at their ceiling skip the draw: draws are addressed, so
                         // nobody else's numbers move.
@@ -475,8 +479,12 @@ impl Model {
                 || {
                     let rows = graph.rows(lo..lo + out.len());
                     let people = out.iter_mut().zip(&c.trust[lo..]).zip(&c.digital[lo..]).zip(rows);
+                    let far = prefetching(&c.trust);
                     for (k, (((slot, &t), &digital), row)) in people.enumerate() {
                         let i = lo + k;
+                        if far {
+                            graph.prefetch_row(i + PREFETCH_AHEAD, &c.trust);
+                        }
                         *slot = match graph.mean(&context, row, i, &c.trust) {
                             Some(m) => t + (base + digital_weight * digital).min(1.0) * (m - t),
                             None => t,
@@ -914,6 +922,19 @@ fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
         .for_each(|(chunk, slice)| f(chunk * CHUNK, slice));
 }
 
+/// Citizens ahead of the current one whose neighbours' values a gather
+/// prefetches: about one memory latency of work.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Whether a gather over `values` prefetches: only when the array is far
+/// larger than the caches (a social graph's far ties then miss them; at 3
+/// x 10^6 citizens steps take 0.6 of the time), since below that the hints
+/// only cost instructions (at 10^5 a run takes 1.8 times as long).
+#[inline]
+fn prefetching(values: &[f32]) -> bool {
+    values.len() >= 1 << 21
+}
+
 /// The neighbour mean of a citizen attribute, specialised per graph kind so
 /// that the phase loops compile to tight code for each.
 trait Neighbourhood: Sync {
@@ -926,6 +947,9 @@ trait Neighbourhood: Sync {
     fn prepare(&self, values: &[f32]) -> Self::Context;
     /// The rows of nodes `range`, in order.
     fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = Self::Row<'_>>;
+    /// Hint that node `i`'s neighbours' `values` will be read soon.
+    #[inline(always)]
+    fn prefetch_row(&self, _i: usize, _values: &[f32]) {}
     /// The mean of `values` over the neighbours of node `i`, whose row is `row`.
     fn mean(&self, context: &Self::Context, row: Self::Row<'_>, i: usize, values: &[f32]) -> Option<f32>;
 }
@@ -970,6 +994,15 @@ impl Neighbourhood for Csr {
     type Row<'a> = &'a [u32];
 
     fn prepare(&self, _: &[f32]) {}
+
+    #[inline(always)]
+    fn prefetch_row(&self, i: usize, values: &[f32]) {
+        if i < values.len() {
+            for &j in self.neighbours(i as u32) {
+                crate::graph::prefetch(values.as_ptr().wrapping_add(j as usize));
+            }
+        }
+    }
 
     fn rows(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &[u32]> {
         Csr::rows(self, range)
