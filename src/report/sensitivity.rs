@@ -240,9 +240,16 @@ fn takeaway(method: &Method, finals: &[Row], outputs: &[&str]) -> String {
     if with_finals.len() > 1 {
         let _ = write!(
             text,
-            " It ranks first for {firsts} of the {} outputs.",
+            " It ranks first for {firsts} of the {} outputs",
             with_finals.len()
         );
+        // An output that never varies over the design has no index to rank.
+        let undefined = outputs.len() - with_finals.len();
+        text.push_str(&match undefined {
+            0 => ".".to_string(),
+            1 => " (one output has no defined index).".to_string(),
+            k => format!(" ({k} outputs have no defined index)."),
+        });
     }
     text
 }
