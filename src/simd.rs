@@ -25,7 +25,7 @@ static CURRENT: AtomicU8 = AtomicU8::new(0);
 pub enum Isa {
     /// The target's baseline (SSE2 on x86-64, NEON on aarch64).
     Scalar,
-    /// x86-64 with AVX2, FMA and BMI2 (x86-64-v3).
+    /// x86-64 with AVX2, FMA, BMI1/2, LZCNT and POPCNT (x86-64-v3).
     Avx2,
     /// x86-64 with AVX-512 F, BW, DQ and VL (x86-64-v4).
     Avx512,
@@ -38,7 +38,16 @@ impl Isa {
     pub fn current() -> Isa {
         match CURRENT.load(Ordering::Relaxed) {
             0 => {
-                let cap = std::env::var("AGORA_SIMD").ok().and_then(|v| Isa::parse(&v));
+                let cap = std::env::var("AGORA_SIMD").ok().and_then(|v| {
+                    let cap = Isa::parse(&v);
+                    if cap.is_none() {
+                        // Said once: a mistyped cap must not pass for a scalar measurement.
+                        eprintln!(
+                            "agora: AGORA_SIMD={v} is not one of scalar, avx2, avx512; using the best the CPU has"
+                        );
+                    }
+                    cap
+                });
                 let best = Isa::detected();
                 let isa = cap.map_or(best, |cap| cap.min(best));
                 CURRENT.store(isa as u8 + 1, Ordering::Relaxed);
@@ -68,12 +77,18 @@ impl Isa {
                 && std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
                 && std::arch::is_x86_feature_detected!("bmi2")
+                && std::arch::is_x86_feature_detected!("bmi1")
+                && std::arch::is_x86_feature_detected!("lzcnt")
+                && std::arch::is_x86_feature_detected!("popcnt")
             {
                 return Isa::Avx512;
             }
             if std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
                 && std::arch::is_x86_feature_detected!("bmi2")
+                && std::arch::is_x86_feature_detected!("bmi1")
+                && std::arch::is_x86_feature_detected!("lzcnt")
+                && std::arch::is_x86_feature_detected!("popcnt")
             {
                 return Isa::Avx2;
             }

@@ -175,13 +175,15 @@ fn interruptible<T: Send>(
     let outcome = py.detach(|| {
         std::thread::scope(|scope| {
             let (sender, receiver) = mpsc::channel();
-            scope.spawn(move || sender.send(work()));
+            let worker = scope.spawn(move || sender.send(work()));
             loop {
                 match receiver.recv_timeout(Duration::from_millis(100)) {
                     Ok(value) => return Ok(value),
                     Err(mpsc::RecvTimeoutError::Timeout) => {}
                     Err(mpsc::RecvTimeoutError::Disconnected) => {
-                        // The work panicked; the scope passes the panic on.
+                        // The work panicked: joined here, so the scope does not
+                        // pass the panic on and Python gets a RuntimeError.
+                        let _ = worker.join();
                         return Err(None);
                     }
                 }

@@ -105,6 +105,9 @@ struct State {
     streams: AtomicUsize,
     requests: AtomicUsize,
     counter: AtomicU64,
+    /// Sessions being built (a place reserved under the sessions lock, so
+    /// concurrent creations cannot pass the cap together).
+    creating: AtomicUsize,
     levers: String,
 }
 
@@ -148,6 +151,7 @@ impl Server {
             streams: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             counter: AtomicU64::new(0),
+            creating: AtomicUsize::new(0),
         });
         Ok(Server { http, state, url })
     }
@@ -337,7 +341,7 @@ fn route(state: &State, method: &str, url: &str, body: &[u8]) -> Reply {
 fn create(state: &State) -> Reply {
     {
         let mut sessions = state.sessions();
-        if sessions.len() >= state.options.max_sessions {
+        if sessions.len() + state.creating.load(Ordering::SeqCst) >= state.options.max_sessions {
             let oldest = sessions
                 .iter()
                 .map(|(id, slot)| (slot.lock().used, id.clone()))
@@ -352,13 +356,22 @@ fn create(state: &State) -> Reply {
                         503,
                         format!(
                             "{} sessions are in use (the most this server holds): close a tab or try again in a minute",
-                            sessions.len()
+                            state.options.max_sessions
                         ),
                     );
                 }
             }
         }
+        state.creating.fetch_add(1, Ordering::SeqCst);
     }
+    // The place is given back however the build ends, a panic included.
+    struct Reserved<'a>(&'a AtomicUsize);
+    impl Drop for Reserved<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let reserved = Reserved(&state.creating);
     let session = match Session::new(state.options.session) {
         Ok(s) => s,
         Err(e) => return Reply::error(500, e.to_string()),
@@ -374,7 +387,11 @@ fn create(state: &State) -> Reply {
         }),
         changed: Condvar::new(),
     });
-    state.sessions().insert(id.clone(), slot);
+    {
+        let mut sessions = state.sessions();
+        sessions.insert(id.clone(), slot);
+        drop(reserved);
+    }
     Reply::json(&json!({ "id": id, "world": world }))
 }
 
