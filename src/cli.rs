@@ -520,17 +520,13 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
     for pair in &outcome.pairs {
         print_text(&format!("{}\n", compare_table(pair)))?;
     }
-    say(format_args!(
-        "{} runs in {:.1} s on {} threads; results in {}",
+    say_finished(
         outcome.runs,
         outcome.seconds,
         outcome.threads,
-        display_dir(&args.out)
-    ))?;
-    if let Some(path) = outcome.report {
-        say(format_args!("report: {}", path.display()))?;
-    }
-    Ok(ExitCode::SUCCESS)
+        &args.out,
+        outcome.report.as_deref(),
+    )
 }
 
 fn run_command(args: RunArgs) -> Result<ExitCode> {
@@ -545,14 +541,22 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
     };
     let summary = commands::run(&options, &Console::new(b.quiet))?;
     print_text(&summary_table(&summary.tallies))?;
-    say(format_args!(
-        "{} runs in {:.1} s on {} threads; results in {}",
+    say_finished(
         summary.runs,
         summary.seconds,
         summary.threads,
-        display_dir(&args.out)
+        &args.out,
+        summary.report.as_deref(),
+    )
+}
+
+/// The closing lines of a batch of runs: how many, how long, where, and the report if one was made.
+fn say_finished(runs: usize, seconds: f64, threads: usize, out: &Path, report: Option<&Path>) -> Result<ExitCode> {
+    say(format_args!(
+        "{runs} runs in {seconds:.1} s on {threads} threads; results in {}",
+        display_dir(out)
     ))?;
-    if let Some(path) = summary.report {
+    if let Some(path) = report {
         say(format_args!("report: {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -462,23 +462,10 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
     assert!(t.contains(&"elementary effect (output units)".to_string()));
 }
 
-/// `data.csv`: 2,000 rows of x0..x3 spread over [0, 1) (golden-ratio
-/// sequences), `class` hit when x0 > 0.7 and x1 < 0.4.
-fn box_data(dir: &std::path::Path) -> std::path::PathBuf {
-    let steps = [0.618_033_988_75, 0.754_877_666_25, 0.569_840_290_99, 0.817_672_450_82];
-    let mut text = String::from("id,x0,x1,x2,x3,class\n");
-    for id in 0..2000 {
-        let x: Vec<f64> = steps.iter().map(|s| (0.5 + s * id as f64).fract()).collect();
-        let class = if x[0] > 0.7 && x[1] < 0.4 { "hit" } else { "miss" };
-        text.push_str(&format!("{id},{},{},{},{},{class}\n", x[0], x[1], x[2], x[3]));
-    }
-    write(dir, "data.csv", &text)
-}
-
 #[test]
 fn discovery_report_marks_the_chosen_box_and_its_limits() {
     let dir = tempfile::tempdir().unwrap();
-    let data = box_data(dir.path());
+    let data = super::sensitivity::box_data(dir.path(), 2000);
     let out = dir.path().join("found");
     let o = out.to_str().unwrap();
     run_ok(&[

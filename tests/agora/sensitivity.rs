@@ -303,8 +303,9 @@ fn morris_mu_star_is_exact_on_a_linear_function() {
     }
 }
 
-/// `n` rows of x0..x3 uniform in [0, 1] and `class` hit when x0 > 0.7 and x1 < 0.4.
-fn box_data(dir: &Path, n: usize) -> PathBuf {
+/// `n` rows of x0..x3 uniform in [0, 1] and `class` hit when x0 > 0.7 and
+/// x1 < 0.4 (also the discovery report's data, `report.rs`).
+pub(crate) fn box_data(dir: &Path, n: usize) -> PathBuf {
     use rand::{RngExt, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
     let mut text = String::from("id,x0,x1,x2,x3,class\n");
