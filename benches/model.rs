@@ -3,11 +3,11 @@
 
 use std::hint::black_box;
 
-use agora::graph::generate;
-use agora::rng::{Purpose, Streams, replicate_seed};
-use agora::runner::{Prepared, simulate};
-use agora::scenario;
-use agora::scenario::GraphSpec;
+use agora_core::graph::generate;
+use agora_core::rng::{Purpose, Streams, replicate_seed};
+use agora_core::runner::{Prepared, simulate};
+use agora_core::scenario;
+use agora_core::scenario::GraphSpec;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The fracture scenario at `citizens`, `steps` steps.

@@ -15,9 +15,9 @@ use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use agora::output::table::Table;
-use agora::runner::{Prepared, jobs_of, run_ordered, simulate};
-use agora::scenario;
+use agora_core::output::table::Table;
+use agora_core::runner::{Prepared, jobs_of, run_ordered, simulate};
+use agora_core::scenario;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use support::{floor_sweep, model, pool};
 
@@ -136,7 +136,7 @@ fn csv(c: &mut Criterion) {
     group.bench_function("timeseries_default_run", |b| {
         b.iter(|| {
             let mut header = vec!["scenario", "replicate", "step"];
-            header.extend(agora::model::METRIC_NAMES);
+            header.extend(agora_core::model::METRIC_NAMES);
             let mut t = Table::create(&dir.path().join("timeseries.csv"), &header).unwrap();
             for r in 0..runs {
                 for m in &series {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Python package (python/): build its wheel with maturin, install it in a
+# The Python package (crates/agora-py/): build its wheel with maturin, install it in a
 # fresh virtual environment under /tmp, run its tests (pytest, against the
 # CLI's files) and execute examples/notebook.ipynb. Run by .ci/run; needs
 # python3 (3.9 or newer) with venv, cargo, and PyPI.
@@ -37,7 +37,7 @@ pip install maturin
 pip install pytest pandas seaborn nbclient nbformat ipykernel ema_workbench > "$venv/pip.log" 2>&1 &
 tools=$!
 
-(cd python && "$venv/bin/maturin" build --release --quiet --out "$venv/dist")
+(cd crates/agora-py && "$venv/bin/maturin" build --release --quiet --out "$venv/dist")
 echo "python-check: wheel built after $((SECONDS - started)) s"
 if ! wait "$tools"; then
   cat "$venv/pip.log"
@@ -48,7 +48,7 @@ pip install "$venv"/dist/agora-*.whl
 echo "python-check: tools and wheel installed after $((SECONDS - started)) s"
 
 # From the repository root, so that `import agora` is the installed wheel,
-# not the python/agora sources without their native module.
+# not the crates/agora-py/agora sources without their native module.
 "$venv/bin/pytest" -q -p no:cacheprovider python/tests
 
 # The notebook, executed in examples/ as Jupyter would (outputs discarded).

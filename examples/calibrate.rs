@@ -19,11 +19,11 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use agora::calendar::Month;
-use agora::model::metrics::idx;
-use agora::rng::replicate_seed;
-use agora::runner::{Prepared, simulate};
-use agora::scenario;
+use agora_core::calendar::Month;
+use agora_core::model::metrics::idx;
+use agora_core::rng::replicate_seed;
+use agora_core::runner::{Prepared, simulate};
+use agora_core::scenario;
 
 /// Replicates per evaluation and citizens per replicate.
 const REPLICATES: u32 = 8;
@@ -117,7 +117,7 @@ fn simulated(params: Params, obs: &[Observation], steps: u32) -> Vec<(f64, f64)>
         })
         .collect();
     (0..obs.len())
-        .map(|k| agora::stats::mean_sd(&runs.iter().map(|r| r[k]).collect::<Vec<_>>()))
+        .map(|k| agora_core::stats::mean_sd(&runs.iter().map(|r| r[k]).collect::<Vec<_>>()))
         .collect()
 }
 

@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use agora::graph::generate;
-use agora::rng::{Purpose, Streams};
-use agora::scenario::GraphSpec;
+use agora_core::graph::generate;
+use agora_core::rng::{Purpose, Streams};
+use agora_core::scenario::GraphSpec;
 use sha2::{Digest, Sha256};
 
 fn peak_rss_mib() -> f64 {

@@ -9,9 +9,9 @@ mod support;
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 
-use agora::rng::mix64;
-use agora::runner::{Prepared, jobs_of, run_ordered};
-use agora::scenario;
+use agora_core::rng::mix64;
+use agora_core::runner::{Prepared, jobs_of, run_ordered};
+use agora_core::scenario;
 use rayon::prelude::*;
 use support::{pool, seconds, summary};
 

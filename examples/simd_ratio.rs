@@ -12,7 +12,7 @@ mod support;
 
 use std::hint::black_box;
 
-use agora::simd::Isa;
+use agora_core::simd::Isa;
 use support::{model, pool, seconds, summary};
 
 fn main() {

@@ -1,21 +1,21 @@
 //! Argument parsing and the subcommands. Bad input of any kind ends in exit
 //! code 2 with a message naming the file position, flag or parameter path.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use agora::commands::{self, GraphNetwork, Observer};
-use agora::error::{Error, Result};
-use agora::memory::gib;
-use agora::output::analysis::{discovery_text, ranked_table};
-use agora::output::compare::compare_table;
-use agora::output::graph::stats_text;
-use agora::output::summary_table;
-use agora::sweep::Shard;
+use agora_core::commands::{self, GraphNetwork};
+use agora_core::error::Result;
+use agora_core::memory::gib;
+use agora_core::output::analysis::{discovery_text, ranked_table};
+use agora_core::output::compare::compare_table;
+use agora_core::output::graph::stats_text;
+use agora_core::output::summary_table;
+use agora_core::sweep::Shard;
+
+use crate::terminal::{Console, display_dir, print_text, say, warn};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -324,7 +324,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Discover(args) => discover_command(args),
         Command::Calibrate(args) => calibrate_command(args),
         Command::Report { dir } => {
-            let path = commands::report(&dir)?;
+            let path = agora_report::report(&dir)?;
             say(format_args!("wrote {}", path.display()))
         }
         Command::Verify { dir } => {
@@ -357,17 +357,17 @@ pub fn run() -> Result<ExitCode> {
 /// `agora serve`: bind, print the address first (tests and scripts read
 /// it), then answer until stopped.
 fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Result<ExitCode> {
-    let options = agora::serve::ServeOptions {
+    let options = agora_serve::ServeOptions {
         host,
         port,
-        session: agora::serve::SessionOptions {
+        session: agora_serve::SessionOptions {
             citizens,
             ..Default::default()
         },
         month: std::time::Duration::from_millis(month_ms),
         ..Default::default()
     };
-    let server = agora::serve::Server::bind(options)?;
+    let server = agora_serve::Server::bind(options)?;
     say(format_args!("{}", server.url()))?;
     // The rest goes to stderr: a script may read the address and close stdout.
     warn(format_args!(
@@ -375,65 +375,6 @@ fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Resul
     ));
     server.run()?;
     Ok(ExitCode::SUCCESS)
-}
-
-pub fn say(line: std::fmt::Arguments) -> Result<ExitCode> {
-    print_text(&format!("{line}\n"))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Print text to stdout, mapping a reader that went away to [`Error::ClosedOutput`].
-pub fn print_text(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io("printing", e))
-}
-
-/// A line on stderr; a closed stderr is ignored (there is nowhere to report it).
-pub fn warn(line: std::fmt::Arguments) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// The progress bar and notes of a command on the terminal.
-struct Console {
-    bar: ProgressBar,
-    quiet: bool,
-}
-
-impl Console {
-    fn new(quiet: bool) -> Console {
-        Console {
-            bar: ProgressBar::hidden(),
-            quiet,
-        }
-    }
-}
-
-impl Observer for Console {
-    fn note(&self, message: &str) {
-        self.bar.suspend(|| warn(format_args!("note: {message}")));
-    }
-    fn warn(&self, message: &str) {
-        self.bar.suspend(|| warn(format_args!("warning: {message}")));
-    }
-    fn start(&self, runs: u64) {
-        if self.quiet || !std::io::stderr().is_terminal() {
-            return;
-        }
-        self.bar.set_draw_target(ProgressDrawTarget::stderr());
-        self.bar.set_length(runs);
-        self.bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed_precise} (eta {eta})")
-                .expect("a valid template"),
-        );
-    }
-    fn run_done(&self) {
-        self.bar.inc(1);
-    }
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }
 
 fn check_command(scenarios: &[String], threads: Option<u32>) -> Result<ExitCode> {
@@ -514,7 +455,9 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
             args.batch.steps,
         ),
         threads: args.batch.threads.map(|t| t as usize),
-        report: args.report,
+        report: args
+            .report
+            .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
     };
     let outcome = commands::compare(&options, &Console::new(args.batch.quiet))?;
     for pair in &outcome.pairs {
@@ -537,7 +480,9 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
         overrides: with_flags(&b.set, b.replicates, b.seed, b.steps),
         threads: b.threads.map(|t| t as usize),
         resume: args.resume,
-        report: args.report,
+        report: args
+            .report
+            .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
     };
     let summary = commands::run(&options, &Console::new(b.quiet))?;
     print_text(&summary_table(&summary.tallies))?;
@@ -684,7 +629,7 @@ fn discover_command(args: DiscoverArgs) -> Result<ExitCode> {
         file: args.file,
         target: args.target.clone(),
         inputs: args.inputs,
-        config: agora::analysis::PrimConfig {
+        config: agora_core::analysis::PrimConfig {
             peel_alpha: args.peel_alpha,
             paste_alpha: args.paste_alpha,
             mass_min: args.mass_min,
@@ -709,9 +654,4 @@ fn discover_command(args: DiscoverArgs) -> Result<ExitCode> {
         "trajectory.csv and boxes.csv in {}",
         display_dir(&outcome.out)
     ))
-}
-
-/// A folder as users type it, with a trailing slash.
-pub fn display_dir(dir: &Path) -> String {
-    format!("{}/", dir.display().to_string().trim_end_matches('/'))
 }

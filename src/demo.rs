@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
-use agora::error::{Error, IoContext, Result};
-use agora::graph::stats::Summary;
-use agora::model::{Class, METRICS, Metrics, Model, N_METRICS, metrics::idx};
-use agora::output::{Folder, RunOutput, Stopwatch};
-use agora::runner::{Prepared, Run, Sink, jobs_of};
-use agora::scenario;
+use agora_core::error::{Error, IoContext, Result};
+use agora_core::graph::stats::Summary;
+use agora_core::model::{Class, METRICS, Metrics, Model, N_METRICS, metrics::idx};
+use agora_core::output::{Folder, RunOutput, Stopwatch};
+use agora_core::runner::{Prepared, Run, Sink, jobs_of};
+use agora_core::scenario;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// Columns of plain text, and of a terminal whose width is unknown.
@@ -60,7 +60,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let mut series: Vec<Vec<Metrics>> = models.iter().map(|m| vec![m.metrics()]).collect();
     let terminal = std::io::stdout().is_terminal();
     let width = if terminal { terminal_width() } else { PLAIN_WIDTH };
-    let start = agora::calendar::Month::parse(&batch[0].scenario.start);
+    let start = agora_core::calendar::Month::parse(&batch[0].scenario.start);
     let mut stdout = std::io::stdout().lock();
     let print = |e: std::io::Error| Error::io("printing", e);
     let mut drawn_lines = 0;
@@ -141,15 +141,20 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
             .at(out)?;
     }
     output.finish(&folder, clock.provenance())?;
-    let report = agora::report::write_report(&folder)?;
-    crate::cli::say(format_args!(
+    let report = agora_report::write_report(&folder)?;
+    crate::terminal::say(format_args!(
         "\nEvery chart is in the report; open it in a browser:\n{}",
         report.display()
     ))
 }
 
 /// Mean of each metric over the replicates of scenario `s` at `step`.
-fn scenario_means(jobs: &[agora::runner::Job], series: &[Vec<Metrics>], s: usize, step: usize) -> [f64; N_METRICS] {
+fn scenario_means(
+    jobs: &[agora_core::runner::Job],
+    series: &[Vec<Metrics>],
+    s: usize,
+    step: usize,
+) -> [f64; N_METRICS] {
     // Over the replicates where each metric is defined, as the aggregates do.
     let mut sum = [0.0; N_METRICS];
     let mut n = [0.0; N_METRICS];
@@ -169,9 +174,9 @@ fn scenario_means(jobs: &[agora::runner::Job], series: &[Vec<Metrics>], s: usize
 /// What a frame draws from.
 struct Frame<'a> {
     batch: &'a [Prepared],
-    jobs: &'a [agora::runner::Job],
+    jobs: &'a [agora_core::runner::Job],
     series: &'a [Vec<Metrics>],
-    start: Option<agora::calendar::Month>,
+    start: Option<agora_core::calendar::Month>,
     width: usize,
 }
 
@@ -265,7 +270,7 @@ fn metric_block(f: &Frame, metric: usize, months: &[usize]) -> String {
 
 /// A line of year marks under the sparklines: every year, or every 2, 5
 /// or 10 years, whichever is the first whose labels do not touch.
-fn year_marks(start: Option<agora::calendar::Month>, months: &[usize]) -> String {
+fn year_marks(start: Option<agora_core::calendar::Month>, months: &[usize]) -> String {
     let (Some(start), Some(&last)) = (start, months.last()) else {
         return String::new();
     };
@@ -291,7 +296,7 @@ fn year_marks(start: Option<agora::calendar::Month>, months: &[usize]) -> String
 }
 
 /// The line after the story: per scenario, the futures its runs ended in.
-fn endings(batch: &[Prepared], jobs: &[agora::runner::Job], ended: &[Class], width: usize) -> String {
+fn endings(batch: &[Prepared], jobs: &[agora_core::runner::Job], ended: &[Class], width: usize) -> String {
     let mut parts = Vec::new();
     for (s, p) in batch.iter().enumerate() {
         let mine: Vec<Class> = jobs

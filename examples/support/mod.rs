@@ -5,10 +5,10 @@
 
 use std::time::Instant;
 
-use agora::graph::Graph;
-use agora::model::{LoadedGraphs, Model};
-use agora::rng::replicate_seed;
-use agora::scenario;
+use agora_core::graph::Graph;
+use agora_core::model::{LoadedGraphs, Model};
+use agora_core::rng::replicate_seed;
+use agora_core::scenario;
 
 /// Replicate 0 of the built-in fracture scenario with `citizens` citizens, on
 /// its own Watts-Strogatz(k: 10, beta: 0.1) graph.

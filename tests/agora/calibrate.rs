@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use agora::calendar::Month;
-use agora::rng::replicate_seed;
-use agora::runner::{Prepared, simulate};
-use agora::scenario;
+use agora_core::calendar::Month;
+use agora_core::rng::replicate_seed;
+use agora_core::runner::{Prepared, simulate};
+use agora_core::scenario;
 
 use super::{agora, kill_after_rows, read, run_ok, write};
 

@@ -49,7 +49,7 @@ fn run_writes_every_file_with_the_documented_columns() {
 
     let aggregate = read(out.join("aggregate.csv"));
     assert!(aggregate.starts_with("scenario,step,date,metric,mean,sd,p05,p50,p95\n"));
-    assert_eq!(aggregate.lines().count(), 1 + 3 * 31 * agora::model::N_METRICS);
+    assert_eq!(aggregate.lines().count(), 1 + 3 * 31 * agora_core::model::N_METRICS);
 
     let classes = read(out.join("classes.csv"));
     assert!(classes.starts_with("scenario,class,runs,share,ci_low,ci_high\n"));

@@ -60,7 +60,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let stdout = compare(&["pioneer", "pioneer"], &out, &small("3", "24"));
     assert!(stdout.contains("pioneer-2 vs pioneer"), "{stdout}");
     let table = rows(&out.join("comparison.csv"));
-    assert_eq!(table.len(), agora::model::N_METRICS * 25);
+    assert_eq!(table.len(), agora_core::model::N_METRICS * 25);
     for row in &table {
         if row["diff_mean"].is_empty() {
             assert_eq!(row["replicates"], "0", "{row:?}");
@@ -93,7 +93,7 @@ fn a_policy_is_its_baseline_until_its_intervention_starts() {
     let mut differs_after = false;
     for (b, p) in base.iter().zip(&pol) {
         assert_eq!((&b["replicate"], &b["step"]), (&p["replicate"], &p["step"]));
-        let same = agora::model::METRIC_NAMES.iter().all(|m| b[*m] == p[*m]);
+        let same = agora_core::model::METRIC_NAMES.iter().all(|m| b[*m] == p[*m]);
         if num(b, "step") <= 12.0 {
             assert!(same, "step {}: {b:?} vs {p:?}", b["step"]);
         } else {
@@ -121,7 +121,7 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
     // A chart per metric, and an interval per metric in the forest plot.
     assert_eq!(
         html.matches("<svg").count(),
-        2 * agora::model::N_METRICS,
+        2 * agora_core::model::N_METRICS,
         "{}",
         html.len()
     );
@@ -198,7 +198,7 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     assert_eq!(cases[..2], [("future", "fracture"), ("future", "pioneer")]);
     assert_eq!(cases[2].0, "min");
     assert_eq!(cases[3].0, "max");
-    assert_eq!(robustness.len(), agora::model::N_METRICS * 4);
+    assert_eq!(robustness.len(), agora_core::model::N_METRICS * 4);
     assert!(num(cost[0], "diff_mean") > 0.0);
     let summary = rows(&out.join("summary.csv"));
     assert!(summary.iter().any(|r| r["scenario"] == "secure@fracture"));

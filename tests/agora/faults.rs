@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use agora::output::Manifest;
-use agora::output::manifest::FileRecord;
+use agora_core::output::Manifest;
+use agora_core::output::manifest::FileRecord;
 
 use super::{agora, run_ok, write};
 
@@ -684,7 +684,7 @@ fn watch(dir: &Path, mut child: Child, old: &[FileRecord], new: &[FileRecord], w
                 "{what}: verified files that are neither the old nor the new result: {:?}",
                 m.files
             ),
-            Err(agora::Error::Unverified(_)) => seen[2] += 1,
+            Err(agora_core::Error::Unverified(_)) => seen[2] += 1,
             Err(e) => panic!("{what}: {e}"),
         }
         // Now and then the command line reader too.

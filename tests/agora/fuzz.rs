@@ -10,8 +10,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use agora::scenario::{self, BUILT_IN, ScenarioError};
-use agora::sweep::Sweep;
+use agora_core::scenario::{self, BUILT_IN, ScenarioError};
+use agora_core::sweep::Sweep;
 
 fn cases() -> u32 {
     std::env::var("AGORA_FUZZ_CASES")

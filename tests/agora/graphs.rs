@@ -1,10 +1,10 @@
 //! Generators: structural invariants (proptest), their statistical
 //! signatures, and the edge-list round trip.
 
-use agora::graph::stats::{Report, Summary, local_clustering};
-use agora::graph::{Csr, Graph, generate};
-use agora::rng::{Purpose, Streams};
-use agora::scenario::GraphSpec;
+use agora_core::graph::stats::{Report, Summary, local_clustering};
+use agora_core::graph::{Csr, Graph, generate};
+use agora_core::rng::{Purpose, Streams};
+use agora_core::scenario::GraphSpec;
 use proptest::prelude::*;
 
 use super::{read, run_ok, write};
@@ -121,7 +121,7 @@ fn watts_strogatz_clustering() {
             (0..c.nodes()).map(|i| local_clustering(c, i)).sum::<f64>() / f64::from(c.nodes())
         })
         .collect();
-    let (mean, sd) = agora::stats::mean_sd(&values);
+    let (mean, sd) = agora_core::stats::mean_sd(&values);
     let expected = c0 * 0.9f64.powi(3);
     let tolerance = 4.0 * sd / 8f64.sqrt() + 0.01 * expected;
     assert!(

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use agora::memory::{Estimate, gib};
-use agora::runner::Prepared;
+use agora_core::memory::{Estimate, gib};
+use agora_core::runner::Prepared;
 
 use super::{agora, read, write};
 
@@ -93,7 +93,7 @@ fn measure(mut command: Command) -> Finished {
 
 /// The built-in fracture scenario at a size, as `run` prepares it.
 fn fracture(citizens: u32, replicates: u32, steps: u32) -> Prepared {
-    let mut s = agora::scenario::built_in()
+    let mut s = agora_core::scenario::built_in()
         .into_iter()
         .find(|s| s.name == "fracture")
         .unwrap();

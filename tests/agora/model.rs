@@ -1,9 +1,9 @@
 //! The model against its analytic limits and the scenario calibration.
 
-use agora::model::{Model, metrics::idx};
-use agora::rng::replicate_seed;
-use agora::runner::{Prepared, simulate};
-use agora::scenario::{self, Dist, GraphSpec, Scenario};
+use agora_core::model::{Model, metrics::idx};
+use agora_core::rng::replicate_seed;
+use agora_core::runner::{Prepared, simulate};
+use agora_core::scenario::{self, Dist, GraphSpec, Scenario};
 use rayon::prelude::*;
 
 fn bass_scenario() -> Scenario {
@@ -42,7 +42,7 @@ fn digital_diffusion_follows_the_bass_equation() {
     for t in 1..=30 {
         expected += (p + q * expected * n / (n - 1.0)) * (1.0 - expected);
         let values: Vec<f64> = series.iter().map(|s| s[t]).collect();
-        let (mean, sd) = agora::stats::mean_sd(&values);
+        let (mean, sd) = agora_core::stats::mean_sd(&values);
         // The sample sd, floored by the binomial sd of one step's adoptions.
         let sd = sd.max((expected * (1.0 - expected) / n).sqrt());
         let se = sd / f64::from(replicates).sqrt();
@@ -75,8 +75,9 @@ fn common_random_numbers_across_dynamics() {
     assert_eq!(ma.citizens.digital, mb.citizens.digital);
     let (sa, _) = simulate(&pa, seed);
     let (sb, _) = simulate(&pb, seed);
-    let digital = |s: &[agora::model::Metrics]| s.iter().map(|m| m.values[idx::DIGITALIZATION]).collect::<Vec<_>>();
-    let trust = |s: &[agora::model::Metrics]| s.iter().map(|m| m.values[idx::TRUST]).collect::<Vec<_>>();
+    let digital =
+        |s: &[agora_core::model::Metrics]| s.iter().map(|m| m.values[idx::DIGITALIZATION]).collect::<Vec<_>>();
+    let trust = |s: &[agora_core::model::Metrics]| s.iter().map(|m| m.values[idx::TRUST]).collect::<Vec<_>>();
     assert_eq!(
         digital(&sa),
         digital(&sb),
@@ -103,7 +104,7 @@ fn intervention_applies_from_its_step_on() {
     let (s0, _) = simulate(&Prepared::new(base).unwrap(), seed);
     let (s1, _) = simulate(&Prepared::new(with).unwrap(), seed);
     // Bit patterns, so that an undefined (NaN) cell equals itself.
-    let bits = |s: &[agora::model::Metrics]| -> Vec<Vec<u64>> {
+    let bits = |s: &[agora_core::model::Metrics]| -> Vec<Vec<u64>> {
         s.iter()
             .map(|m| m.values.iter().map(|v| v.to_bits()).collect())
             .collect()
@@ -137,7 +138,7 @@ fn metrics_match_their_definitions() {
     for (i, (&d, &cap)) in c.digital.iter().zip(&c.ceiling).enumerate() {
         assert!(d <= cap, "citizen {i}: d {d} above ceiling {cap}");
     }
-    for (v, metric) in m.values.iter().zip(agora::model::METRICS) {
+    for (v, metric) in m.values.iter().zip(agora_core::model::METRICS) {
         assert!(v.is_finite(), "{} undefined after 50 months", metric.name);
         assert!(
             *v >= metric.range.0 && *v <= metric.range.1,

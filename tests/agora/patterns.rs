@@ -6,12 +6,12 @@
 
 use rayon::prelude::*;
 
-use agora::calendar::Month;
-use agora::model::metrics::idx;
-use agora::model::{METRICS, Metrics};
-use agora::rng::replicate_seed;
-use agora::runner::{Prepared, simulate};
-use agora::scenario::{self, Scenario};
+use agora_core::calendar::Month;
+use agora_core::model::metrics::idx;
+use agora_core::model::{METRICS, Metrics};
+use agora_core::rng::replicate_seed;
+use agora_core::runner::{Prepared, simulate};
+use agora_core::scenario::{self, Scenario};
 
 fn built_in(name: &str) -> Scenario {
     scenario::built_in().into_iter().find(|s| s.name == name).unwrap()
@@ -63,7 +63,7 @@ fn paired(
 /// Mean and standard error of the differences `high - low`.
 fn difference(pairs: &[(Vec<f64>, Vec<f64>)], k: usize) -> (f64, f64) {
     let diffs: Vec<f64> = pairs.iter().map(|(a, b)| b[k] - a[k]).collect();
-    let (mean, sd) = agora::stats::mean_sd(&diffs);
+    let (mean, sd) = agora_core::stats::mean_sd(&diffs);
     (mean, sd / (diffs.len() as f64).sqrt())
 }
 
@@ -253,7 +253,7 @@ fn pioneers_adopt_without_transformation_and_spread_is_an_outcome() {
 fn built_in_scenarios_end_in_their_own_future() {
     for mut s in scenario::built_in() {
         s.population.citizens = 10_000;
-        let expected = agora::model::Class::from_name(&s.name).unwrap();
+        let expected = agora_core::model::Class::from_name(&s.name).unwrap();
         let prepared = Prepared::new(s.clone()).unwrap();
         let hits = (0..30u32)
             .into_par_iter()
@@ -302,7 +302,7 @@ fn the_calibrated_digital_layer_reproduces_the_eurostat_series() {
     for (year, observed, sd) in rows {
         let at = start.months_to(Month::parse(&format!("{year}-04")).unwrap()) as usize;
         let values: Vec<f64> = runs.iter().map(|r| r[at].values[idx::DIGITAL_INTERACTION]).collect();
-        let (mean, spread) = agora::stats::mean_sd(&values);
+        let (mean, spread) = agora_core::stats::mean_sd(&values);
         let tolerance = 2.0 * (sd * sd + spread * spread / values.len() as f64).sqrt();
         eprintln!("{year}: simulated {mean:.4}, observed {observed:.4}, tolerance {tolerance:.4}");
         assert!(

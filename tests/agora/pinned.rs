@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use agora::simd::Isa;
+use agora_core::simd::Isa;
 
 use super::{agora, run_ok};
 
@@ -55,7 +55,7 @@ fn a_small_run_writes_the_pinned_bytes() {
 }
 
 /// The per-citizen loops are compiled for several instruction sets and the
-/// widest the CPU has is chosen at run time (src/simd.rs); each must write
+/// widest the CPU has is chosen at run time (crates/agora-core/src/simd.rs); each must write
 /// exactly the pinned bytes, scalar included (`AGORA_SIMD=scalar`).
 #[test]
 fn every_instruction_set_writes_the_pinned_bytes() {

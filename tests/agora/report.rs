@@ -47,11 +47,11 @@ fn run_report_has_every_part_and_is_reproducible() {
     let charts = select(&doc, "div.chart > svg");
     assert_eq!(
         charts.len(),
-        agora::model::N_METRICS + 1,
+        agora_core::model::N_METRICS + 1,
         "one fan chart per metric plus the class chart"
     );
     let texts: Vec<String> = charts.iter().map(|c| c.text().collect::<Vec<_>>().join(" ")).collect();
-    for metric in agora::model::METRIC_NAMES {
+    for metric in agora_core::model::METRIC_NAMES {
         let chart = texts
             .iter()
             .find(|t| t.contains(&format!("({metric})")))
@@ -71,7 +71,7 @@ fn run_report_has_every_part_and_is_reproducible() {
     for (k, chart) in charts.iter().enumerate() {
         let svg = chart.html();
         for name in names {
-            let colour = agora::report::charts::hex(agora::report::charts::look(name, &names).colour);
+            let colour = agora_report::charts::hex(agora_report::charts::look(name, &names).colour);
             assert!(svg.contains(&colour), "chart {k}: {name} is not drawn in {colour}");
         }
     }
@@ -96,7 +96,7 @@ fn run_report_has_every_part_and_is_reproducible() {
     let table = select(&doc, "table tr");
     assert_eq!(
         table.len(),
-        1 + agora::model::N_METRICS,
+        1 + agora_core::model::N_METRICS,
         "header plus one row per metric"
     );
     let manifest = select(&doc, "pre.manifest");
@@ -154,7 +154,7 @@ fn sweep_report_draws_a_phase_diagram() {
     );
     assert_eq!(
         charts.len(),
-        1 + 2 * agora::model::N_METRICS,
+        1 + 2 * agora_core::model::N_METRICS,
         "phase diagram plus metrics against each axis"
     );
     assert_eq!(select(&doc, "pre.manifest").len(), 2, "sweep.ron and manifest.ron");
@@ -223,7 +223,7 @@ fn latin_hypercube_report_bins_its_phase_diagram() {
     let fan = &charts[1];
     assert!(fan.inner_html().matches("<circle").count() >= samples);
     // Colour of the base future (pioneer) in every metric chart.
-    let pioneer = agora::report::charts::hex(agora::report::charts::look("pioneer", &["pioneer"]).colour);
+    let pioneer = agora_report::charts::hex(agora_report::charts::look("pioneer", &["pioneer"]).colour);
     assert!(charts[1..].iter().all(|c| c.html().contains(&pioneer)));
 }
 

@@ -420,7 +420,7 @@ fn a_small_sobol_sweep_on_the_model_end_to_end() {
     // Every metric that is defined and varies over the design has its S1 and
     // ST for each of the 3 parameters; a constant one has none (undefined).
     let points = Csv::read(out.join("points.csv"));
-    let varying = agora::model::METRICS
+    let varying = agora_core::model::METRICS
         .iter()
         .filter(|m| {
             let values: Vec<&String> = points.rows.iter().map(|r| &r[&format!("{}_mean", m.name)]).collect();
@@ -432,8 +432,8 @@ fn a_small_sobol_sweep_on_the_model_end_to_end() {
     let over_time = Csv::read(out.join("sensitivity/sensitivity_over_time.csv"));
     assert_eq!(over_time.header[..3], ["output", "step", "parameter"]);
     // At most every metric at every month; flows are undefined at step 0.
-    let flows = agora::model::METRICS.iter().filter(|m| m.flow).count();
-    let most = (agora::model::N_METRICS * 25 - flows) * 3 * 2;
+    let flows = agora_core::model::METRICS.iter().filter(|m| m.flow).count();
+    let most = (agora_core::model::N_METRICS * 25 - flows) * 3 * 2;
     assert!(over_time.rows.len() <= most, "{} rows", over_time.rows.len());
     // The last month is the final state: the same outputs as sensitivity.csv.
     let last = over_time.rows.iter().filter(|r| r["step"] == "24").count();

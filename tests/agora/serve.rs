@@ -173,7 +173,7 @@ fn a_step_advances_one_month_in_all_three_futures() {
     for future in v["futures"].as_array().unwrap() {
         let rows = future["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 1, "the new month's row");
-        assert_eq!(rows[0].as_array().unwrap().len(), agora::model::N_METRICS);
+        assert_eq!(rows[0].as_array().unwrap().len(), agora_core::model::N_METRICS);
     }
     let (_, reset) = json(&s, "POST", &format!("/api/session/{id}/reset"), "");
     assert_eq!(reset["month"], 0);
@@ -285,7 +285,7 @@ fn the_event_stream_delivers_states_as_the_session_plays() {
 
 #[test]
 fn sessions_are_bounded() {
-    use agora::serve::{ServeOptions, Server, SessionOptions};
+    use agora_serve::{ServeOptions, Server, SessionOptions};
     let server = Server::bind(ServeOptions {
         port: 0,
         max_sessions: 2,

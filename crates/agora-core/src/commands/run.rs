@@ -1,0 +1,130 @@
+//! `agora run`: scenarios in, a results folder out.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use super::{Observer, ensure_fits, load_scenarios, prepare};
+use crate::error::{Error, Result};
+use crate::memory::Estimate;
+use crate::output::{Folder, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
+use crate::runner::{After, Prepared, execute, execute_until, jobs_of};
+use crate::scenario::Scenario;
+
+/// What `agora run` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Scenario files or built-in names; empty runs the three built-in scenarios.
+    pub scenarios: Vec<String>,
+    /// The results folder.
+    pub out: PathBuf,
+    /// `PATH=VALUE` overrides applied to every scenario (`replicates`, `seed`
+    /// and `steps` are paths too).
+    pub overrides: Vec<(String, String)>,
+    /// Worker threads; `None`: every core.
+    pub threads: Option<usize>,
+    /// Keep the complete runs of an interrupted run of the same batch.
+    pub resume: bool,
+    /// Also write `report.html` with this writer (the report crate's), under the same folder lock.
+    pub report: Option<super::ReportWriter>,
+}
+
+/// What a finished `agora run` reports.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Per scenario: class counts and final metrics.
+    pub tallies: Vec<ScenarioTally>,
+    /// Runs in the batch (done before a resume included).
+    pub runs: usize,
+    /// Runs found done by `--resume`.
+    pub resumed: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// The report, if one was asked for.
+    pub report: Option<PathBuf>,
+}
+
+/// Run the batch and write its folder.
+pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> {
+    let threads = crate::runner::threads(options.threads);
+    let clock = Stopwatch::start(threads);
+    let batch = load_scenarios(&options.scenarios)?
+        .into_iter()
+        .map(|s| prepare(s, &options.overrides, observer))
+        .collect::<Result<Vec<_>>>()?;
+    check_unique_names(&batch)?;
+    ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+
+    let folder = Folder::lock(&options.out)?;
+    let jobs = jobs_of(&batch);
+    let (mut output, done) = RunOutput::open(&folder, &batch, &jobs, options.resume)?;
+    if done > 0 {
+        observer.note(&format!(
+            "resuming: {done} runs already done, {} to go",
+            jobs.len() - done
+        ));
+    }
+    let remaining = After { jobs: &jobs[..], done };
+    observer.start(remaining.count() as u64);
+    execute(&batch, &remaining, threads, &mut output, &|| observer.run_done())
+        .map_err(|e| in_folder(e, &options.out))?;
+    observer.finish();
+    let tallies = output.finish(&folder, clock.provenance())?;
+    let report = options.report.map(|write| write(&folder)).transpose()?;
+    Ok(RunSummary {
+        tallies,
+        runs: jobs.len(),
+        resumed: done,
+        seconds: clock.seconds(),
+        threads,
+        report,
+    })
+}
+
+use crate::runner::Jobs as _;
+
+/// `agora run` without files: the tables of its folder, in memory (the
+/// Python module's `agora.run`). `scenarios` are loaded already; `stop`, set
+/// from another thread, cuts the batch short, and then there are no tables.
+pub fn run_tables(
+    scenarios: Vec<Scenario>,
+    overrides: &[(String, String)],
+    threads: Option<usize>,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Option<RunTables>> {
+    let threads = crate::runner::threads(threads);
+    let batch = scenarios
+        .into_iter()
+        .map(|s| prepare(s, overrides, observer))
+        .collect::<Result<Vec<_>>>()?;
+    check_unique_names(&batch)?;
+    ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+    let jobs = jobs_of(&batch);
+    let mut frames = RunFrames::new(&batch);
+    observer.start(jobs.len() as u64);
+    let delivered = execute_until(&batch, &jobs[..], threads, &mut frames, &|| observer.run_done(), stop)?;
+    observer.finish();
+    Ok((delivered == jobs.len()).then(|| frames.finish()))
+}
+
+/// Name the folder in a write failure.
+pub(super) fn in_folder(e: Error, dir: &std::path::Path) -> Error {
+    match e {
+        Error::Io { source, .. } => Error::io(format!("writing results to {}", dir.display()), source),
+        other => other,
+    }
+}
+
+fn check_unique_names(batch: &[Prepared]) -> Result<()> {
+    for (i, a) in batch.iter().enumerate() {
+        if batch[..i].iter().any(|b| b.scenario.name == a.scenario.name) {
+            return Err(Error::Input(format!(
+                "two scenarios are named `{}`; names label the output rows, so they must differ",
+                a.scenario.name
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! `agora report DIR`: one self-contained HTML page (inline SVG, no
+//! network) from a results folder of `run`, `sweep`, `compare`,
+//! `sensitivity`, `discover` or `calibrate`; the folder's kind is told by
+//! its manifest and its files.
+//!
+//! Architecture invariant: the page is a pure function of the folder's
+//! files, so the report of a folder is byte-identical when made twice.
+
+mod calibration;
+pub mod charts;
+mod compare;
+mod discovery;
+mod run;
+mod sensitivity;
+mod sweep;
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use agora_core::error::{Error, IoContext, Result};
+use agora_core::output::analysis::{SENSITIVITY, TRAJECTORY};
+use agora_core::output::calibrate::POSTERIOR;
+use agora_core::output::manifest::{Content, MANIFEST, Manifest};
+use agora_core::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POINTS};
+
+pub use agora_core::output::folder::REPORT;
+
+/// (x, p05, mean, p95) of one point of a fan chart.
+type Band = (f64, f64, f64, f64);
+
+/// Write `DIR/report.html` for the folder this process holds; returns its
+/// path. The folder's manifest is checked first: a report is never drawn
+/// from files that are not one complete result.
+pub fn write_report(folder: &Folder) -> Result<PathBuf> {
+    let dir = folder.path();
+    let neither = || {
+        Error::Input(format!(
+            "{} holds neither the results of `agora run` ({AGGREGATE}) nor of a whole `agora sweep` ({POINTS}), \
+             `agora compare` ({COMPARISON}), `agora sensitivity` ({SENSITIVITY}), `agora discover` ({TRAJECTORY}) \
+             or `agora calibrate` ({POSTERIOR})",
+            dir.display()
+        ))
+    };
+    let kinds = [AGGREGATE, POINTS, MANIFEST, SENSITIVITY, TRAJECTORY, POSTERIOR];
+    if !kinds.iter().any(|f| dir.join(f).exists()) {
+        return Err(neither());
+    }
+    let manifest = Manifest::verify(dir)?;
+    let html = match &manifest.content {
+        Content::Run { .. } if dir.join(AGGREGATE).exists() => run::report(dir),
+        Content::Sweep { .. } if dir.join(POINTS).exists() => sweep::report(dir),
+        Content::Compare { .. } if dir.join(COMPARISON).exists() => compare::report(dir),
+        Content::Analysis { command, .. } if command == "sensitivity" && dir.join(SENSITIVITY).exists() => {
+            sensitivity::report(dir)
+        }
+        Content::Analysis { command, .. } if command == "discover" && dir.join(TRAJECTORY).exists() => {
+            discovery::report(dir)
+        }
+        Content::Calibration { .. } if dir.join(POSTERIOR).exists() => calibration::report(dir),
+        _ => return Err(neither()),
+    };
+    let path = dir.join(REPORT);
+    let html = html.context(|| format!("reading {}", dir.display()))?;
+    agora_core::output::atomic::write_atomic(&path, html.as_bytes()).at(&path)?;
+    Ok(path)
+}
+
+/// A CSV file read whole, columns found by name.
+struct CsvTable {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl CsvTable {
+    fn read(path: &Path) -> io::Result<CsvTable> {
+        let mut reader =
+            csv::Reader::from_path(path).map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
+        let header = reader
+            .headers()
+            .map_err(io::Error::other)?
+            .iter()
+            .map(String::from)
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            rows.push(record.map_err(io::Error::other)?.iter().map(String::from).collect());
+        }
+        Ok(CsvTable { header, rows })
+    }
+
+    /// The position of column `name`, if the file has it.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The position of column `name`, which the file must have.
+    fn column(&self, name: &str) -> io::Result<usize> {
+        self.find(name)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("no column `{name}`")))
+    }
+}
+
+fn number(s: &str) -> f64 {
+    s.parse().unwrap_or(f64::NAN)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: sans-serif; max-width: 1340px; margin: 1em auto; padding: 0 1em; color: #111; }}
+h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #999; margin-top: 1.6em; }}
+.charts {{ display: flex; flex-wrap: wrap; gap: 12px; }}
+.chart {{ border: 1px solid #ccc; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #999; padding: 3px 8px; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+pre {{ background: #f4f4f4; border: 1px solid #ccc; padding: 8px; font-size: 0.8em; white-space: pre-wrap; }}
+@media print {{ .chart {{ break-inside: avoid; }} }}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"#
+    )
+}
+
+fn chart(svg: &str) -> String {
+    format!("<div class=\"chart\">{svg}</div>\n")
+}
+
+/// The files that let a reader reproduce the result, verbatim.
+fn appendix(dir: &Path) -> io::Result<String> {
+    let mut out = String::from("<h2>Reproduce</h2>\n");
+    for (file, what) in [
+        ("sweep.ron", "The resolved sweep"),
+        (
+            "manifest.ron",
+            "Manifest: agora version, command line, seeds and the resolved scenarios",
+        ),
+    ] {
+        let path = dir.join(file);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)?;
+            let _ = write!(
+                out,
+                "<h3>{what} ({file})</h3>\n<pre class=\"manifest\">{}</pre>\n",
+                escape(&text)
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// `agora report DIR`: lock the folder, check its manifest, then write `DIR/report.html`.
+pub fn report(dir: &Path) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        return Err(Error::Input(format!("{}: no such results folder", dir.display())));
+    }
+    let folder = Folder::lock(dir)?;
+    write_report(&folder)
+}
