@@ -68,3 +68,19 @@ mod tests {
         }
     }
 }
+
+impl super::Model {
+    /// This month's cost of the levers in force, euros per citizen: with
+    /// targeted levers, the mean over administrations weighted by citizens.
+    pub(super) fn monthly_cost(&self) -> f64 {
+        match &self.local {
+            None => monthly(&self.dynamics),
+            Some(local) => {
+                let total: f64 = (0..self.admins.len())
+                    .map(|j| monthly(&local[j]) * f64::from(self.admins.size(j)))
+                    .sum();
+                total / self.citizens.digital.len() as f64
+            }
+        }
+    }
+}
