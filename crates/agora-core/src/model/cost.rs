@@ -46,6 +46,22 @@ pub fn monthly(d: &Dynamics) -> f64 {
     training + security + measurement + capacity + channel + barriers
 }
 
+impl super::Model {
+    /// This month's cost of the levers in force, euros per citizen: with
+    /// targeted levers, the mean over administrations weighted by citizens.
+    pub(super) fn monthly_cost(&self) -> f64 {
+        match &self.local {
+            None => monthly(&self.dynamics),
+            Some(local) => {
+                let total: f64 = (0..self.admins.len())
+                    .map(|j| monthly(&local[j]) * f64::from(self.admins.size(j)))
+                    .sum();
+                total / self.citizens.digital.len() as f64
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,22 +81,6 @@ mod tests {
             let mut d = Dynamics::default();
             push(&mut d);
             assert!(monthly(&d) > base);
-        }
-    }
-}
-
-impl super::Model {
-    /// This month's cost of the levers in force, euros per citizen: with
-    /// targeted levers, the mean over administrations weighted by citizens.
-    pub(super) fn monthly_cost(&self) -> f64 {
-        match &self.local {
-            None => monthly(&self.dynamics),
-            Some(local) => {
-                let total: f64 = (0..self.admins.len())
-                    .map(|j| monthly(&local[j]) * f64::from(self.admins.size(j)))
-                    .sum();
-                total / self.citizens.digital.len() as f64
-            }
         }
     }
 }
