@@ -121,21 +121,22 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let ended: Vec<Class> = jobs
         .iter()
         .zip(&series)
-        .map(|(job, s)| Class::of(s, &batch[job.scenario].scenario.classification))
+        .map(|(job, s)| judge(s, &batch[job.scenario].scenario).class)
         .collect();
     write!(stdout, "{}", endings(&batch, &jobs, &ended, width)).map_err(print)?;
     drop(stdout);
 
     let (mut output, _) = RunOutput::open(&folder, &batch, &jobs, false)?;
     for ((job, run_series), graph) in jobs.iter().zip(series).zip(graphs) {
-        let class = Class::of(&run_series, &batch[job.scenario].scenario.classification);
+        let verdict = judge(&run_series, &batch[job.scenario].scenario);
         output
             .add(&Run {
                 scenario: job.scenario,
                 replicate: job.replicate,
                 seed: job.seed,
                 series: run_series,
-                class,
+                class: verdict.class,
+                margin: verdict.margin,
                 graph,
             })
             .at(out)?;
@@ -328,4 +329,12 @@ fn endings(batch: &[Prepared], jobs: &[agora_core::runner::Job], ended: &[Class]
     }
     line.pop();
     out + &line + "\n"
+}
+
+/// A run's verdict by its scenario's thresholds, the trust fall measured from its branch.
+fn judge(
+    series: &[agora_core::model::Metrics],
+    scenario: &agora_core::scenario::Scenario,
+) -> agora_core::model::Verdict {
+    Class::judge(series, &scenario.classification, scenario.branch_step().unwrap_or(0))
 }

@@ -102,6 +102,14 @@ pub enum Purpose {
         /// The step.
         step: u32,
     },
+    /// Phase 5, the events v3 added: project failure, transformation (value
+    /// `2j`), abandonment (value `2j + 1`) for administration `j`.
+    AdministrationEvents {
+        /// The step.
+        step: u32,
+    },
+    /// Which administrations start 2012 with a first Social CRM step.
+    Presence,
     /// Which administrations a `Share` target of an intervention picks
     /// (value `j` for administration `j`; the same in every scenario with
     /// the same seed, so a policy and its baseline pick the same ones).
@@ -132,6 +140,8 @@ impl Purpose {
             Purpose::ServiceOutcome { step } => step_stream(step, 3),
             Purpose::Participation { step } => step_stream(step, 4),
             Purpose::Administration { step } => step_stream(step, 5),
+            Purpose::AdministrationEvents { step } => step_stream(step, 6),
+            Purpose::Presence => 15,
             Purpose::Target => 14,
         }
     }

@@ -14,7 +14,7 @@ use std::sync::mpsc;
 
 use crate::graph::stats::Summary;
 use crate::graph::{EdgeListError, load_edge_list};
-use crate::model::{Class, LoadedGraphs, Metrics, Model};
+use crate::model::{Class, LoadedGraphs, Metrics, Model, Verdict};
 use crate::rng::replicate_seed;
 use crate::scenario::{GraphSpec, Scenario};
 
@@ -72,6 +72,8 @@ pub struct Run {
     pub series: Vec<Metrics>,
     /// The future the run ended in.
     pub class: Class,
+    /// How far the deciding quantity ended from its threshold ([`crate::model::Verdict`]).
+    pub margin: f64,
     /// The social graph this replicate ran on.
     pub graph: Summary,
 }
@@ -85,12 +87,12 @@ impl Run {
 
 /// Simulate one replicate of a prepared scenario, seeded `seed`.
 pub fn simulate(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Class) {
-    let (series, class, _) = simulate_with_graph(prepared, seed);
-    (series, class)
+    let (series, verdict, _) = simulate_with_graph(prepared, seed);
+    (series, verdict.class)
 }
 
 /// [`simulate`], also returning the social graph's summary statistics.
-pub fn simulate_with_graph(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Class, Summary) {
+pub fn simulate_with_graph(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Verdict, Summary) {
     let scenario = &prepared.scenario;
     let mut model = Model::new(scenario, seed, &prepared.graphs);
     let graph = Summary::of(model.social_graph());
@@ -100,8 +102,9 @@ pub fn simulate_with_graph(prepared: &Prepared, seed: u64) -> (Vec<Metrics>, Cla
         model.step();
         series.push(model.metrics());
     }
-    let class = Class::of(&series, &scenario.classification);
-    (series, class, graph)
+    let branch = scenario.branch_step().unwrap_or(0);
+    let verdict = Class::judge(&series, &scenario.classification, branch);
+    (series, verdict, graph)
 }
 
 /// A job of a batch: replicate `replicate` of scenario `scenario`, seeded `seed`.
@@ -257,13 +260,14 @@ pub fn run_ordered<E: Send>(
                             break;
                         }
                         let job = jobs.job(k);
-                        let (series, class, graph) = simulate_with_graph(&batch[job.scenario], job.seed);
+                        let (series, verdict, graph) = simulate_with_graph(&batch[job.scenario], job.seed);
                         let run = Run {
                             scenario: job.scenario,
                             replicate: job.replicate,
                             seed: job.seed,
                             series,
-                            class,
+                            class: verdict.class,
+                            margin: verdict.margin,
                             graph,
                         };
                         if sender.send((k, run)).is_err() {

@@ -519,7 +519,14 @@ impl Session {
                         (l.path, v)
                     })
                     .collect();
-                let class = (f.series.len() > 12).then(|| Class::of(&f.series, &f.scenario.classification).name());
+                let class = (f.series.len() > 12).then(|| {
+                    Class::of(
+                        &f.series,
+                        &f.scenario.classification,
+                        f.scenario.branch_step().unwrap_or(0),
+                    )
+                    .name()
+                });
                 FutureState {
                     name,
                     rows: f.series[from as usize..].iter().map(|r| r.values.to_vec()).collect(),

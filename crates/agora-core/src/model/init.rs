@@ -55,22 +55,36 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
     // no readier than anyone's (so they can adopt without transforming).
     let roi = scaled(&a.roi_barrier, Purpose::RoiBarrier);
     let security = scaled(&a.security_barrier, Purpose::SecurityBarrier);
-    let organizational: Vec<f64> = draws(
+    let mut organizational: Vec<f64> = draws(
         &a.organizational_barrier,
         m,
         &streams,
         Purpose::OrganizationalBarrier,
         double,
     );
+    // Larger jurisdictions have more staff, budget and IT skills: lower barriers.
+    let (mut roi, mut security) = (roi, security);
+    for (j, readiness) in size_readiness(&sizes, a.size_readiness).into_iter().enumerate() {
+        roi[j] *= readiness;
+        security[j] *= readiness;
+        organizational[j] *= readiness;
+    }
+    let adoption = first_steps(
+        adoption,
+        a.presence,
+        scenario.dynamics.adoption_step,
+        [&roi, &security, &organizational],
+        &streams,
+    );
 
-    let schedule = Schedule::of(&scenario.interventions).expect("interventions are checked by validation");
+    let schedule = Schedule::of_scenario(scenario).expect("interventions are checked by validation");
     let chosen: Vec<Vec<bool>> = schedule
         .targets
         .iter()
         .map(|t| choose(t, &start, &pioneer, &streams))
         .collect();
     let local = schedule.is_targeted().then(|| vec![scenario.dynamics.clone(); m]);
-    Model {
+    let mut model = Model {
         local,
         chosen,
         cost: 0.0,
@@ -96,13 +110,66 @@ pub(super) fn build(scenario: &Scenario, replicate_seed: u64, loaded: &LoadedGra
             organizational,
             integration: vec![0.0; m],
             transformed: vec![false; m],
+            abandoned: vec![false; m],
+            failed: vec![0; m],
             participants: vec![0; m],
         },
         next: vec![0.0; n],
         flags: vec![0; n],
         flows: Flows::default(),
         seen: Vec::new(),
+    };
+    model.prehistory();
+    model
+}
+
+/// The factor on each administration's barriers: `1 - readiness q_j`, where
+/// `q_j` places its size between the smallest (0) and the largest (1) on a
+/// log scale. Equal sizes give every administration the factor 1.
+fn size_readiness(sizes: &[u32], readiness: f64) -> Vec<f64> {
+    let log = |n: u32| f64::from(n.max(1)).ln();
+    let lo = sizes.iter().copied().map(log).fold(f64::INFINITY, f64::min);
+    let hi = sizes.iter().copied().map(log).fold(f64::NEG_INFINITY, f64::max);
+    sizes
+        .iter()
+        .map(|&n| {
+            let q = if hi > lo { (log(n) - lo) / (hi - lo) } else { 0.0 };
+            1.0 - readiness * q
+        })
+        .collect()
+}
+
+/// January 2012's first steps (docs/model.md section 5): an administration
+/// without adoption takes one step (`adoption_step`, an account that
+/// informs) with chance `1 - exp(-H r_j)`, as if an adoption hazard in
+/// proportion to its readiness `r_j` (the product of one minus each barrier,
+/// the factor that gates adoption later) had acted before 2012. `H` is set
+/// by bisection so that the mean chance is `presence`.
+fn first_steps(mut adoption: Vec<f64>, presence: f64, step: f64, barriers: [&[f64]; 3], streams: &Streams) -> Vec<f64> {
+    let m = adoption.len();
+    let ready: Vec<f64> = (0..m).map(|j| barriers.iter().map(|b| 1.0 - b[j]).product()).collect();
+    let mean_chance = |h: f64| ready.iter().map(|&r| 1.0 - (-h * r).exp()).sum::<f64>() / m as f64;
+    // The mean chance rises with H from 0 to the share of ready administrations.
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    while mean_chance(hi) < presence && hi < 1e6 {
+        hi *= 2.0;
     }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if mean_chance(mid) < presence {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    let draws = streams.draws(Purpose::Presence);
+    for (j, a) in adoption.iter_mut().enumerate() {
+        let p = 1.0 - (-hi * ready[j]).exp();
+        if *a <= 0.0 && crate::rng::chance(draws.words(j as u64)[0], p) {
+            *a = step.min(1.0);
+        }
+    }
+    adoption
 }
 
 /// The administrations `target` picks: `chosen[j]` for administration `j`.

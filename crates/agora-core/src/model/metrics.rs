@@ -53,6 +53,8 @@ metric_table! {
     DIGITALIZATION: "digitalization", "digital", "Citizens' digitalization", "mean propensity to go online (0-1)", (0.0, 1.0), state;
     DIGITAL_INTERACTION: "digital_interaction", "online", "Citizens in online contact", "share with an online contact in the last 12 months", (0.0, 1.0), state;
     ADOPTION: "adoption", "adoption", "Social CRM adoption", "mean level (0-1)", (0.0, 1.0), state;
+    PRESENCE_SHARE: "presence_share", "present", "Administrations present on social media", "share with a first Social CRM step (adoption > 0)", (0.0, 1.0), state;
+    REACH: "reach", "reach", "Citizens whose administration is present", "share of citizens (adoption > 0 at home)", (0.0, 1.0), state;
     ADOPTER_SHARE: "adopter_share", "adopters", "Adopting administrations", "share with adoption >= 0.5", (0.0, 1.0), state;
     TRANSFORMED_SHARE: "transformed_share", "transf.", "Transformed value chains", "share of administrations", (0.0, 1.0), state;
     INTEGRATION: "integration", "integr.", "Information integration", "mean level (0-1)", (0.0, 1.0), state;
@@ -69,6 +71,8 @@ metric_table! {
     SECURITY_BARRIER: "security_barrier", "security", "Security barrier", "mean level (0-1)", (0.0, 1.0), state;
     ORGANIZATIONAL_BARRIER: "organizational_barrier", "organis.", "Organisational barrier", "mean level (0-1)", (0.0, 1.0), state;
     INCIDENTS: "incidents", "incid.", "Security incidents", "per administration per month", (0.0, 1.0), flow;
+    ABANDONED_SHARE: "abandoned_share", "abandon.", "Abandoned Social CRM", "share of administrations that adopted and then abandoned", (0.0, 1.0), state;
+    FAILED_PROJECTS: "failed_projects", "failed", "Failed Social CRM projects", "per administration since the start", (0.0, f64::INFINITY), state;
     FRACTURE: "fracture", "fracture", "Fracture", "mean max(0, digitalization - adoption)", (0.0, 1.0), state;
     COST: "cost", "cost", "Cost of the levers", "cumulative euros per citizen (docs/costs.md)", (0.0, f64::INFINITY), state;
 }
@@ -116,24 +120,40 @@ pub enum Class {
     Participation,
     /// A minority of administrations adopts; transformation stays low.
     Pioneer,
-    /// Few administrations adopt while citizens are online, largely
-    /// unanswered, and trust falls.
+    /// Citizens are online, largely unanswered, and their trust falls after
+    /// the branch: administrations and citizens drift apart.
     Fracture,
     /// Few administrations adopt, without a fracture: citizens not (yet)
     /// online, still answered, or still trusting.
     Analog,
     /// Most administrations adopt, but most do not transform.
     BroadAdoption,
+    /// The run ended too close to a threshold to name its future (within
+    /// `classification.undecided_margin`).
+    Undecided,
+}
+
+/// A run's class with its margin: how far the deciding quantity is from
+/// its threshold, in the threshold's unit (a share, or trust for the fall).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    /// The future, or [`Class::Undecided`] when the margin is within the tolerance.
+    pub class: Class,
+    /// The class the rules give before the tolerance is applied.
+    pub nearest: Class,
+    /// The smallest change of a deciding quantity that would change the class.
+    pub margin: f64,
 }
 
 impl Class {
     /// Every class, in the order of output columns.
-    pub const ALL: [Class; 5] = [
+    pub const ALL: [Class; 6] = [
         Class::Participation,
         Class::Pioneer,
         Class::Fracture,
         Class::Analog,
         Class::BroadAdoption,
+        Class::Undecided,
     ];
 
     /// The name used in CSV files.
@@ -144,6 +164,7 @@ impl Class {
             Class::Fracture => "fracture",
             Class::Analog => "analog",
             Class::BroadAdoption => "broad_adoption",
+            Class::Undecided => "undecided",
         }
     }
 
@@ -152,30 +173,75 @@ impl Class {
         Class::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// Classify a run from its series (step 0 first) by the scenario's
-    /// thresholds, rules in order. Flows are read as their mean over the
-    /// last 12 months, so one noisy month does not decide.
-    pub fn of(series: &[Metrics], thresholds: &Classification) -> Class {
-        let (first, last) = (&series[0], &series[series.len() - 1]);
+    /// Classify a run from its series (step 0 first); see [`Class::judge`].
+    pub fn of(series: &[Metrics], thresholds: &Classification, branch: u32) -> Class {
+        Class::judge(series, thresholds, branch).class
+    }
+
+    /// Judge a run by the scenario's thresholds, rules in order
+    /// (docs/model.md section 10). Flows are read as their mean over the
+    /// last 12 months, so one noisy month does not decide; the trust fall
+    /// is measured from the branch step (step 0 if the run ends before it).
+    pub fn judge(series: &[Metrics], t: &Classification, branch: u32) -> Verdict {
+        let last = &series[series.len() - 1];
+        let reference = series.iter().find(|m| m.step == branch).unwrap_or(&series[0]);
         let v = &last.values;
         let adopters = v[idx::ADOPTER_SHARE];
         let year = &series[series.len().saturating_sub(12).max(1).min(series.len() - 1)..];
         let unheard = last_year_mean(year, idx::UNHEARD_SHARE);
-        let trust_fall = first.values[idx::TRUST] - v[idx::TRUST];
-        if v[idx::TRANSFORMED_SHARE] >= thresholds.participation_transformed {
-            Class::Participation
-        } else if adopters >= thresholds.pioneer_max_adopters {
-            Class::BroadAdoption
-        } else if adopters >= thresholds.pioneer_min_adopters {
-            Class::Pioneer
-        } else if v[idx::DIGITAL_INTERACTION] >= thresholds.fracture_digital_interaction
-            && unheard >= thresholds.fracture_unheard
-            && trust_fall > thresholds.fracture_trust_fall
-        {
-            Class::Fracture
-        } else {
-            Class::Analog
+        // The year up to the branch month (flows start at step 1; a branch at
+        // step 0 compares with the first month).
+        let at = series.iter().position(|m| m.step == reference.step).unwrap_or(0);
+        let upto = at.max(1).min(series.len() - 1);
+        let before = &series[upto.saturating_sub(11).max(1).min(upto)..=upto];
+        let unheard_rise = unheard - last_year_mean(before, idx::UNHEARD_SHARE);
+        let trust_fall = reference.values[idx::TRUST] - v[idx::TRUST];
+        // Each rule is a conjunction of `quantity - threshold >= 0`.
+        let rules: [(Class, Vec<f64>); 4] = [
+            (
+                Class::Participation,
+                vec![v[idx::TRANSFORMED_SHARE] - t.participation_transformed],
+            ),
+            (Class::BroadAdoption, vec![adopters - t.pioneer_max_adopters]),
+            (
+                Class::Fracture,
+                vec![
+                    v[idx::DIGITAL_INTERACTION] - t.fracture_digital_interaction,
+                    unheard - t.fracture_unheard,
+                    unheard_rise - t.fracture_unheard_rise,
+                    trust_fall - t.fracture_trust_fall,
+                ],
+            ),
+            (Class::Pioneer, vec![adopters - t.pioneer_min_adopters]),
+        ];
+        let mut margin = f64::INFINITY;
+        let mut nearest = Class::Analog;
+        for (class, conditions) in &rules {
+            // An undefined quantity (NaN) never fires a rule and is never near it.
+            let fires = conditions.iter().all(|&c| c >= 0.0);
+            if fires {
+                let inside = conditions.iter().copied().fold(f64::INFINITY, f64::min);
+                margin = margin.min(inside);
+                nearest = *class;
+                break;
+            }
+            let outside = conditions
+                .iter()
+                .filter(|c| !c.is_nan() && **c < 0.0)
+                .map(|c| -c)
+                .fold(0.0, f64::max);
+            if conditions.iter().all(|c| !c.is_nan()) {
+                margin = margin.min(outside);
+            }
         }
+        let class = if margin < t.undecided_margin {
+            Class::Undecided
+        } else {
+            nearest
+        };
+        // No defined quantity at all (an empty series): no distance to quote.
+        let margin = if margin.is_finite() { margin } else { f64::NAN };
+        Verdict { class, nearest, margin }
     }
 }
 
@@ -189,31 +255,61 @@ fn last_year_mean(rows: &[Metrics], m: usize) -> f64 {
 mod tests {
     use super::*;
 
+    /// A run of three months whose branch is step 1: trust goes from
+    /// `trust.0` there to `trust.1`, the unheard share rises by 0.1 to `unheard`.
     fn run(adopters: f64, transformed: f64, online: f64, unheard: f64, trust: (f64, f64)) -> Vec<Metrics> {
-        let mut first = [0.0; N_METRICS];
-        first[idx::TRUST] = trust.0;
-        let mut last = first;
+        let first = [f64::NAN; N_METRICS];
+        let mut branch = [0.0; N_METRICS];
+        branch[idx::TRUST] = trust.0;
+        branch[idx::UNHEARD_SHARE] = unheard - 0.1;
+        let mut last = branch;
         last[idx::ADOPTER_SHARE] = adopters;
         last[idx::TRANSFORMED_SHARE] = transformed;
         last[idx::DIGITAL_INTERACTION] = online;
         last[idx::UNHEARD_SHARE] = unheard;
         last[idx::TRUST] = trust.1;
-        vec![Metrics { step: 0, values: first }, Metrics { step: 1, values: last }]
+        vec![
+            Metrics { step: 0, values: first },
+            Metrics {
+                step: 1,
+                values: branch,
+            },
+            Metrics { step: 2, values: last },
+        ]
     }
 
     #[test]
     fn rules_apply_in_order() {
         let t = Classification::default();
         let falling = (0.5, 0.4);
-        assert_eq!(Class::of(&run(0.9, 0.6, 0.9, 0.0, falling), &t), Class::Participation);
-        assert_eq!(Class::of(&run(0.6, 0.1, 0.9, 0.0, falling), &t), Class::BroadAdoption);
-        assert_eq!(Class::of(&run(0.12, 0.0, 0.9, 0.7, falling), &t), Class::Pioneer);
-        assert_eq!(Class::of(&run(0.05, 0.0, 0.9, 0.7, falling), &t), Class::Pioneer);
-        assert_eq!(Class::of(&run(0.0, 0.0, 0.6, 0.7, falling), &t), Class::Fracture);
+        let of = |r: &[Metrics]| Class::of(r, &t, 1);
+        assert_eq!(of(&run(0.9, 0.6, 0.9, 0.0, falling)), Class::Participation);
+        assert_eq!(of(&run(0.6, 0.1, 0.9, 0.0, falling)), Class::BroadAdoption);
+        assert_eq!(of(&run(0.12, 0.0, 0.9, 0.3, falling)), Class::Pioneer);
+        assert_eq!(of(&run(0.07, 0.0, 0.9, 0.3, falling)), Class::Pioneer);
+        assert_eq!(of(&run(0.0, 0.0, 0.6, 0.7, falling)), Class::Fracture);
+        // A fracture with a pioneer minority is still a fracture.
+        assert_eq!(of(&run(0.12, 0.0, 0.6, 0.7, falling)), Class::Fracture);
         // No fracture while citizens are offline, answered, or trusting.
-        assert_eq!(Class::of(&run(0.0, 0.0, 0.3, 0.7, falling), &t), Class::Analog);
-        assert_eq!(Class::of(&run(0.0, 0.0, 0.6, 0.3, falling), &t), Class::Analog);
-        assert_eq!(Class::of(&run(0.0, 0.0, 0.6, 0.7, (0.4, 0.5)), &t), Class::Analog);
+        assert_eq!(of(&run(0.0, 0.0, 0.3, 0.7, falling)), Class::Analog);
+        assert_eq!(of(&run(0.0, 0.0, 0.6, 0.3, falling)), Class::Analog);
+        assert_eq!(of(&run(0.0, 0.0, 0.6, 0.7, (0.4, 0.5))), Class::Analog);
+    }
+
+    #[test]
+    fn margins_measure_the_distance_to_the_nearest_threshold() {
+        let t = Classification::default();
+        // Pioneer by 0.07 - 0.05 = 0.02 adopters; fracture fails by its unheard share (0.5 - 0.3).
+        let v = Class::judge(&run(0.07, 0.0, 0.9, 0.3, (0.5, 0.4)), &t, 1);
+        assert_eq!(v.class, Class::Pioneer);
+        assert!((v.margin - 0.02).abs() < 1e-12, "{}", v.margin);
+        // Within the tolerance of the pioneer threshold: undecided, nearest pioneer.
+        let v = Class::judge(&run(0.055, 0.0, 0.9, 0.3, (0.5, 0.4)), &t, 1);
+        assert_eq!((v.class, v.nearest), (Class::Undecided, Class::Pioneer));
+        // A fracture decided by its closest condition, the unheard share's rise (0.1 - 0.02).
+        let v = Class::judge(&run(0.0, 0.0, 0.9, 0.9, (0.5, 0.4)), &t, 1);
+        assert_eq!(v.class, Class::Fracture);
+        assert!((v.margin - 0.08).abs() < 1e-9, "{}", v.margin);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use init::Network;
-pub use metrics::{Class, METRIC_NAMES, METRICS, Metric, Metrics, N_METRICS};
+pub use metrics::{Class, METRIC_NAMES, METRICS, Metric, Metrics, N_METRICS, Verdict};
 
 use crate::graph::Graph;
 use crate::rng::Streams;
@@ -95,8 +95,12 @@ pub struct Administrations {
     pub organizational: Vec<f64>,
     /// Information integration, 0-1.
     pub integration: Vec<f64>,
-    /// Whether the value chain has been transformed (never reverts).
+    /// Whether the value chain has been transformed (lost only by abandoning Social CRM).
     pub transformed: Vec<bool>,
+    /// Whether `j` abandoned Social CRM and has not taken it up again.
+    pub abandoned: Vec<bool>,
+    /// Failed Social CRM projects of `j` since the start.
+    pub failed: Vec<u32>,
     /// Participants in the last step.
     pub participants: Vec<u32>,
 }
@@ -138,6 +142,7 @@ struct Flows {
     resolved: u64,
     participants: u64,
     incidents: u64,
+    failed_projects: u64,
 }
 
 /// One replicate of one scenario.
@@ -195,8 +200,8 @@ impl Model {
         let citizens = (c.ceiling.len() + c.digital.len() + c.trust.len() + c.satisfaction.len() + self.next.len()) * 4
             + self.flags.len()
             + c.online_age.len();
-        // Five f64 arrays, two flags, participants and block starts.
-        let admins = self.admins.len() * (8 * 5 + 2 + 4 + 4);
+        // Five f64 arrays, three flags, participants, failures and block starts.
+        let admins = self.admins.len() * (8 * 5 + 3 + 4 + 4 + 4);
         let local = self
             .local
             .as_ref()

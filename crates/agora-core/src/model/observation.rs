@@ -81,7 +81,15 @@ impl Model {
         v[ROI_BARRIER] = mean(&a.roi);
         v[SECURITY_BARRIER] = mean(&a.security);
         v[ORGANIZATIONAL_BARRIER] = mean(&a.organizational);
+        v[PRESENCE_SHARE] = a.adoption.iter().filter(|&&x| x > EPS_ADMIN).count() as f64 / m_f;
+        let reached: u64 = (0..a.len())
+            .filter(|&j| a.adoption[j] > EPS_ADMIN)
+            .map(|j| u64::from(a.size(j)))
+            .sum();
+        v[REACH] = reached as f64 / n_f;
         v[ADOPTER_SHARE] = a.adoption.iter().filter(|&&x| x >= 0.5 - EPS_ADMIN).count() as f64 / m_f;
+        v[ABANDONED_SHARE] = a.abandoned.iter().filter(|&&x| x).count() as f64 / m_f;
+        v[FAILED_PROJECTS] = a.failed.iter().map(|&k| f64::from(k)).sum::<f64>() / m_f;
         v[TRANSFORMED_SHARE] = a.transformed.iter().filter(|&&x| x).count() as f64 / m_f;
         if self.step > 0 {
             let f = &self.flows;

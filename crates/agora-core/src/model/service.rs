@@ -23,7 +23,32 @@ struct Service {
     counts: [u64; 4],
 }
 
+/// Months of needs, contacts and their outcomes run before step 0, so that
+/// January 2012's backlog and online contacts are where the process keeps
+/// them (docs/model.md section 5): no spin-up in the first year.
+pub const PREHISTORY_MONTHS: u32 = 24;
+
 impl Model {
+    /// The contact process (phases 2a-c) for [`PREHISTORY_MONTHS`] months
+    /// before step 0, with everything else frozen: nobody learns from the
+    /// outcomes, digitalization and adoption stay put. Its random numbers
+    /// are addressed by steps no run reaches (`u32::MAX - k`).
+    pub(super) fn prehistory(&mut self) {
+        let saved = self.dynamics.clone();
+        self.dynamics.satisfaction_rate = 0.0;
+        self.dynamics.trust_experience_rate = 0.0;
+        for k in (1..=PREHISTORY_MONTHS).rev() {
+            self.step = u32::MAX - k;
+            self.service();
+        }
+        self.dynamics = saved;
+        self.step = 0;
+        self.flows = Flows::default();
+        for flag in &mut self.flags {
+            *flag &= PENDING;
+        }
+    }
+
     /// Phase 2: contacts, channels, capacity, resolution, satisfaction and
     /// trust from experience (docs/model.md, "Service").
     pub(super) fn service(&mut self) {
@@ -176,6 +201,7 @@ impl Model {
             resolved: outcomes(1),
             participants: 0,
             incidents: 0,
+            failed_projects: 0,
         };
     }
 }

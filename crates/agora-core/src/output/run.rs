@@ -42,7 +42,7 @@ pub struct ScenarioTally {
     /// `values[step][metric]` holds one value per replicate, in replicate order.
     values: Vec<[Vec<f64>; N_METRICS]>,
     /// Runs per class, in [`Class::ALL`] order.
-    pub classes: [u64; 5],
+    pub classes: [u64; Class::ALL.len()],
     /// Runs counted.
     pub runs: u64,
 }
@@ -52,7 +52,7 @@ impl ScenarioTally {
         ScenarioTally {
             name: name.to_string(),
             values: vec![Default::default(); steps as usize + 1],
-            classes: [0; 5],
+            classes: [0; Class::ALL.len()],
             runs: 0,
         }
     }
@@ -216,6 +216,7 @@ fn run_rows<C: Cells>(run: &Run, name: &str, start: Month, tables: [&mut C; 3]) 
         s.float(value)?;
     }
     s.text(run.class.name())?;
+    s.float(run.margin)?;
     s.end_row()?;
     let summary = &run.graph;
     g.text(name)?;
@@ -376,6 +377,7 @@ impl Headers {
         let mut summary = strings(&["scenario", "replicate", "seed"]);
         summary.extend(strings(&METRIC_NAMES));
         summary.push("class".into());
+        summary.push("class_margin".into());
         let graphs = strings(&[
             "scenario",
             "replicate",
@@ -426,7 +428,7 @@ fn scan_partials(partials: &[PathBuf; 3], headers: &Headers, batch: &[Prepared],
     let mut summary_ends = vec![0u64];
     scan_rows(&partials[1], &headers.summary, |k, row, end| {
         let Some(job) = jobs.get(k) else { return false };
-        let class = row.get(headers.summary.len() - 1).and_then(Class::from_name);
+        let class = row.get(headers.summary.len() - 2).and_then(Class::from_name);
         match class {
             Some(class) if matches(row, job) => {
                 classes.push(class);

@@ -44,7 +44,7 @@ pub struct SweepRecord {
 #[derive(Debug, Clone, Default)]
 pub struct PointTally {
     metrics: [Running; N_METRICS],
-    classes: [u64; 5],
+    classes: [u64; Class::ALL.len()],
 }
 
 impl PointTally {

@@ -8,6 +8,7 @@ pub mod settings;
 mod validate;
 pub mod values;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,12 @@ settings! {
         start: String = "2012-01".to_string(),
         /// Months simulated after step 0 (227: January 2012 to December 2030).
         steps: u32 = 227,
+        /// The month from which `future` applies, `YYYY-MM`: until then every
+        /// scenario with the same population and dynamics shares one past.
+        branch: String = "2026-01".to_string(),
+        /// What differs in this future from the branch month on: `dynamics`
+        /// parameter paths and their values (an intervention at the branch).
+        future: BTreeMap<String, f64> = BTreeMap::new(),
         /// Monte Carlo replicates.
         replicates: u32 = 100,
         /// Base seed; replicate r is seeded from (seed, r).
@@ -59,7 +66,7 @@ settings! {
         /// Administrations, one per jurisdiction.
         administrations: u32 = 100,
         /// How citizens are split into jurisdictions.
-        jurisdictions: Jurisdictions = Jurisdictions::Equal,
+        jurisdictions: Jurisdictions = Jurisdictions::Zipf { exponent: 1.0 },
         /// The citizens' social graph.
         social_graph: GraphSpec = GraphSpec::WattsStrogatz { k: 10, beta: 0.1 },
         /// The administrations' peer graph: regional by default (neighbours in
@@ -72,7 +79,7 @@ settings! {
     /// Initial citizen attributes.
     pub struct CitizenInit / CitizenInitPatch as "CitizenInit" {
         /// Propensity to use online channels in January 2012 (calibrated, docs/model.md).
-        digitalization: Dist = Dist::Beta { a: 1.9692, b: 5.0308 },
+        digitalization: Dist = Dist::Beta { a: 1.9121, b: 5.0879 },
         /// The most a citizen's digitalization will reach (assumption: a mean of 0.77).
         digital_ceiling: Dist = Dist::Beta { a: 5.0, b: 1.5 },
         /// Trust in the own administration.
@@ -93,7 +100,15 @@ settings! {
         security_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
         /// Organisational barrier: processes and skills not ready.
         organizational_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
-        /// Share of administrations that are pioneers (an input; how far adoption spreads is an outcome).
+        /// Share of January 2012's administrations with a first Social CRM step
+        /// (an account), drawn with a chance that rises with readiness (calibrated).
+        presence: f64 = 0.1943,
+        /// How much lower a large jurisdiction's barriers are than a small one's:
+        /// the largest's are scaled by `1 - size_readiness`, the smallest's by 1,
+        /// on a log scale of size between them.
+        size_readiness: f64 = 0.6,
+        /// Share of administrations flagged as pioneers by hand (0 in the built-in
+        /// scenarios: pioneers emerge where barriers are lowest).
         pioneer_share: f64 = 0.0,
         /// Factor on a pioneer's ROI and security barriers (not its organisational one).
         pioneer_barrier_scale: f64 = 1.0,
@@ -106,9 +121,9 @@ numeric_settings! {
     /// intervention.
     pub struct Dynamics / DynamicsPatch as "Dynamics" {
         /// Bass innovation: chance per month of a digital step without peers (calibrated).
-        digital_innovation: f64 = 0.007558,
+        digital_innovation: f64 = 0.006373,
         /// Bass imitation: chance per month per unit of the peers' mean digitalization (calibrated).
-        digital_imitation: f64 = 0.009585,
+        digital_imitation: f64 = 0.010425,
         /// Digitalization gained per digital step.
         digital_step: f64 = 0.1,
         /// Chance per citizen-month of a new need for the administration.
@@ -150,11 +165,11 @@ numeric_settings! {
         /// Trust gained by participating.
         participation_trust_gain: f64 = 0.05,
         /// Chance per month of an adoption step without peers or pressure (vendors, mandates).
-        adoption_innovation: f64 = 0.002,
+        adoption_innovation: f64 = 0.002852,
         /// Extra chance per month of a pioneer's adoption step.
         pioneer_innovation: f64 = 0.05,
         /// Chance per month per unit of the peers' mean adoption (mimetic isomorphism).
-        adoption_imitation: f64 = 0.05,
+        adoption_imitation: f64 = 0.062389,
         /// Chance per month per unit of the citizens' voice.
         citizen_pressure: f64 = 0.05,
         /// Adoption gained per adoption step (a pilot, one service, several, the whole organisation).
@@ -192,11 +207,25 @@ numeric_settings! {
         /// Share per month of its gap to what adoption and organisation allow that integration closes.
         integration_rate: f64 = 0.05,
         /// Adoption a value-chain transformation needs.
-        transformation_adoption: f64 = 0.7,
-        /// Participants per citizen-month a transformation needs.
+        transformation_adoption: f64 = 0.5,
+        /// Participants per citizen-month at which participation stops limiting transformation.
         transformation_participation: f64 = 0.02,
-        /// The organisational barrier above which no transformation happens.
-        transformation_org_max: f64 = 0.2,
+        /// Chance per month of transforming for a fully adopted, fully participating
+        /// administration without organisational barrier; scaled by `1 - o`.
+        transformation_rate: f64 = 0.1,
+        /// Chance that an adoption step fails outright at an organisational barrier of 0.5
+        /// (scaled by `2 o`, capped at 1).
+        project_failure: f64 = 0.2,
+        /// Rise of the own ROI barrier after a failed project or an abandonment, as a share of the way to 1.
+        failure_roi_rise: f64 = 0.2,
+        /// Rise of the peers' ROI barrier after a failed project or an abandonment (negative evidence).
+        failure_peer_rise: f64 = 0.05,
+        /// Chance per month that an adopting administration abandons Social CRM.
+        abandonment_rate: f64 = 0.003,
+        /// Extra abandonment hazard in a month with an incident, as a multiple of `abandonment_rate`.
+        abandonment_incident: f64 = 10.0,
+        /// Extra abandonment hazard per unit of measured shortfall (`roi_measurement (1 - service)`).
+        abandonment_results: f64 = 2.0,
     }
 }
 
@@ -213,8 +242,39 @@ settings! {
         fracture_digital_interaction: f64 = 0.4,
         /// ... at least this share of their online contacts go unanswered (mean of the last year) ...
         fracture_unheard: f64 = 0.5,
-        /// ... and trust ends at least this much below where it started.
+        /// ... that share has risen by at least this much since the branch (mean of the
+        /// year before the branch against the last year) ...
+        fracture_unheard_rise: f64 = 0.02,
+        /// ... and trust ends more than this below where it was at the branch.
         fracture_trust_fall: f64 = 0.0,
+        /// A run whose deciding quantity is within this distance of its threshold is `undecided`.
+        undecided_margin: f64 = 0.01,
+    }
+}
+
+impl Scenario {
+    /// The step of the branch month (0 if it is not after `start`), or
+    /// `None` if the month is not a valid `YYYY-MM` (validation reports it).
+    pub fn branch_step(&self) -> Option<u32> {
+        let start = crate::calendar::Month::parse(&self.start)?;
+        let branch = crate::calendar::Month::parse(&self.branch)?;
+        Some(start.months_to(branch).max(0) as u32)
+    }
+
+    /// The interventions the model applies: the future as one change at
+    /// the branch step (before the file's own interventions at that step),
+    /// then the file's interventions.
+    pub fn all_interventions(&self) -> Vec<Intervention> {
+        let mut all = Vec::with_capacity(self.interventions.len() + 1);
+        if let (false, Some(at)) = (self.future.is_empty(), self.branch_step()) {
+            all.push(Intervention {
+                at,
+                set: self.future.clone(),
+                target: Target::All,
+            });
+        }
+        all.extend(self.interventions.iter().cloned());
+        all
     }
 }
 
@@ -312,6 +372,21 @@ impl Schedule {
     /// Resolve every intervention's paths; an unknown path is an error that
     /// names the intervention and the parameters that exist.
     pub fn of(interventions: &[Intervention]) -> Result<Schedule, ScenarioError> {
+        Schedule::resolve(interventions, |index| format!("interventions[{index}].set"))
+    }
+
+    /// The schedule a scenario's model follows: its future at the branch
+    /// step, then its interventions ([`Scenario::all_interventions`]).
+    pub fn of_scenario(scenario: &Scenario) -> Result<Schedule, ScenarioError> {
+        let all = scenario.all_interventions();
+        let shift = all.len() - scenario.interventions.len();
+        Schedule::resolve(&all, |index| match index.checked_sub(shift) {
+            None => "future".to_string(),
+            Some(own) => format!("interventions[{own}].set"),
+        })
+    }
+
+    fn resolve(interventions: &[Intervention], context: impl Fn(usize) -> String) -> Result<Schedule, ScenarioError> {
         let mut schedule = Schedule::default();
         for (index, intervention) in interventions.iter().enumerate() {
             let target = (!intervention.target.is_all()).then(|| {
@@ -319,7 +394,7 @@ impl Schedule {
                 schedule.targets.len() - 1
             });
             for (path, &value) in &intervention.set {
-                let setter = resolve_setter(index, path, target.is_some())?;
+                let setter = resolve_setter(context(index), path, target.is_some())?;
                 schedule.changes.push(Change {
                     at: intervention.at,
                     setter,
@@ -375,10 +450,9 @@ impl Schedule {
     }
 }
 
-/// The setter of `path` in intervention `index`; a targeted one only reaches
-/// the [`PER_ADMINISTRATION`] levers.
-fn resolve_setter(index: usize, path: &str, targeted: bool) -> Result<Setter<Dynamics>, ScenarioError> {
-    let context = format!("interventions[{index}].set");
+/// The setter of `path` in the intervention named `context`; a targeted one
+/// only reaches the [`PER_ADMINISTRATION`] levers.
+fn resolve_setter(context: String, path: &str, targeted: bool) -> Result<Setter<Dynamics>, ScenarioError> {
     let name = path
         .strip_prefix("dynamics.")
         .ok_or_else(|| ScenarioError::invalid(&context, format!("\"{path}\""), "a `dynamics.<parameter>` path"))?;

@@ -162,6 +162,7 @@ whole_value! {
     u64 => "a whole number >= 0",
     String => "a string",
     Option<String> => "None or Some(\"text\")",
+    std::collections::BTreeMap<String, f64> => "a map {\"dynamics.<parameter>\": value}",
 }
 
 /// Defines a settings struct, its `Default`, its patch type and its

@@ -103,6 +103,8 @@ fn initial_state(s: &Scenario) -> Check {
     dist("administrations.roi_barrier", &a.roi_barrier)?;
     dist("administrations.security_barrier", &a.security_barrier)?;
     dist("administrations.organizational_barrier", &a.organizational_barrier)?;
+    probability("administrations.presence", a.presence)?;
+    probability("administrations.size_readiness", a.size_readiness)?;
     probability("administrations.pioneer_share", a.pioneer_share)?;
     finite_at_least("administrations.pioneer_barrier_scale", a.pioneer_barrier_scale, 0.0)
 }
@@ -117,7 +119,14 @@ fn classification(k: &super::Classification) -> Check {
         k.fracture_digital_interaction,
     )?;
     probability("classification.fracture_unheard", k.fracture_unheard)?;
+    in_range(
+        "classification.fracture_unheard_rise",
+        k.fracture_unheard_rise,
+        -1.0,
+        1.0,
+    )?;
     in_range("classification.fracture_trust_fall", k.fracture_trust_fall, -1.0, 1.0)?;
+    in_range("classification.undecided_margin", k.undecided_margin, 0.0, 1.0)?;
     if k.pioneer_min_adopters > k.pioneer_max_adopters {
         return Err(ScenarioError::invalid(
             "classification.pioneer_min_adopters",
@@ -134,7 +143,14 @@ fn classification(k: &super::Classification) -> Check {
 /// Each intervention's step is in the run, its paths name dynamics
 /// parameters, and the dynamics stay valid after each step's changes.
 fn interventions(s: &Scenario) -> Check {
-    let schedule = super::Schedule::of(&s.interventions)?;
+    if s.branch_step().is_none() {
+        return Err(ScenarioError::invalid(
+            "branch",
+            format!("\"{}\"", s.branch),
+            "a month \"YYYY-MM\" from 1900-01 to 2200-12",
+        ));
+    }
+    let schedule = super::Schedule::of_scenario(s)?;
     for (index, intervention) in s.interventions.iter().enumerate() {
         if intervention.at >= s.steps {
             return Err(ScenarioError::invalid(
@@ -150,13 +166,18 @@ fn interventions(s: &Scenario) -> Check {
         )?;
     }
     let mut over_time = s.dynamics.clone();
-    let mut steps: Vec<u32> = s.interventions.iter().map(|i| i.at).collect();
+    let all = s.all_interventions();
+    let shift = all.len() - s.interventions.len();
+    let mut steps: Vec<u32> = all.iter().map(|i| i.at).collect();
     steps.sort_unstable();
     steps.dedup();
     for at in steps {
         schedule.apply_every(at, &mut over_time);
-        let index = s.interventions.iter().position(|i| i.at == at).unwrap_or(0);
-        dynamics(&format!("interventions[{index}].set: dynamics"), &over_time)?;
+        let context = match all.iter().position(|i| i.at == at).unwrap_or(0).checked_sub(shift) {
+            None => "future: dynamics".to_string(),
+            Some(index) => format!("interventions[{index}].set: dynamics"),
+        };
+        dynamics(&context, &over_time)?;
     }
     Ok(())
 }
@@ -198,7 +219,7 @@ fn target(path: &str, target: &super::Target, administrations: u32) -> Check {
 }
 
 /// Dynamics parameters that are chances or shares: 0 ..= 1.
-const UNIT: [&str; 34] = [
+const UNIT: [&str; 38] = [
     "digital_innovation",
     "digital_imitation",
     "need_rate",
@@ -232,12 +253,16 @@ const UNIT: [&str; 34] = [
     "integration_rate",
     "transformation_adoption",
     "transformation_participation",
-    "transformation_org_max",
+    "transformation_rate",
+    "project_failure",
+    "failure_roi_rise",
+    "failure_peer_rise",
+    "abandonment_rate",
 ];
 /// Step sizes: 0 < x <= 1.
 const STEPS: [&str; 2] = ["digital_step", "adoption_step"];
 /// Capacities, gains, weights and scales: finite, >= 0.
-const SCALES: [&str; 10] = [
+const SCALES: [&str; 12] = [
     "capacity_per_citizen",
     "digital_demand",
     "productivity_gain",
@@ -248,6 +273,8 @@ const SCALES: [&str; 10] = [
     "organizational_barrier_scale",
     "trust_negativity",
     "roi_peer_weight",
+    "abandonment_incident",
+    "abandonment_results",
 ];
 
 fn dynamics(prefix: &str, d: &super::Dynamics) -> Check {

@@ -1,0 +1,182 @@
+//! The tables of docs/model.md that say how robust the three futures are
+//! (docs/model.md, "Futures" and "Validation"):
+//!
+//! ```sh
+//! cargo run --release --example futures       # writes docs/futures/ (about 3 minutes on 2 cores)
+//! ```
+//!
+//! - `ablation.csv`: each mechanism switched off in turn, from 2012 on (so
+//!   the past changes too), and the class shares of each built-in scenario
+//!   with Wilson 95% intervals;
+//! - `thresholds.csv`: the class shares when each classification threshold
+//!   moves by -20% and +20% (the same runs, classified again).
+//!
+//! 30 replicates of 10,000 citizens per cell, seeds 2012 (replicates
+//! 0..30): common random numbers, so every cell sees the same draws.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use agora_core::model::{Class, Metrics};
+use agora_core::rng::replicate_seed;
+use agora_core::runner::{Prepared, simulate};
+use agora_core::scenario::{self, Classification, Scenario};
+use agora_core::stats::wilson;
+
+const REPLICATES: u32 = 30;
+const CITIZENS: u32 = 10_000;
+
+/// A mechanism and the parameter values that switch it off.
+const ABLATIONS: [(&str, &[(&str, &str)]); 9] = [
+    ("none (the model as specified)", &[]),
+    (
+        "pull-along (imitation and peers' results)",
+        &[("dynamics.adoption_imitation", "0"), ("dynamics.roi_peer_weight", "0")],
+    ),
+    ("citizens' pressure (voice)", &[("dynamics.citizen_pressure", "0")]),
+    ("learning from measured results", &[("dynamics.roi_learning", "0")]),
+    ("size readiness", &[("administrations.size_readiness", "0")]),
+    ("project failure", &[("dynamics.project_failure", "0")]),
+    ("abandonment", &[("dynamics.abandonment_rate", "0")]),
+    ("security incidents", &[("dynamics.incident_rate", "0")]),
+    (
+        "digital diffusion after 2012",
+        &[
+            ("dynamics.digital_innovation", "0"),
+            ("dynamics.digital_imitation", "0"),
+        ],
+    ),
+];
+
+/// The classification thresholds, by name, with their getter and setter.
+type Threshold = (&'static str, fn(&Classification) -> f64, fn(&mut Classification, f64));
+const THRESHOLDS: [Threshold; 6] = [
+    (
+        "participation_transformed",
+        |c| c.participation_transformed,
+        |c, v| c.participation_transformed = v,
+    ),
+    (
+        "pioneer_min_adopters",
+        |c| c.pioneer_min_adopters,
+        |c, v| c.pioneer_min_adopters = v,
+    ),
+    (
+        "pioneer_max_adopters",
+        |c| c.pioneer_max_adopters,
+        |c, v| c.pioneer_max_adopters = v,
+    ),
+    (
+        "fracture_digital_interaction",
+        |c| c.fracture_digital_interaction,
+        |c, v| c.fracture_digital_interaction = v,
+    ),
+    (
+        "fracture_unheard",
+        |c| c.fracture_unheard,
+        |c, v| c.fracture_unheard = v,
+    ),
+    (
+        "fracture_trust_fall",
+        |c| c.fracture_trust_fall,
+        |c, v| c.fracture_trust_fall = v,
+    ),
+];
+
+/// The series of every replicate of `s` with `overrides` applied.
+fn runs(s: &Scenario, overrides: &[(&str, &str)]) -> Vec<Vec<Metrics>> {
+    let mut s = s.clone();
+    let mut all: Vec<(String, String)> = overrides.iter().map(|(p, v)| (p.to_string(), v.to_string())).collect();
+    all.push(("population.citizens".into(), CITIZENS.to_string()));
+    scenario::apply_overrides(&mut s, &all).expect("valid overrides");
+    let prepared = Prepared::new(s).expect("a valid scenario");
+    (0..REPLICATES)
+        .into_par_iter()
+        .map(|r| simulate(&prepared, replicate_seed(prepared.scenario.seed, r)).0)
+        .collect()
+}
+
+/// `scenario,class,runs,share,ci_low,ci_high` cells for one set of runs.
+fn shares(s: &Scenario, series: &[Vec<Metrics>], thresholds: &Classification) -> Vec<(Class, u64, f64, f64, f64)> {
+    let branch = s.branch_step().unwrap_or(0);
+    let classes: Vec<Class> = series.iter().map(|x| Class::of(x, thresholds, branch)).collect();
+    Class::ALL
+        .iter()
+        .map(|&c| {
+            let k = classes.iter().filter(|&&x| x == c).count() as u64;
+            let (lo, hi) = wilson(k, classes.len() as u64);
+            (c, k, k as f64 / classes.len() as f64, lo, hi)
+        })
+        .collect()
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("docs/futures");
+    std::fs::create_dir_all(&dir).expect("docs/futures");
+    let scenarios = scenario::built_in();
+
+    let mut ablation = String::from("mechanism_off,scenario,class,runs,share,ci_low,ci_high\n");
+    let mut thresholds = String::from("threshold,change,value,scenario,class,runs,share,ci_low,ci_high\n");
+    for (name, overrides) in ABLATIONS {
+        for s in &scenarios {
+            let series = runs(s, overrides);
+            for (class, k, share, lo, hi) in shares(s, &series, &s.classification) {
+                writeln!(
+                    ablation,
+                    "{name},{},{},{k},{share:.4},{lo:.4},{hi:.4}",
+                    s.name,
+                    class.name()
+                )
+                .unwrap();
+            }
+            if !overrides.is_empty() {
+                continue;
+            }
+            for (threshold, get, set) in THRESHOLDS {
+                for change in [-0.2, 0.2] {
+                    let mut moved = s.classification.clone();
+                    let value = get(&moved) * (1.0 + change);
+                    set(&mut moved, value);
+                    for (class, k, share, lo, hi) in shares(s, &series, &moved) {
+                        writeln!(
+                            thresholds,
+                            "{threshold},{change:+},{value:.4},{},{},{k},{share:.4},{lo:.4},{hi:.4}",
+                            s.name,
+                            class.name()
+                        )
+                        .unwrap();
+                    }
+                }
+            }
+        }
+        eprintln!("done: {name}");
+    }
+    std::fs::write(dir.join("ablation.csv"), &ablation).expect("ablation.csv");
+    std::fs::write(dir.join("thresholds.csv"), &thresholds).expect("thresholds.csv");
+    print!("{}", own_class_table(&ablation, 0));
+    print!("{}", own_class_table(&thresholds, 2));
+}
+
+/// A markdown table of the share of runs ending in the scenario's own class
+/// (and undecided), one row per variant, from one of the CSV texts above.
+fn own_class_table(csv: &str, skip: usize) -> String {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut out = String::new();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let variant = cells[..=skip].join(" ");
+        let (scenario, class) = (cells[skip + 1], cells[skip + 2]);
+        let (share, lo, hi) = (cells[skip + 4], cells[skip + 5], cells[skip + 6]);
+        if class == scenario || class == "undecided" {
+            rows.push((variant, format!("{scenario} {class}"), format!("{share} [{lo}, {hi}]")));
+        }
+    }
+    out.push_str("\n| variant | scenario and class | share [95% CI] |\n|---|---|---|\n");
+    for (v, c, s) in rows {
+        writeln!(out, "| {v} | {c} | {s} |").unwrap();
+    }
+    out
+}
