@@ -209,10 +209,10 @@ numeric_settings! {
         /// Adoption a value-chain transformation needs.
         transformation_adoption: f64 = 0.5,
         /// Participants per citizen-month at which participation stops limiting transformation.
-        transformation_participation: f64 = 0.02,
+        transformation_participation: f64 = 0.12,
         /// Chance per month of transforming for a fully adopted, fully participating
         /// administration without organisational barrier; scaled by `1 - o`.
-        transformation_rate: f64 = 0.1,
+        transformation_rate: f64 = 0.15,
         /// Chance that an adoption step fails outright at an organisational barrier of 0.5
         /// (scaled by `2 o`, capped at 1).
         project_failure: f64 = 0.2,
