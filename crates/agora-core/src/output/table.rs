@@ -302,8 +302,18 @@ pub struct CsvInput {
 impl CsvInput {
     /// Read `path`: a header row, then rows of the same width.
     pub fn read(path: &Path) -> crate::Result<CsvInput> {
+        CsvInput::read_with(path, &csv::ReaderBuilder::new())
+    }
+
+    /// As [`CsvInput::read`], skipping lines that start with `#`: comments in
+    /// a file written by hand, such as an observed series.
+    pub fn read_commented(path: &Path) -> crate::Result<CsvInput> {
+        CsvInput::read_with(path, csv::ReaderBuilder::new().comment(Some(b'#')))
+    }
+
+    fn read_with(path: &Path, builder: &csv::ReaderBuilder) -> crate::Result<CsvInput> {
         let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
-        let mut reader = csv::Reader::from_path(path).map_err(bad)?;
+        let mut reader = builder.from_path(path).map_err(bad)?;
         let header = reader.headers().map_err(bad)?.iter().map(String::from).collect();
         let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
         Ok(CsvInput {
