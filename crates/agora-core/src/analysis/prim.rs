@@ -374,6 +374,21 @@ impl Candidate {
 
 /// The peeling trajectory of PRIM on `table` for the cases `outcome` marks
 /// as of interest.
+///
+/// ```
+/// use agora_core::analysis::{InputTable, PrimConfig, peel};
+///
+/// // 400 cases on a grid of the unit square; the target holds where x0 > 0.7.
+/// let rows: Vec<Vec<f64>> = (0..400).map(|k| vec![(k % 20) as f64 / 19.0, (k / 20) as f64 / 19.0]).collect();
+/// let hit: Vec<bool> = rows.iter().map(|x| x[0] > 0.7).collect();
+/// let table = InputTable::from_rows(vec!["x0".into(), "x1".into()], &rows)?;
+/// let trajectory = peel(&table, &hit, &PrimConfig::default())?;
+/// let (_, found) = trajectory.select(0.9).expect("a box covering 90% of the hits");
+/// assert!(found.density > 0.9);
+/// assert!(found.limits[0].restricted && found.limits[0].lower > 0.6);
+/// assert_eq!(found.restricted(), [0]); // x1 does not matter
+/// # Ok::<(), agora_core::analysis::AnalysisError>(())
+/// ```
 pub fn peel(table: &InputTable, outcome: &[bool], config: &PrimConfig) -> Result<Trajectory, AnalysisError> {
     config.check()?;
     check_data(table, outcome)?;

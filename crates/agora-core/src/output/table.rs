@@ -286,9 +286,31 @@ pub fn scan_rows(
     Ok((accepted, keep))
 }
 
-/// A CSV file read whole for an analysis, its columns found by header name.
+/// A CSV file read whole, its columns found by header name: the one reader
+/// of tables, for the analyses, the report and any caller reading results.
 /// Every error names the file (and the line and column where there is one)
 /// and is bad input (exit 2).
+///
+/// ```
+/// use agora_core::output::table::{CsvInput, Table};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("finals.csv");
+/// let mut table = Table::create(&path, &["scenario", "trust"])?;
+/// for (scenario, trust) in [("pioneer", 0.625), ("fracture", f64::NAN)] {
+///     table.text(scenario)?;
+///     table.float(trust)?; // NaN, undefined, is written as an empty cell
+///     table.end_row()?;
+/// }
+/// table.commit()?;
+///
+/// let read = CsvInput::read(&path)?;
+/// let trust = read.numbers_or_undefined(read.column("trust")?)?;
+/// assert_eq!(trust[0], 0.625);
+/// assert!(trust[1].is_nan());
+/// assert!(read.column("adoption").is_err()); // the message lists the columns there are
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CsvInput {
     /// The file, as given.

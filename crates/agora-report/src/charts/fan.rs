@@ -33,7 +33,7 @@ pub struct Dots<'a> {
 }
 
 /// [`fan_chart`] with observations over the bands (`dots`) and a legend
-/// strip `strip` pixels wide (see [`legend_width`]); the canvas widens with it.
+/// strip `strip` pixels wide (see [`legend_width`](super::legend_width)); the canvas widens with it.
 pub fn fan_chart_with(
     title: &str,
     (x_label, y_label): (&str, &str),
