@@ -42,7 +42,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let out = dir.path().join("self");
     let stdout = compare(&["pioneer", "pioneer"], &out, &small("3", "24"));
     assert!(stdout.contains("pioneer-2 vs pioneer"), "{stdout}");
-    let table = Csv::rows(&out.join("comparison.csv"));
+    let table = Csv::rows(out.join("comparison.csv"));
     assert_eq!(table.len(), agora_core::model::N_METRICS * 25);
     for row in &table {
         if row["diff_mean"].is_empty() {
@@ -74,7 +74,7 @@ fn a_policy_is_its_baseline_until_its_intervention_starts() {
     );
     let out = dir.path().join("late");
     compare(&["pioneer", &late], &out, &small("3", "24"));
-    let series = Csv::rows(&out.join("timeseries.csv"));
+    let series = Csv::rows(out.join("timeseries.csv"));
     let (base, pol): (Vec<_>, Vec<_>) = series.iter().partition(|r| r["scenario"] == "pioneer");
     assert_eq!(base.len(), pol.len());
     let mut differs_after = false;
@@ -113,7 +113,7 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
         html.len()
     );
     assert!(stdout.contains("cost (EUR/citizen)"), "{stdout}");
-    let last = Csv::rows(&out.join("comparison.csv"))
+    let last = Csv::rows(out.join("comparison.csv"))
         .into_iter()
         .find(|r| r["metric"] == "service_rate" && r["step"] == "24")
         .unwrap();
@@ -123,7 +123,7 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
     );
     assert_eq!(last["replicates"], "5");
     assert!(Csv::number(&last, "diff_per_euro") > 0.0, "{last:?}");
-    let classes = Csv::rows(&out.join("classes.csv"));
+    let classes = Csv::rows(out.join("classes.csv"));
     assert_eq!(classes.len(), 5);
     let sum = |c: &str| classes.iter().map(|r| Csv::number(r, c)).sum::<f64>();
     assert!((sum("base_share") - 1.0).abs() < 1e-12);
@@ -179,7 +179,7 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     );
     let out = dir.path().join("across");
     compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
-    let robustness = Csv::rows(&out.join("robustness.csv"));
+    let robustness = Csv::rows(out.join("robustness.csv"));
     let cost: Vec<_> = robustness.iter().filter(|r| r["metric"] == "cost").collect();
     let cases: Vec<(&str, &str)> = cost
         .iter()
@@ -190,7 +190,7 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     assert_eq!(cases[3].0, "max");
     assert_eq!(robustness.len(), agora_core::model::N_METRICS * 4);
     assert!(Csv::number(cost[0], "diff_mean") > 0.0);
-    let summary = Csv::rows(&out.join("summary.csv"));
+    let summary = Csv::rows(out.join("summary.csv"));
     assert!(summary.iter().any(|r| r["scenario"] == "secure@fracture"));
 }
 
@@ -199,8 +199,8 @@ fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("months");
     compare(&["participation", "participation"], &out, &small("2", "48"));
-    let series = Csv::rows(&out.join("timeseries.csv"));
-    let summary = Csv::rows(&out.join("summary.csv"));
+    let series = Csv::rows(out.join("timeseries.csv"));
+    let summary = Csv::rows(out.join("summary.csv"));
     let mut reached = 0;
     for run in &summary {
         for metric in ["adoption", "transformed_share", "digital_interaction"] {
@@ -218,7 +218,7 @@ fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
         }
     }
     assert!(reached > 0);
-    let thresholds = Csv::rows(&out.join("thresholds.csv"));
+    let thresholds = Csv::rows(out.join("thresholds.csv"));
     assert_eq!(thresholds.len(), 6);
     assert!(
         thresholds
@@ -244,7 +244,7 @@ fn cost_rises_with_the_lever_and_a_targeted_lever_costs_less() {
     let every = lever("every", 0.05, &format!(", target: Ids([{all_ids}])"));
     let out = dir.path().join("cost");
     compare(&["pioneer", &low, &high, &few, &every], &out, &small("2", "12"));
-    let summary = Csv::rows(&out.join("summary.csv"));
+    let summary = Csv::rows(out.join("summary.csv"));
     let cost = |s: &str| Csv::number(summary.iter().find(|r| r["scenario"] == s).unwrap(), "cost");
     assert!(cost("pioneer") < cost("low") && cost("low") < cost("high"));
     assert!(cost("pioneer") < cost("few") && cost("few") < cost("high"));

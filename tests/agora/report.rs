@@ -341,7 +341,7 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
             && h1.ends_with("to digital_imitation, adoption_imitation and citizen_pressure"),
         "{h1}"
     );
-    let rows = Csv::rows(&folder.join("sensitivity.csv"));
+    let rows = Csv::rows(folder.join("sensitivity.csv"));
     let mut outputs: Vec<&str> = rows.iter().map(|r| r["output"].as_str()).collect();
     outputs.dedup();
     // One index chart per output, titled with the metric's label and name.
@@ -468,8 +468,8 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
     let html = read(out.join("report.html"));
     assert_readable(&html);
     let doc = Html::parse_document(&html);
-    let boxes = Csv::rows(&out.join("boxes.csv"));
-    let trajectory = Csv::rows(&out.join("trajectory.csv"));
+    let boxes = Csv::rows(out.join("boxes.csv"));
+    let trajectory = Csv::rows(out.join("trajectory.csv"));
     let chosen = &boxes[0];
     let at = trajectory
         .iter()
@@ -540,7 +540,7 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
     ]);
     run_ok(&["report", o]);
     let doc = Html::parse_document(&read(out.join("report.html")));
-    let boxes = Csv::rows(&out.join("boxes.csv"));
+    let boxes = Csv::rows(out.join("boxes.csv"));
     assert_eq!(
         select(&doc, "h2").len(),
         boxes.len() + 1,
@@ -612,7 +612,7 @@ fn calibration_report_draws_the_posterior_and_the_predictive_band() {
         "the observations"
     );
     assert!(html.contains("weighted 5th to 95th"), "the band said");
-    let summary = Csv::rows(&out.join("summary.csv"));
+    let summary = Csv::rows(out.join("summary.csv"));
     let takeaway: String = select(&doc, "p.takeaway")[0].text().collect();
     let median: f64 = summary[0]["median"].parse().unwrap();
     assert!(
@@ -622,7 +622,7 @@ fn calibration_report_draws_the_posterior_and_the_predictive_band() {
         "{takeaway}"
     );
     assert_eq!(select(&doc, "table.summary tr").len(), 3);
-    let generations = Csv::rows(&out.join("generations.csv"));
+    let generations = Csv::rows(out.join("generations.csv"));
     assert_eq!(select(&doc, "table.generations tr").len(), 1 + generations.len());
 }
 
