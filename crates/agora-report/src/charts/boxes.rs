@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{AXIS, CELL, HEIGHT, Look, Swatch, TICK, WIDTH, decimals, frame, legend, px, svg};
+use super::{CELL, HEIGHT, Look, Swatch, WIDTH, axes, decimals, frame, legend, mesh, px, svg};
 
 /// A PRIM peeling trajectory: density against coverage, a point per step;
 /// the chosen step ringed and labelled with `label` (one line each), the
@@ -36,20 +36,13 @@ pub fn trajectory_chart(
                 .collect(),
         );
         let y = share(steps.iter().map(|p| p.1).chain(pasted.map(|p| p.1)).collect());
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+        let mut chart = axes(&plot, 70, x.0..x.1, y.0..y.1)?;
         let (dx, dy) = (decimals(x.1 - x.0), decimals(y.1 - y.0));
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .x_labels(6)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.dx$}"))
             .y_label_formatter(&|v| format!("{v:.dy$}"))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc("coverage (share of all cases inside the box)")
             .y_desc("density (share of cases in the box)")
             .light_line_style(WHITE.mix(0.0))
@@ -126,19 +119,12 @@ pub fn limits_chart(title: &str, limits: &[Limit]) -> String {
     let height = (row_px * n) as u32 + 118;
     svg((WIDTH, height), |root| {
         let (plot, side) = frame(root, title)?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(34)
-            .build_cartesian_2d(-0.02..1.02, 0.0..n)?;
-        chart
-            .configure_mesh()
+        let mut chart = axes(&plot, 34, -0.02..1.02, 0.0..n)?;
+        mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(6)
             .x_label_formatter(&|v| format!("{v:.1}"))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc("position in the input's data range (0 min, 1 max)")
             .y_desc("restricted input")
             .light_line_style(WHITE.mix(0.0))

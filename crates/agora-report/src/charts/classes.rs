@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{AXIS, CELL, HEIGHT, Swatch, TICK, WIDTH, decimals, frame, initials, legend, look, px, svg};
+use super::{CELL, HEIGHT, Swatch, TICK, WIDTH, axes, decimals, frame, initials, legend, look, mesh, px, svg};
 
 /// One bar of the class chart: share and its 95% interval.
 pub struct Bar<'a> {
@@ -28,19 +28,12 @@ pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar])
     let shown: Vec<&str> = groups.iter().chain(classes).copied().collect();
     svg((WIDTH, HEIGHT), |root| {
         let (plot, side) = frame(root, title)?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(84)
-            .build_cartesian_2d(-0.5..(slots as f64 - 1.5), 0.0..1.0)?;
-        chart
-            .configure_mesh()
+        let mut chart = axes(&plot, 84, -0.5..(slots as f64 - 1.5), 0.0..1.0)?;
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
             .y_label_formatter(&|v| format!("{v:.1}"))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc("scenario (bars: classes; whiskers: 95% Wilson interval)")
             .y_desc("share of runs")
             .draw()?;
@@ -137,20 +130,13 @@ pub fn phase_diagram(
     svg((WIDTH, HEIGHT + 40), |root| {
         let (plot, side) = frame(root, title)?;
         let (xr, yr) = (x_axis.range(), y_axis.range());
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(70)
-            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)?;
-        chart
-            .configure_mesh()
+        let mut chart = axes(&plot, 70, xr.0..xr.1, yr.0..yr.1)?;
+        mesh(&mut chart)
             .disable_mesh()
             .x_labels(x_axis.ticks())
             .y_labels(y_axis.ticks())
             .x_label_formatter(&|x| x_axis.label(*x))
             .y_label_formatter(&|y| y_axis.label(*y))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc(x_axis.name())
             .y_desc(y_axis.name())
             .draw()?;

@@ -2,7 +2,9 @@
 
 use plotters::prelude::*;
 
-use super::{AXIS, Drawn, HEIGHT, LEGEND, Look, Swatch, TICK, WIDTH, bounds, decimals, frame_with, legend, px, svg};
+use super::{
+    Cartesian, Drawn, HEIGHT, LEGEND, Look, Swatch, WIDTH, axes, bounds, decimals, frame_with, legend, mesh, svg,
+};
 
 /// One scenario's band in a fan chart.
 pub struct Fan<'a> {
@@ -59,21 +61,14 @@ pub fn fan_chart_with(
                 .chain(observed.iter().map(|p| p.1)),
         );
         let x = if years { (x.0.floor(), x.1) } else { x };
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(84)
-            .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+        let mut chart = axes(&plot, 84, x.0..x.1, y.0..y.1)?;
         let (dx, dy) = (decimals(x.1 - x.0), decimals(y.1 - y.0));
         let x_ticks = |v: &f64| if years { format!("{v:.0}") } else { format!("{v:.dx$}") };
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .x_labels(if years { 8 } else { 6 })
             .y_labels(6)
             .x_label_formatter(&x_ticks)
             .y_label_formatter(&|v| format!("{v:.dy$}"))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc(x_label)
             .y_desc(y_label)
             .light_line_style(WHITE.mix(0.0))
@@ -92,12 +87,6 @@ pub fn fan_chart_with(
         legend(&side, "", &entries)
     })
 }
-
-type Cartesian<'a, 'b> = ChartContext<
-    'a,
-    SVGBackend<'b>,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
 
 /// One band, its mean line and (optionally) a marker per point.
 fn draw_fan(chart: &mut Cartesian, fan: &Fan) -> Drawn {

@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{AXIS, HEIGHT, Look, Swatch, TICK, WIDTH, decimals, frame, legend, px, svg};
+use super::{HEIGHT, Look, Swatch, WIDTH, axes, decimals, frame, legend, mesh, svg};
 
 /// A weighted histogram over a prior range: bar heights are the weight in
 /// each bin; the median (solid) and the ends of the interval (dashed) are
@@ -20,21 +20,14 @@ pub fn histogram_chart(
     svg((WIDTH, HEIGHT), |root| {
         let (plot, side) = frame(root, title)?;
         let top = bins.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.12;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(70)
-            .build_cartesian_2d(range.0..range.1, 0.0..top)?;
+        let mut chart = axes(&plot, 70, range.0..range.1, 0.0..top)?;
         let (dx, dy) = (decimals(range.1 - range.0) + 1, decimals(top));
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(5)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.dx$}"))
             .y_label_formatter(&|v| format!("{v:.dy$}"))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc(x_label)
             .y_desc("posterior weight per bin")
             .light_line_style(WHITE.mix(0.0))

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{AXIS, Swatch, TICK, WIDTH, bounds, decimals, frame, legend, px, svg};
+use super::{Swatch, TICK, WIDTH, axes, bounds, decimals, frame, legend, mesh, px, svg};
 
 /// The colours of the indices of an index chart, in order (sky blue, blue):
 /// light and dark in grey print, and the black whiskers show on both.
@@ -42,20 +42,13 @@ pub fn index_chart(title: &str, x_label: &str, indices: &[&str], parameters: &[&
     let x = bounds(bars.iter().flat_map(|b| [b.lo, b.hi, b.value]).chain([0.0]));
     svg((WIDTH, height), |root| {
         let (plot, side) = frame(root, title)?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(8)
-            .x_label_area_size(46)
-            .y_label_area_size(34)
-            .build_cartesian_2d(x.0..x.1, 0.0..n)?;
+        let mut chart = axes(&plot, 34, x.0..x.1, 0.0..n)?;
         let dx = decimals(x.1 - x.0);
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(6)
             .x_label_formatter(&|v| format!("{v:.dx$}"))
-            .label_style(("sans-serif", px(TICK)))
-            .axis_desc_style(("sans-serif", px(AXIS)))
             .x_desc(x_label)
             .y_desc("parameter")
             .light_line_style(WHITE.mix(0.0))

@@ -16,6 +16,10 @@ mod indices;
 mod look;
 
 use plotters::element::DashedPathElement;
+use std::ops::Range;
+
+use plotters::chart::MeshStyle;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -66,6 +70,35 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+/// A chart's plotting area with both axes in numbers.
+type Cartesian<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The plotting area of a chart inside `plot`: axes over `x` and `y`, a
+/// strip `y_labels` pixels wide for the y tick labels and its description.
+fn axes<'a, 'b>(
+    plot: &'a Area<'b>,
+    y_labels: u32,
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<Cartesian<'a, 'b>, Box<dyn std::error::Error>> {
+    Ok(ChartBuilder::on(plot)
+        .margin(8)
+        .x_label_area_size(46)
+        .y_label_area_size(y_labels)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// The mesh of `chart` in the charts' fonts (tick labels, axis
+/// descriptions); the caller sets the ticks and labels and draws it.
+fn mesh<'a, 'b, 'c>(
+    chart: &'c mut Cartesian<'a, 'b>,
+) -> MeshStyle<'a, 'c, RangedCoordf64, RangedCoordf64, SVGBackend<'b>> {
+    let mut mesh = chart.configure_mesh();
+    mesh.label_style(("sans-serif", px(TICK)))
+        .axis_desc_style(("sans-serif", px(AXIS)));
+    mesh
+}
 
 /// Draw on a white SVG canvas of `size`; returns the `<svg>` text (or a
 /// note in its place if plotters fails).
