@@ -117,8 +117,7 @@ pub(super) fn report(dir: &Path) -> Result<String> {
 
 /// Each parameter's summary, in the calibration's order.
 fn summaries(table: &CsvInput, c: &Calibration) -> Result<Vec<Summary>> {
-    let [p, median, lo, hi, mean] = ["parameter", "median", "lo90", "hi90", "mean"].map(|n| table.column(n));
-    let (p, median, lo, hi, mean) = (p?, median?, lo?, hi?, mean?);
+    let [p, median, lo, hi, mean] = table.columns(["parameter", "median", "lo90", "hi90", "mean"])?;
     Ok(c.parameters
         .iter()
         .map(|name| {
@@ -135,8 +134,7 @@ fn summaries(table: &CsvInput, c: &Calibration) -> Result<Vec<Summary>> {
 
 /// (year, observed, p05, p50, p95) at each observed date.
 fn bands(table: &CsvInput) -> Result<Vec<Predicted>> {
-    let [date, observed, p05, p50, p95] = ["date", "observed", "p05", "p50", "p95"].map(|n| table.column(n));
-    let (date, observed, p05, p50, p95) = (date?, observed?, p05?, p50?, p95?);
+    let [date, observed, p05, p50, p95] = table.columns(["date", "observed", "p05", "p50", "p95"])?;
     Ok(table
         .rows
         .iter()
@@ -226,8 +224,7 @@ fn generations_table(dir: &Path) -> Result<String> {
     }
     let table = CsvInput::read(&path)?;
     let [g, epsilon, acceptance, simulations] =
-        ["generation", "epsilon", "acceptance", "simulations"].map(|n| table.column(n));
-    let (g, epsilon, acceptance, simulations) = (g?, epsilon?, acceptance?, simulations?);
+        table.columns(["generation", "epsilon", "acceptance", "simulations"])?;
     let mut out = String::from(
         "<h2>Generations</h2>\n<p>Tolerance: the largest distance (RMSE) among a generation's kept particles; \
          acceptance rate: the share of its new particles closer than the previous tolerance.</p>\n<table class=\"generations\">\n\

@@ -127,8 +127,7 @@ fn intervention_starts(dir: &Path) -> Vec<(String, f64, String)> {
 /// baseline and policy and the difference, euros per citizen.
 fn cost_table(table: &CsvInput) -> Result<String> {
     let [policy, metric, step, base, pol, diff] =
-        ["policy", "metric", "step", "base_mean", "policy_mean", "diff_mean"].map(|c| table.column(c));
-    let (policy, metric, step, base, pol, diff) = (policy?, metric?, step?, base?, pol?, diff?);
+        table.columns(["policy", "metric", "step", "base_mean", "policy_mean", "diff_mean"])?;
     let costs: Vec<&csv::StringRecord> = table.rows.iter().filter(|r| &r[metric] == "cost").collect();
     let last = costs.iter().map(|r| number(&r[step])).fold(f64::NEG_INFINITY, f64::max);
     let mut out = String::from(
@@ -180,8 +179,7 @@ fn takeaway(policies: &[String], differences: &Differences) -> String {
 /// The policies in file order and every defined difference.
 fn differences(table: &CsvInput) -> Result<(Vec<String>, Differences)> {
     let [policy, metric, date, diff, lo, hi] =
-        ["policy", "metric", "date", "diff_mean", "diff_lo", "diff_hi"].map(|c| table.column(c));
-    let (policy, metric, date, diff, lo, hi) = (policy?, metric?, date?, diff?, lo?, hi?);
+        table.columns(["policy", "metric", "date", "diff_mean", "diff_lo", "diff_hi"])?;
     let mut policies: Vec<String> = Vec::new();
     let mut out = Differences::new();
     for row in &table.rows {

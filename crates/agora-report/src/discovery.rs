@@ -36,8 +36,7 @@ fn read_boxes(table: &CsvInput) -> Result<(Vec<String>, Vec<BoxRow>)> {
         .iter()
         .filter_map(|h| h.strip_suffix("_lo").map(String::from))
         .collect();
-    let [b, step, coverage, density, mass] = ["box", "step", "coverage", "density", "mass"].map(|c| table.column(c));
-    let (b, step, coverage, density, mass) = (b?, step?, coverage?, density?, mass?);
+    let [b, step, coverage, density, mass] = table.columns(["box", "step", "coverage", "density", "mass"])?;
     let los = inputs
         .iter()
         .map(|i| table.column(&format!("{i}_lo")))

@@ -166,8 +166,7 @@ type Series = BTreeMap<String, BTreeMap<String, Vec<Band>>>;
 /// The scenarios in file order, and each metric's bands over the steps.
 fn fans(aggregate: &CsvInput) -> Result<(Vec<String>, Series)> {
     let [scenario, date, name, mean, p05, p95] =
-        ["scenario", "date", "metric", "mean", "p05", "p95"].map(|c| aggregate.column(c));
-    let (scenario, date, name, mean, p05, p95) = (scenario?, date?, name?, mean?, p05?, p95?);
+        aggregate.columns(["scenario", "date", "metric", "mean", "p05", "p95"])?;
     let mut scenarios: Vec<String> = Vec::new();
     let mut series = Series::new();
     for row in &aggregate.rows {
@@ -196,9 +195,7 @@ fn fans(aggregate: &CsvInput) -> Result<(Vec<String>, Series)> {
 /// The share of runs per class and scenario, with intervals.
 fn class_section(dir: &Path, scenarios: &[String]) -> Result<String> {
     let classes = CsvInput::read(&dir.join(CLASSES))?;
-    let [scenario, class, share, low, high] =
-        ["scenario", "class", "share", "ci_low", "ci_high"].map(|c| classes.column(c));
-    let (scenario, class, share, low, high) = (scenario?, class?, share?, low?, high?);
+    let [scenario, class, share, low, high] = classes.columns(["scenario", "class", "share", "ci_low", "ci_high"])?;
     let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
     let bars: Vec<Bar> = classes
         .rows

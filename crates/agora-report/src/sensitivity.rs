@@ -39,8 +39,7 @@ impl Row {
 
 fn rows(table: &CsvInput) -> Result<Vec<Row>> {
     let [output, parameter, index, value, lo, hi] =
-        ["output", "parameter", "index", "value", "lo", "hi"].map(|c| table.column(c));
-    let (output, parameter, index, value, lo, hi) = (output?, parameter?, index?, value?, lo?, hi?);
+        table.columns(["output", "parameter", "index", "value", "lo", "hi"])?;
     let step = table.find("step");
     Ok(table
         .rows

@@ -361,6 +361,16 @@ impl CsvInput {
         })
     }
 
+    /// The positions of columns `names`, in that order; an error naming the
+    /// first one absent.
+    pub fn columns<const N: usize>(&self, names: [&str; N]) -> crate::Result<[usize; N]> {
+        let mut found = [0; N];
+        for (slot, name) in found.iter_mut().zip(names) {
+            *slot = self.column(name)?;
+        }
+        Ok(found)
+    }
+
     /// The file line of row `r` (the header is line 1), for messages.
     pub fn line(&self, r: usize) -> u64 {
         self.rows[r].position().map_or(r as u64 + 2, |p| p.line())
