@@ -305,7 +305,9 @@ pub fn scan_rows(
 /// table.commit()?;
 ///
 /// let read = CsvInput::read(&path)?;
-/// let trust = read.numbers_or_undefined(read.column("trust")?)?;
+/// let [scenario, trust] = read.columns(["scenario", "trust"])?;
+/// assert_eq!(&read.rows[1][scenario], "fracture");
+/// let trust = read.numbers_or_undefined(trust)?;
 /// assert_eq!(trust[0], 0.625);
 /// assert!(trust[1].is_nan());
 /// assert!(read.column("adoption").is_err()); // the message lists the columns there are
