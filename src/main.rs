@@ -2,6 +2,8 @@
 //! Exit codes come from the error's kind alone ([`agora_core::Error::exit_code`]):
 //! 0 success (a closed stdout too), 2 bad input, 1 anything else.
 
+// Its doc comments are `--help` text for clap (`results/<name>`), not rustdoc.
+#[allow(rustdoc::invalid_html_tags)]
 mod cli;
 mod demo;
 mod terminal;

@@ -10,7 +10,7 @@ use agora_core::rng::replicate_seed;
 use agora_core::runner::{Prepared, simulate};
 use agora_core::scenario;
 
-use super::{agora, kill_after_rows, read, run_ok, write};
+use super::{Csv, agora, kill_after_rows, read, run_ok, write};
 
 /// The truth of the coverage test.
 const TRUE_INNOVATION: f64 = 0.008;
@@ -78,16 +78,8 @@ fn covers(seed: u64) -> (bool, f64) {
     let file = calibration_of(dir.path(), INNOVATION, 100, seed, COVERAGE_SET, "");
     let out = dir.path().join("out");
     run_ok(&["calibrate", &file, "--out", out.to_str().unwrap(), "--quiet"]);
-    let summary = read(out.join("summary.csv"));
-    let row: Vec<f64> = summary
-        .lines()
-        .nth(1)
-        .unwrap()
-        .split(',')
-        .skip(1)
-        .map(|x| x.parse().unwrap())
-        .collect();
-    let (median, lo90, hi90) = (row[0], row[1], row[2]);
+    let summary = Csv::rows(out.join("summary.csv"));
+    let [median, lo90, hi90] = ["median", "lo90", "hi90"].map(|c| Csv::number(&summary[0], c));
     let generations = read(out.join("generations.csv")).lines().count() - 1;
     eprintln!("seed {seed}: innovation median {median:.5}, 90% [{lo90:.5}, {hi90:.5}], {generations} generations");
     ((lo90..=hi90).contains(&TRUE_INNOVATION), hi90 - lo90)

@@ -1,10 +1,9 @@
 //! `agora compare`: exact pairing, real effects, classes, bad input, futures,
 //! months to thresholds, costs and targeted interventions.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use super::{agora, read, run_ok, write};
+use super::{Csv, agora, read, run_ok, write};
 
 /// Small and short: a few thousand citizens, a few years.
 fn small(replicates: &str, steps: &str) -> Vec<String> {
@@ -32,22 +31,6 @@ fn compare(args: &[&str], out: &Path, extra: &[String]) -> String {
     String::from_utf8(run_ok(&refs).stdout).unwrap()
 }
 
-/// The rows of a CSV as maps from column name to cell.
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = read(path);
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect())
-        .collect()
-}
-
-fn num(row: &HashMap<String, String>, column: &str) -> f64 {
-    row[column]
-        .parse()
-        .unwrap_or_else(|_| panic!("{column}: {:?}", row[column]))
-}
-
 fn policy(dir: &Path, name: &str, body: &str) -> String {
     let text = format!("Scenario(name: \"{name}\", base: Some(\"pioneer\"), {body})");
     write(dir, &format!("{name}.ron"), &text).to_str().unwrap().to_string()
@@ -59,7 +42,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let out = dir.path().join("self");
     let stdout = compare(&["pioneer", "pioneer"], &out, &small("3", "24"));
     assert!(stdout.contains("pioneer-2 vs pioneer"), "{stdout}");
-    let table = rows(&out.join("comparison.csv"));
+    let table = Csv::rows(out.join("comparison.csv"));
     assert_eq!(table.len(), agora_core::model::N_METRICS * 25);
     for row in &table {
         if row["diff_mean"].is_empty() {
@@ -67,7 +50,11 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
             continue;
         }
         assert_eq!(
-            (num(row, "diff_mean"), num(row, "diff_lo"), num(row, "diff_hi")),
+            (
+                Csv::number(row, "diff_mean"),
+                Csv::number(row, "diff_lo"),
+                Csv::number(row, "diff_hi")
+            ),
             (0.0, 0.0, 0.0),
             "{row:?}"
         );
@@ -87,14 +74,14 @@ fn a_policy_is_its_baseline_until_its_intervention_starts() {
     );
     let out = dir.path().join("late");
     compare(&["pioneer", &late], &out, &small("3", "24"));
-    let series = rows(&out.join("timeseries.csv"));
+    let series = Csv::rows(out.join("timeseries.csv"));
     let (base, pol): (Vec<_>, Vec<_>) = series.iter().partition(|r| r["scenario"] == "pioneer");
     assert_eq!(base.len(), pol.len());
     let mut differs_after = false;
     for (b, p) in base.iter().zip(&pol) {
         assert_eq!((&b["replicate"], &b["step"]), (&p["replicate"], &p["step"]));
         let same = agora_core::model::METRIC_NAMES.iter().all(|m| b[*m] == p[*m]);
-        if num(b, "step") <= 12.0 {
+        if Csv::number(b, "step") <= 12.0 {
             assert!(same, "step {}: {b:?} vs {p:?}", b["step"]);
         } else {
             differs_after |= !same;
@@ -126,16 +113,19 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
         html.len()
     );
     assert!(stdout.contains("cost (EUR/citizen)"), "{stdout}");
-    let last = rows(&out.join("comparison.csv"))
+    let last = Csv::rows(out.join("comparison.csv"))
         .into_iter()
         .find(|r| r["metric"] == "service_rate" && r["step"] == "24")
         .unwrap();
-    assert!(num(&last, "diff_lo") > 0.0, "more staff resolves more needs: {last:?}");
+    assert!(
+        Csv::number(&last, "diff_lo") > 0.0,
+        "more staff resolves more needs: {last:?}"
+    );
     assert_eq!(last["replicates"], "5");
-    assert!(num(&last, "diff_per_euro") > 0.0, "{last:?}");
-    let classes = rows(&out.join("classes.csv"));
+    assert!(Csv::number(&last, "diff_per_euro") > 0.0, "{last:?}");
+    let classes = Csv::rows(out.join("classes.csv"));
     assert_eq!(classes.len(), 5);
-    let sum = |c: &str| classes.iter().map(|r| num(r, c)).sum::<f64>();
+    let sum = |c: &str| classes.iter().map(|r| Csv::number(r, c)).sum::<f64>();
     assert!((sum("base_share") - 1.0).abs() < 1e-12);
     assert!((sum("policy_share") - 1.0).abs() < 1e-12);
     assert!(sum("diff_mean").abs() < 1e-12);
@@ -189,7 +179,7 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     );
     let out = dir.path().join("across");
     compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
-    let robustness = rows(&out.join("robustness.csv"));
+    let robustness = Csv::rows(out.join("robustness.csv"));
     let cost: Vec<_> = robustness.iter().filter(|r| r["metric"] == "cost").collect();
     let cases: Vec<(&str, &str)> = cost
         .iter()
@@ -199,8 +189,8 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     assert_eq!(cases[2].0, "min");
     assert_eq!(cases[3].0, "max");
     assert_eq!(robustness.len(), agora_core::model::N_METRICS * 4);
-    assert!(num(cost[0], "diff_mean") > 0.0);
-    let summary = rows(&out.join("summary.csv"));
+    assert!(Csv::number(cost[0], "diff_mean") > 0.0);
+    let summary = Csv::rows(out.join("summary.csv"));
     assert!(summary.iter().any(|r| r["scenario"] == "secure@fracture"));
 }
 
@@ -209,8 +199,8 @@ fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("months");
     compare(&["participation", "participation"], &out, &small("2", "48"));
-    let series = rows(&out.join("timeseries.csv"));
-    let summary = rows(&out.join("summary.csv"));
+    let series = Csv::rows(out.join("timeseries.csv"));
+    let summary = Csv::rows(out.join("summary.csv"));
     let mut reached = 0;
     for run in &summary {
         for metric in ["adoption", "transformed_share", "digital_interaction"] {
@@ -218,7 +208,7 @@ fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
                 let first = series
                     .iter()
                     .filter(|r| r["scenario"] == run["scenario"] && r["replicate"] == run["replicate"])
-                    .find(|r| num(r, metric) >= f64::from(level) / 100.0 - 1e-12)
+                    .find(|r| Csv::number(r, metric) >= f64::from(level) / 100.0 - 1e-12)
                     .map(|r| r["step"].clone());
                 let column = format!("{metric}_{level}_month");
                 let written = Some(run[&column].clone()).filter(|c| !c.is_empty());
@@ -228,13 +218,13 @@ fn months_to_threshold_are_the_first_month_the_series_reaches_them() {
         }
     }
     assert!(reached > 0);
-    let thresholds = rows(&out.join("thresholds.csv"));
+    let thresholds = Csv::rows(out.join("thresholds.csv"));
     assert_eq!(thresholds.len(), 6);
     assert!(
         thresholds
             .iter()
             .filter(|r| !r["diff_mean"].is_empty())
-            .all(|r| num(r, "diff_mean") == 0.0)
+            .all(|r| Csv::number(r, "diff_mean") == 0.0)
     );
 }
 
@@ -254,8 +244,8 @@ fn cost_rises_with_the_lever_and_a_targeted_lever_costs_less() {
     let every = lever("every", 0.05, &format!(", target: Ids([{all_ids}])"));
     let out = dir.path().join("cost");
     compare(&["pioneer", &low, &high, &few, &every], &out, &small("2", "12"));
-    let summary = rows(&out.join("summary.csv"));
-    let cost = |s: &str| num(summary.iter().find(|r| r["scenario"] == s).unwrap(), "cost");
+    let summary = Csv::rows(out.join("summary.csv"));
+    let cost = |s: &str| Csv::number(summary.iter().find(|r| r["scenario"] == s).unwrap(), "cost");
     assert!(cost("pioneer") < cost("low") && cost("low") < cost("high"));
     assert!(cost("pioneer") < cost("few") && cost("few") < cost("high"));
     // A target that names every administration is the untargeted lever, exactly.
@@ -266,7 +256,10 @@ fn cost_rises_with_the_lever_and_a_targeted_lever_costs_less() {
     );
     for (column, value) in every.iter().filter(|(c, _)| *c != "scenario") {
         if column == "cost" || column == "productivity" {
-            assert!((num(every, column) - num(high, column)).abs() < 1e-9, "{column}");
+            assert!(
+                (Csv::number(every, column) - Csv::number(high, column)).abs() < 1e-9,
+                "{column}"
+            );
         } else {
             assert_eq!(
                 value, &high[column],

@@ -15,6 +15,7 @@ mod sensitivity;
 mod serve;
 mod sweeps;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -34,6 +35,41 @@ pub fn run_ok(args: &[&str]) -> Output {
 
 pub fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+/// A CSV file agora wrote, read whole: its header and its rows as cells by
+/// column name. The tests' one reader of results.
+pub struct Csv {
+    pub header: Vec<String>,
+    pub rows: Vec<HashMap<String, String>>,
+}
+
+impl Csv {
+    pub fn read(path: impl AsRef<Path>) -> Csv {
+        let path = path.as_ref();
+        let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                header.iter().cloned().zip(r.iter().map(String::from)).collect()
+            })
+            .collect();
+        Csv { header, rows }
+    }
+
+    /// The rows alone.
+    pub fn rows(path: impl AsRef<Path>) -> Vec<HashMap<String, String>> {
+        Csv::read(path).rows
+    }
+
+    /// Cell `column` of `row` as a number.
+    pub fn number(row: &HashMap<String, String>, column: &str) -> f64 {
+        row[column]
+            .parse()
+            .unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
+    }
 }
 
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

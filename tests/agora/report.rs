@@ -2,7 +2,7 @@
 
 use scraper::{Html, Selector};
 
-use super::{read, run_ok, write};
+use super::{Csv, read, run_ok, write};
 
 fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     doc.select(&Selector::parse(css).unwrap()).collect()
@@ -282,22 +282,6 @@ fn charts_titled<'a>(doc: &'a Html, prefix: &str) -> Vec<scraper::ElementRef<'a>
         .collect()
 }
 
-/// Rows of a CSV file as cells by column name.
-fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 /// The page is readable and self-contained: no font below 12 px, nothing fetched.
 fn assert_readable(html: &str) {
     for size in html.split("font-size=\"").skip(1) {
@@ -357,7 +341,7 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
             && h1.ends_with("to digital_imitation, adoption_imitation and citizen_pressure"),
         "{h1}"
     );
-    let rows = csv_rows(&folder.join("sensitivity.csv"));
+    let rows = Csv::rows(folder.join("sensitivity.csv"));
     let mut outputs: Vec<&str> = rows.iter().map(|r| r["output"].as_str()).collect();
     outputs.dedup();
     // One index chart per output, titled with the metric's label and name.
@@ -484,8 +468,8 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
     let html = read(out.join("report.html"));
     assert_readable(&html);
     let doc = Html::parse_document(&html);
-    let boxes = csv_rows(&out.join("boxes.csv"));
-    let trajectory = csv_rows(&out.join("trajectory.csv"));
+    let boxes = Csv::rows(out.join("boxes.csv"));
+    let trajectory = Csv::rows(out.join("trajectory.csv"));
     let chosen = &boxes[0];
     let at = trajectory
         .iter()
@@ -556,7 +540,7 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
     ]);
     run_ok(&["report", o]);
     let doc = Html::parse_document(&read(out.join("report.html")));
-    let boxes = csv_rows(&out.join("boxes.csv"));
+    let boxes = Csv::rows(out.join("boxes.csv"));
     assert_eq!(
         select(&doc, "h2").len(),
         boxes.len() + 1,
@@ -628,7 +612,7 @@ fn calibration_report_draws_the_posterior_and_the_predictive_band() {
         "the observations"
     );
     assert!(html.contains("weighted 5th to 95th"), "the band said");
-    let summary = csv_rows(&out.join("summary.csv"));
+    let summary = Csv::rows(out.join("summary.csv"));
     let takeaway: String = select(&doc, "p.takeaway")[0].text().collect();
     let median: f64 = summary[0]["median"].parse().unwrap();
     assert!(
@@ -638,7 +622,7 @@ fn calibration_report_draws_the_posterior_and_the_predictive_band() {
         "{takeaway}"
     );
     assert_eq!(select(&doc, "table.summary tr").len(), 3);
-    let generations = csv_rows(&out.join("generations.csv"));
+    let generations = Csv::rows(out.join("generations.csv"));
     assert_eq!(select(&doc, "table.generations tr").len(), 1 + generations.len());
 }
 

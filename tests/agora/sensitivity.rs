@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
-use super::{agora, kill_after_rows, read, run_ok, write};
+use super::{Csv, agora, kill_after_rows, read, run_ok, write};
 
 /// A base scenario on `fracture` small enough for hundreds of runs in seconds.
 fn base(dir: &Path, citizens: u32, steps: u32) {
@@ -38,35 +38,7 @@ const MORRIS: &str = r#"Morris(trajectories: 3, levels: 4, ranges: {
     "dynamics.digital_imitation": (0.05, 0.5), "dynamics.adoption_imitation": (0.01, 0.2),
     "dynamics.need_rate": (0.1, 0.5)})"#;
 
-/// A CSV file as a header and rows of cells by column name.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<HashMap<String, String>>,
-}
-
 impl Csv {
-    fn read(path: impl AsRef<Path>) -> Csv {
-        let mut reader = csv::Reader::from_path(path.as_ref()).unwrap();
-        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        let rows = reader
-            .records()
-            .map(|r| {
-                header
-                    .iter()
-                    .cloned()
-                    .zip(r.unwrap().iter().map(String::from))
-                    .collect()
-            })
-            .collect();
-        Csv { header, rows }
-    }
-
-    fn number(row: &HashMap<String, String>, column: &str) -> f64 {
-        row[column]
-            .parse()
-            .unwrap_or_else(|_| panic!("{column} = {}", row[column]))
-    }
-
     /// The row of `sensitivity.csv` for (output, parameter, index).
     fn index(&self, output: &str, parameter: &str, index: &str) -> &HashMap<String, String> {
         self.rows

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{agora, kill_after_rows, read, run_ok, write};
+use super::{Csv, agora, kill_after_rows, read, run_ok, write};
 
 const SWEEP: &str = r#"Sweep(
     name: "barriers",
@@ -59,13 +59,9 @@ fn sweep_writes_one_row_per_run_and_point() {
             .ends_with(",runs,share_participation,share_pioneer,share_fracture,share_analog,share_broad_adoption")
     );
     // Common random numbers: replicate r has the same seed at every point.
-    let seeds: Vec<(String, String)> = runs
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[1].to_string(), f[2].to_string())
-        })
+    let seeds: Vec<(String, String)> = Csv::rows(out.join("runs.csv"))
+        .into_iter()
+        .map(|r| (r["replicate"].clone(), r["seed"].clone()))
         .collect();
     for (replicate, seed) in &seeds {
         assert!(seeds.iter().filter(|(r, _)| r == replicate).all(|(_, s)| s == seed));

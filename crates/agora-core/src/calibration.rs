@@ -16,6 +16,7 @@ use crate::analysis::abc::AbcConfig;
 use crate::calendar::Month;
 use crate::error::{Error, Result};
 use crate::model::metrics::{METRIC_NAMES, metric};
+use crate::output::table::CsvInput;
 use crate::rng::replicate_seed;
 use crate::runner::{Prepared, simulate};
 use crate::scenario::{self, Scenario};
@@ -237,28 +238,22 @@ impl Calibration {
 
 /// `date,value` rows of an observed series (lines starting with `#` are comments).
 fn read_observed(path: &Path) -> Result<Vec<(Month, String, f64)>> {
-    let csv_error = |e: csv::Error| bad(path, e);
-    let mut reader = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(csv_error)?;
-    let header: Vec<String> = reader.headers().map_err(csv_error)?.iter().map(String::from).collect();
+    let table = CsvInput::read_commented(path)?;
     let column = |name: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| {
+        table.find(name).ok_or_else(|| {
             bad(
                 path,
                 format!(
                     "no `{name}` column (columns: {}); the file needs date,value",
-                    header.join(",")
+                    table.header.join(",")
                 ),
             )
         })
     };
     let (date, value) = (column("date")?, column("value")?);
     let mut out = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(csv_error)?;
-        let line = row.position().map_or(0, |p| p.line());
+    for (r, row) in table.rows.iter().enumerate() {
+        let line = table.line(r);
         let month = Month::parse(&row[date])
             .ok_or_else(|| bad(path, format!("line {line}: date `{}` is not YYYY-MM", &row[date])))?;
         let x: f64 = row[value]

@@ -207,7 +207,7 @@ impl Draws {
     }
 }
 
-/// `true` with probability `p` (clipped to [0,1]), from one 32-bit word.
+/// `true` with probability `p` (clipped to \[0, 1\]), from one 32-bit word.
 #[inline(always)]
 pub fn chance(word: u32, p: f64) -> bool {
     (word as f64) < p * 4_294_967_296.0

@@ -169,6 +169,32 @@ pub trait Sink: Send {
 /// Run `jobs` of `batch` on `threads` workers and feed every run to `sink`
 /// in job order, calling `on_run` after each. The one pipeline of every
 /// command that simulates.
+///
+/// ```
+/// use agora_core::model::metrics::idx;
+/// use agora_core::runner::{Prepared, Run, Sink, execute, jobs_of};
+/// use agora_core::scenario;
+///
+/// /// Keeps each run's final adoption, in job order.
+/// struct Adoption(Vec<(u32, f64)>);
+/// impl Sink for Adoption {
+///     fn add(&mut self, run: &Run) -> std::io::Result<()> {
+///         self.0.push((run.replicate, run.last().values[idx::ADOPTION]));
+///         Ok(())
+///     }
+/// }
+///
+/// let mut pioneer = scenario::load(std::path::Path::new(""), "pioneer")?;
+/// let small = [("population.citizens", "1000"), ("steps", "12"), ("replicates", "4")];
+/// scenario::apply_overrides(&mut pioneer, &small.map(|(p, v)| (p.to_string(), v.to_string())))?;
+/// let batch = vec![Prepared::new(pioneer)?];
+/// let mut adoption = Adoption(Vec::new());
+/// let delivered = execute(&batch, &jobs_of(&batch)[..], 2, &mut adoption, &|| {})?;
+/// assert_eq!(delivered, 4);
+/// // Whatever thread finished first, runs arrive replicate by replicate.
+/// assert_eq!(adoption.0.iter().map(|r| r.0).collect::<Vec<_>>(), [0, 1, 2, 3]);
+/// # Ok::<(), agora_core::Error>(())
+/// ```
 pub fn execute(
     batch: &[Prepared],
     jobs: &(impl Jobs + ?Sized),

@@ -1,4 +1,16 @@
 //! Small, exact statistics used by the aggregates.
+//!
+//! ```
+//! use agora_core::stats::{mean_sd, paired_t, wilson};
+//!
+//! assert_eq!(mean_sd(&[1.0, 2.0, 3.0]), (2.0, 1.0));
+//! // 30 of 100 runs in a class: a 95% interval around 0.3.
+//! let (lo, hi) = wilson(30, 100);
+//! assert!(lo < 0.3 && 0.3 < hi);
+//! // Paired differences of a policy from its baseline, replicate by replicate.
+//! let (mean, _sd, lo, hi, pairs) = paired_t(&[0.1, 0.2, 0.3, 0.2]);
+//! assert!((mean - 0.2).abs() < 1e-12 && lo > 0.0 && hi > mean && pairs == 4);
+//! ```
 
 /// Mean and sample standard deviation (n - 1); sd is 0 for one value, and
 /// both are NaN (undefined) for none.

@@ -3,18 +3,19 @@
 //! observations over it, the summary and the generations.
 
 use std::fmt::Write as _;
-use std::io;
 use std::path::Path;
 
 use super::charts::{self, Dots, Fan, Look};
 use super::run::and_list;
 use super::sensitivity::short;
-use super::{CsvTable, appendix, chart, escape, number, page};
+use super::{appendix, chart, escape, number, page};
 use agora_core::calendar::Month;
 use agora_core::calibration::Calibration;
+use agora_core::error::{Error, Result};
 use agora_core::model::METRICS;
 use agora_core::output::calibrate::{GENERATIONS, POSTERIOR, PREDICTIVE, SUMMARY};
 use agora_core::output::manifest::{Content, Manifest};
+use agora_core::output::table::CsvInput;
 
 /// Bins of a posterior histogram over the prior range.
 const BINS: usize = 20;
@@ -31,16 +32,16 @@ fn fine(width: f64) -> usize {
 }
 
 /// The page of the calibration folder `dir`.
-pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let manifest = Manifest::read(dir).map_err(|e| io::Error::other(e.to_string()))?;
+pub(super) fn report(dir: &Path) -> Result<String> {
+    let manifest = Manifest::read(dir)?;
     let Content::Calibration {
         calibration: c, notes, ..
     } = manifest.content
     else {
-        return Err(io::Error::other("not a calibration folder"));
+        return Err(Error::Input(format!("{}: not a calibration folder", dir.display())));
     };
-    let summary = summaries(&CsvTable::read(&dir.join(SUMMARY))?, &c)?;
-    let predictive = CsvTable::read(&dir.join(PREDICTIVE))?;
+    let summary = summaries(&CsvInput::read(&dir.join(SUMMARY))?, &c)?;
+    let predictive = CsvInput::read(&dir.join(PREDICTIVE))?;
     let shorts: Vec<&str> = c.parameters.iter().map(|p| short(p)).collect();
     let title = format!(
         "Calibration {}: {} against the observed {}",
@@ -66,7 +67,7 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
          percentile of the metric at each observed date, the line its weighted median.</p>\n",
     );
     body.push_str("<h2>Posterior</h2>\n<div class=\"charts\">\n");
-    let posterior = CsvTable::read(&dir.join(POSTERIOR))?;
+    let posterior = CsvInput::read(&dir.join(POSTERIOR))?;
     for (k, parameter) in c.parameters.iter().enumerate() {
         let range = c.priors[k];
         let bins = histogram(&posterior, parameter, range)?;
@@ -115,9 +116,8 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
 }
 
 /// Each parameter's summary, in the calibration's order.
-fn summaries(table: &CsvTable, c: &Calibration) -> io::Result<Vec<Summary>> {
-    let [p, median, lo, hi, mean] = ["parameter", "median", "lo90", "hi90", "mean"].map(|n| table.column(n));
-    let (p, median, lo, hi, mean) = (p?, median?, lo?, hi?, mean?);
+fn summaries(table: &CsvInput, c: &Calibration) -> Result<Vec<Summary>> {
+    let [p, median, lo, hi, mean] = table.columns(["parameter", "median", "lo90", "hi90", "mean"])?;
     Ok(c.parameters
         .iter()
         .map(|name| {
@@ -133,9 +133,8 @@ fn summaries(table: &CsvTable, c: &Calibration) -> io::Result<Vec<Summary>> {
 }
 
 /// (year, observed, p05, p50, p95) at each observed date.
-fn bands(table: &CsvTable) -> io::Result<Vec<Predicted>> {
-    let [date, observed, p05, p50, p95] = ["date", "observed", "p05", "p50", "p95"].map(|n| table.column(n));
-    let (date, observed, p05, p50, p95) = (date?, observed?, p05?, p50?, p95?);
+fn bands(table: &CsvInput) -> Result<Vec<Predicted>> {
+    let [date, observed, p05, p50, p95] = table.columns(["date", "observed", "p05", "p50", "p95"])?;
     Ok(table
         .rows
         .iter()
@@ -154,7 +153,7 @@ fn bands(table: &CsvTable) -> io::Result<Vec<Predicted>> {
 
 /// The weight of the last generation's particles in each of [`BINS`] equal
 /// bins of the prior range.
-fn histogram(posterior: &CsvTable, parameter: &str, (lo, hi): (f64, f64)) -> io::Result<Vec<f64>> {
+fn histogram(posterior: &CsvInput, parameter: &str, (lo, hi): (f64, f64)) -> Result<Vec<f64>> {
     let (generation, weight, value) = (
         posterior.column("generation")?,
         posterior.column("weight")?,
@@ -218,15 +217,14 @@ fn summary_table(c: &Calibration, summary: &[Summary]) -> String {
     out
 }
 
-fn generations_table(dir: &Path) -> io::Result<String> {
+fn generations_table(dir: &Path) -> Result<String> {
     let path = dir.join(GENERATIONS);
     if !path.exists() {
         return Ok(String::new());
     }
-    let table = CsvTable::read(&path)?;
+    let table = CsvInput::read(&path)?;
     let [g, epsilon, acceptance, simulations] =
-        ["generation", "epsilon", "acceptance", "simulations"].map(|n| table.column(n));
-    let (g, epsilon, acceptance, simulations) = (g?, epsilon?, acceptance?, simulations?);
+        table.columns(["generation", "epsilon", "acceptance", "simulations"])?;
     let mut out = String::from(
         "<h2>Generations</h2>\n<p>Tolerance: the largest distance (RMSE) among a generation's kept particles; \
          acceptance rate: the share of its new particles closer than the previous tolerance.</p>\n<table class=\"generations\">\n\

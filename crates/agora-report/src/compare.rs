@@ -4,21 +4,22 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io;
 use std::path::Path;
 
 use super::charts::{self, Fan};
-use super::{Band, CsvTable, appendix, chart, escape, number, page};
+use super::{Band, appendix, chart, escape, number, page};
 use agora_core::calendar::Month;
+use agora_core::error::Result;
 use agora_core::model::METRICS;
 use agora_core::output::compare::COMPARISON;
+use agora_core::output::table::CsvInput;
 
 /// metric -> policy -> (x, lo, mean, hi) per step with a defined difference.
 type Differences = BTreeMap<String, BTreeMap<String, Vec<Band>>>;
 
 /// The page of the compare folder `dir`.
-pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let table = CsvTable::read(&dir.join(COMPARISON))?;
+pub(super) fn report(dir: &Path) -> Result<String> {
+    let table = CsvInput::read(&dir.join(COMPARISON))?;
     let folder_name = |dir: &Path| {
         dir.canonicalize()
             .ok()
@@ -124,11 +125,10 @@ fn intervention_starts(dir: &Path) -> Vec<(String, f64, String)> {
 
 /// The cost table: per policy at the last month, the cumulative cost of
 /// baseline and policy and the difference, euros per citizen.
-fn cost_table(table: &CsvTable) -> io::Result<String> {
+fn cost_table(table: &CsvInput) -> Result<String> {
     let [policy, metric, step, base, pol, diff] =
-        ["policy", "metric", "step", "base_mean", "policy_mean", "diff_mean"].map(|c| table.column(c));
-    let (policy, metric, step, base, pol, diff) = (policy?, metric?, step?, base?, pol?, diff?);
-    let costs: Vec<&Vec<String>> = table.rows.iter().filter(|r| r[metric] == "cost").collect();
+        table.columns(["policy", "metric", "step", "base_mean", "policy_mean", "diff_mean"])?;
+    let costs: Vec<&csv::StringRecord> = table.rows.iter().filter(|r| &r[metric] == "cost").collect();
     let last = costs.iter().map(|r| number(&r[step])).fold(f64::NEG_INFINITY, f64::max);
     let mut out = String::from(
         "<h2>Costs</h2>\n<p>Cumulative cost of the levers in force to the last month, euros per citizen \
@@ -177,15 +177,14 @@ fn takeaway(policies: &[String], differences: &Differences) -> String {
 }
 
 /// The policies in file order and every defined difference.
-fn differences(table: &CsvTable) -> io::Result<(Vec<String>, Differences)> {
+fn differences(table: &CsvInput) -> Result<(Vec<String>, Differences)> {
     let [policy, metric, date, diff, lo, hi] =
-        ["policy", "metric", "date", "diff_mean", "diff_lo", "diff_hi"].map(|c| table.column(c));
-    let (policy, metric, date, diff, lo, hi) = (policy?, metric?, date?, diff?, lo?, hi?);
+        table.columns(["policy", "metric", "date", "diff_mean", "diff_lo", "diff_hi"])?;
     let mut policies: Vec<String> = Vec::new();
     let mut out = Differences::new();
     for row in &table.rows {
-        if !policies.contains(&row[policy]) {
-            policies.push(row[policy].clone());
+        if !policies.iter().any(|p| p == &row[policy]) {
+            policies.push(row[policy].to_string());
         }
         let Some(t) = Month::parse(&row[date]).map(Month::as_year) else {
             continue;
@@ -194,9 +193,9 @@ fn differences(table: &CsvTable) -> io::Result<(Vec<String>, Differences)> {
             continue;
         }
         let band = (t, number(&row[lo]), number(&row[diff]), number(&row[hi]));
-        out.entry(row[metric].clone())
+        out.entry(row[metric].to_string())
             .or_default()
-            .entry(row[policy].clone())
+            .entry(row[policy].to_string())
             .or_default()
             .push(band);
     }

@@ -4,14 +4,15 @@
 //! values.
 
 use std::fmt::Write as _;
-use std::io;
 use std::path::Path;
 
 use super::charts::{self, Limit};
 use super::run::and_list;
-use super::{CsvTable, appendix, chart, escape, number, page};
+use super::{appendix, chart, escape, number, page};
+use agora_core::error::Result;
 use agora_core::output::analysis::{BOXES, TRAJECTORY};
 use agora_core::output::manifest::{Content, Manifest};
+use agora_core::output::table::CsvInput;
 
 /// One box of `trajectory.csv` or `boxes.csv`.
 struct BoxRow {
@@ -29,22 +30,21 @@ struct BoxRow {
 }
 
 /// The inputs (from the `<input>_lo` columns) and the rows of a box table.
-fn read_boxes(table: &CsvTable) -> io::Result<(Vec<String>, Vec<BoxRow>)> {
+fn read_boxes(table: &CsvInput) -> Result<(Vec<String>, Vec<BoxRow>)> {
     let inputs: Vec<String> = table
         .header
         .iter()
         .filter_map(|h| h.strip_suffix("_lo").map(String::from))
         .collect();
-    let [b, step, coverage, density, mass] = ["box", "step", "coverage", "density", "mass"].map(|c| table.column(c));
-    let (b, step, coverage, density, mass) = (b?, step?, coverage?, density?, mass?);
+    let [b, step, coverage, density, mass] = table.columns(["box", "step", "coverage", "density", "mass"])?;
     let los = inputs
         .iter()
         .map(|i| table.column(&format!("{i}_lo")))
-        .collect::<io::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let his = inputs
         .iter()
         .map(|i| table.column(&format!("{i}_hi")))
-        .collect::<io::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let qps: Vec<Option<usize>> = inputs.iter().map(|i| table.find(&format!("{i}_qp"))).collect();
     let (points, cases) = (table.find("points"), table.find("cases"));
     let rows = table
@@ -62,7 +62,7 @@ fn read_boxes(table: &CsvTable) -> io::Result<(Vec<String>, Vec<BoxRow>)> {
                 .map(|(&l, &h)| (number(&r[l]), number(&r[h])))
                 .collect(),
             quasi_p: qps.iter().filter_map(|q| q.map(|q| r[q].parse::<f64>().ok())).collect(),
-            counts: points.zip(cases).map(|(p, c)| (r[p].clone(), r[c].clone())),
+            counts: points.zip(cases).map(|(p, c)| (r[p].to_string(), r[c].to_string())),
         })
         .collect();
     Ok((inputs, rows))
@@ -96,9 +96,9 @@ fn cases_of(expr: &str) -> String {
 }
 
 /// The page of the discovery folder `dir`.
-pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let (inputs, trajectory) = read_boxes(&CsvTable::read(&dir.join(TRAJECTORY))?)?;
-    let (_, boxes) = read_boxes(&CsvTable::read(&dir.join(BOXES))?)?;
+pub(super) fn report(dir: &Path) -> Result<String> {
+    let (inputs, trajectory) = read_boxes(&CsvInput::read(&dir.join(TRAJECTORY))?)?;
+    let (_, boxes) = read_boxes(&CsvInput::read(&dir.join(BOXES))?)?;
     let (expr, counts) = target(dir);
     // The data's range of each input: the limits of the first box's first
     // step, which restricts nothing.

@@ -15,7 +15,6 @@ mod sensitivity;
 mod sweep;
 
 use std::fmt::Write as _;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use agora_core::error::{Error, IoContext, Result};
@@ -61,44 +60,9 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
         _ => return Err(neither()),
     };
     let path = dir.join(REPORT);
-    let html = html.context(|| format!("reading {}", dir.display()))?;
+    let html = html?;
     agora_core::output::atomic::write_atomic(&path, html.as_bytes()).at(&path)?;
     Ok(path)
-}
-
-/// A CSV file read whole, columns found by name.
-struct CsvTable {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl CsvTable {
-    fn read(path: &Path) -> io::Result<CsvTable> {
-        let mut reader =
-            csv::Reader::from_path(path).map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
-        let header = reader
-            .headers()
-            .map_err(io::Error::other)?
-            .iter()
-            .map(String::from)
-            .collect();
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            rows.push(record.map_err(io::Error::other)?.iter().map(String::from).collect());
-        }
-        Ok(CsvTable { header, rows })
-    }
-
-    /// The position of column `name`, if the file has it.
-    fn find(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
-    /// The position of column `name`, which the file must have.
-    fn column(&self, name: &str) -> io::Result<usize> {
-        self.find(name)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("no column `{name}`")))
-    }
 }
 
 fn number(s: &str) -> f64 {
@@ -144,7 +108,7 @@ fn chart(svg: &str) -> String {
 }
 
 /// The files that let a reader reproduce the result, verbatim.
-fn appendix(dir: &Path) -> io::Result<String> {
+fn appendix(dir: &Path) -> Result<String> {
     let mut out = String::from("<h2>Reproduce</h2>\n");
     for (file, what) in [
         ("sweep.ron", "The resolved sweep"),
@@ -155,7 +119,7 @@ fn appendix(dir: &Path) -> io::Result<String> {
     ] {
         let path = dir.join(file);
         if path.exists() {
-            let text = std::fs::read_to_string(&path)?;
+            let text = std::fs::read_to_string(&path).at(&path)?;
             let _ = write!(
                 out,
                 "<h3>{what} ({file})</h3>\n<pre class=\"manifest\">{}</pre>\n",

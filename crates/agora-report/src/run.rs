@@ -3,19 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io;
 use std::path::Path;
 
 use super::charts::{self, Bar, Fan};
-use super::{Band, CsvTable, appendix, chart, escape, number, page};
+use super::{Band, appendix, chart, escape, number, page};
 use agora_core::calendar::Month;
+use agora_core::error::Result;
 use agora_core::model::{Class, METRICS};
 use agora_core::output::manifest::{Content, Manifest};
 use agora_core::output::run::{AGGREGATE, CLASSES, SUMMARY};
+use agora_core::output::table::CsvInput;
 
 /// The page of the run folder `dir`.
-pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let aggregate = CsvTable::read(&dir.join(AGGREGATE))?;
+pub(super) fn report(dir: &Path) -> Result<String> {
+    let aggregate = CsvInput::read(&dir.join(AGGREGATE))?;
     let (scenarios, series) = fans(&aggregate)?;
     let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
     let title = format!("Futures compared: {}", and_list(&names));
@@ -59,7 +60,7 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
     body.push_str("</div>\n");
     body.push_str(&class_section(dir, &scenarios)?);
     let dates = aggregate.column("date")?;
-    let last = aggregate.rows.iter().map(|r| r[dates].as_str()).max().unwrap_or("");
+    let last = aggregate.rows.iter().map(|r| &r[dates]).max().unwrap_or("");
     body.push_str(&final_means_table(dir, &scenarios, last)?);
     body.push_str(&appendix(dir)?);
     Ok(page(&escape(&title), &body))
@@ -163,16 +164,15 @@ fn takeaway(series: &Series, names: &[&str]) -> String {
 type Series = BTreeMap<String, BTreeMap<String, Vec<Band>>>;
 
 /// The scenarios in file order, and each metric's bands over the steps.
-fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
+fn fans(aggregate: &CsvInput) -> Result<(Vec<String>, Series)> {
     let [scenario, date, name, mean, p05, p95] =
-        ["scenario", "date", "metric", "mean", "p05", "p95"].map(|c| aggregate.column(c));
-    let (scenario, date, name, mean, p05, p95) = (scenario?, date?, name?, mean?, p05?, p95?);
+        aggregate.columns(["scenario", "date", "metric", "mean", "p05", "p95"])?;
     let mut scenarios: Vec<String> = Vec::new();
     let mut series = Series::new();
     for row in &aggregate.rows {
         let s = &row[scenario];
-        if !scenarios.contains(s) {
-            scenarios.push(s.clone());
+        if !scenarios.iter().any(|known| known == s) {
+            scenarios.push(s.to_string());
         }
         // Dates parse: validation ends every run by 2200-12.
         let Some(t) = Month::parse(&row[date]).map(Month::as_year) else {
@@ -183,9 +183,9 @@ fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
             continue;
         }
         series
-            .entry(row[name].clone())
+            .entry(row[name].to_string())
             .or_default()
-            .entry(s.clone())
+            .entry(s.to_string())
             .or_default()
             .push((t, number(&row[p05]), number(&row[mean]), number(&row[p95])));
     }
@@ -193,11 +193,9 @@ fn fans(aggregate: &CsvTable) -> io::Result<(Vec<String>, Series)> {
 }
 
 /// The share of runs per class and scenario, with intervals.
-fn class_section(dir: &Path, scenarios: &[String]) -> io::Result<String> {
-    let classes = CsvTable::read(&dir.join(CLASSES))?;
-    let [scenario, class, share, low, high] =
-        ["scenario", "class", "share", "ci_low", "ci_high"].map(|c| classes.column(c));
-    let (scenario, class, share, low, high) = (scenario?, class?, share?, low?, high?);
+fn class_section(dir: &Path, scenarios: &[String]) -> Result<String> {
+    let classes = CsvInput::read(&dir.join(CLASSES))?;
+    let [scenario, class, share, low, high] = classes.columns(["scenario", "class", "share", "ci_low", "ci_high"])?;
     let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
     let bars: Vec<Bar> = classes
         .rows
@@ -223,8 +221,8 @@ fn class_section(dir: &Path, scenarios: &[String]) -> io::Result<String> {
 }
 
 /// Final means with 95% intervals (mean +- 1.96 sd / sqrt(n)) per scenario.
-fn final_means_table(dir: &Path, scenarios: &[String], last: &str) -> io::Result<String> {
-    let summary = CsvTable::read(&dir.join(SUMMARY))?;
+fn final_means_table(dir: &Path, scenarios: &[String], last: &str) -> Result<String> {
+    let summary = CsvInput::read(&dir.join(SUMMARY))?;
     let scenario = summary.column("scenario")?;
     let mut out = format!(
         "<h2>Final state ({})</h2>\n<p>Mean over replicates with its 95% confidence interval; \

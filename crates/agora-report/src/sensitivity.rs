@@ -4,15 +4,16 @@
 //! over time when the folder has them; every index in a table.
 
 use std::fmt::Write as _;
-use std::io;
 use std::path::Path;
 
 use super::charts::{self, Fan, IndexBar};
 use super::run::and_list;
-use super::{CsvTable, appendix, chart, escape, number, page};
+use super::{appendix, chart, escape, number, page};
+use agora_core::error::Result;
 use agora_core::model::METRICS;
 use agora_core::output::analysis::{SENSITIVITY, SENSITIVITY_OVER_TIME};
 use agora_core::output::manifest::{Content, Manifest};
+use agora_core::output::table::CsvInput;
 
 /// One row of `sensitivity.csv` (or of `sensitivity_over_time.csv`).
 struct Row {
@@ -36,19 +37,18 @@ impl Row {
     }
 }
 
-fn rows(table: &CsvTable) -> io::Result<Vec<Row>> {
+fn rows(table: &CsvInput) -> Result<Vec<Row>> {
     let [output, parameter, index, value, lo, hi] =
-        ["output", "parameter", "index", "value", "lo", "hi"].map(|c| table.column(c));
-    let (output, parameter, index, value, lo, hi) = (output?, parameter?, index?, value?, lo?, hi?);
+        table.columns(["output", "parameter", "index", "value", "lo", "hi"])?;
     let step = table.find("step");
     Ok(table
         .rows
         .iter()
         .map(|r| Row {
-            output: r[output].clone(),
+            output: r[output].to_string(),
             step: step.and_then(|s| r[s].parse().ok()),
-            parameter: r[parameter].clone(),
-            index: r[index].clone(),
+            parameter: r[parameter].to_string(),
+            index: r[index].to_string(),
             value: number(&r[value]),
             lo: number(&r[lo]),
             hi: number(&r[hi]),
@@ -97,10 +97,10 @@ const MORRIS: Method = Method {
 };
 
 /// The page of the sensitivity folder `dir`.
-pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let finals = rows(&CsvTable::read(&dir.join(SENSITIVITY))?)?;
+pub(super) fn report(dir: &Path) -> Result<String> {
+    let finals = rows(&CsvInput::read(&dir.join(SENSITIVITY))?)?;
     let over_time = match dir.join(SENSITIVITY_OVER_TIME) {
-        path if path.exists() => rows(&CsvTable::read(&path)?)?,
+        path if path.exists() => rows(&CsvInput::read(&path)?)?,
         _ => Vec::new(),
     };
     let method = if finals.iter().chain(&over_time).any(|r| r.index == "ST") {

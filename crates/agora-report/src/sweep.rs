@@ -6,14 +6,15 @@
 //! axes at that value).
 
 use std::fmt::Write as _;
-use std::io;
 use std::path::Path;
 
 use super::charts::{self, Cell, Fan, PhaseAxis};
 use super::run::and_list;
-use super::{CsvTable, appendix, chart, escape, number, page};
+use super::{appendix, chart, escape, number, page};
+use agora_core::error::{Error, IoContext as _, Result};
 use agora_core::model::{Class, METRICS};
 use agora_core::output::sweep::{RECORD, RUNS, SweepRecord};
+use agora_core::output::table::CsvInput;
 use agora_core::stats::quantile_sorted;
 use agora_core::sweep::Sweep;
 
@@ -25,12 +26,13 @@ const MAX_LEVELS: usize = 8;
 type Bins = Option<(f64, f64, usize)>;
 
 /// The page of the sweep folder `dir`.
-pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let record: SweepRecord = ron::from_str(&std::fs::read_to_string(dir.join(RECORD))?)
-        .map_err(|e| io::Error::other(format!("{}: {e}", dir.join(RECORD).display())))?;
+pub(super) fn report(dir: &Path) -> Result<String> {
+    let path = dir.join(RECORD);
+    let record: SweepRecord = ron::from_str(&std::fs::read_to_string(&path).at(&path)?)
+        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let points = Points {
         sweep: &record.sweep,
-        runs: CsvTable::read(&dir.join(RUNS))?,
+        runs: CsvInput::read(&dir.join(RUNS))?,
     };
     let sweep = points.sweep;
     let shown = points.main_axes();
@@ -89,7 +91,7 @@ pub(super) fn report(dir: &Path) -> io::Result<String> {
 /// A sweep's `runs.csv` with the sweep that made it.
 struct Points<'a> {
     sweep: &'a Sweep,
-    runs: CsvTable,
+    runs: CsvInput,
 }
 
 impl Points<'_> {
@@ -118,7 +120,7 @@ impl Points<'_> {
     }
 
     /// The runs (rows of `runs.csv`) of the points where `keep(point)` holds.
-    fn runs_where(&self, keep: impl Fn(&[String]) -> bool) -> Vec<&Vec<String>> {
+    fn runs_where(&self, keep: impl Fn(&[String]) -> bool) -> Vec<&csv::StringRecord> {
         let point = self.runs.find("point").unwrap_or(0);
         self.runs
             .rows
@@ -131,7 +133,7 @@ impl Points<'_> {
     }
 
     /// (p05, mean, p95) of column `column` over `runs`.
-    fn band(runs: &[&Vec<String>], column: usize) -> (f64, f64, f64) {
+    fn band(runs: &[&csv::StringRecord], column: usize) -> (f64, f64, f64) {
         let mut v: Vec<f64> = runs
             .iter()
             .map(|r| number(&r[column]))
@@ -189,7 +191,7 @@ impl Points<'_> {
         }
         let counts: Vec<usize> = Class::ALL
             .iter()
-            .map(|c| chosen.iter().filter(|r| r[class] == c.name()).count())
+            .map(|c| chosen.iter().filter(|r| &r[class] == c.name()).count())
             .collect();
         let (k, n) = counts
             .iter()

@@ -342,6 +342,24 @@ where
 
 /// Run APMC to its end, handing each generation to `each` as it completes
 /// (to write it), starting after `resumed` generations if given.
+///
+/// ```
+/// use agora_core::analysis::AnalysisError;
+/// use agora_core::analysis::abc::{AbcConfig, apmc, marginals};
+///
+/// // A model whose output is its parameter plus noise; observed: 0.3.
+/// let model = |theta: &[f64], seed: u64| theta[0] + (seed % 1000) as f64 * 1e-5 - 0.005;
+/// let config = AbcConfig { population: 200, max_generations: 8, seed: 1, ..AbcConfig::default() };
+/// let mut generations = 0;
+/// let last = apmc(&config, &[(0.0, 1.0)], None, |theta, seed| (model(theta, seed) - 0.3).abs(), |_| {
+///     generations += 1;
+///     Ok::<(), AnalysisError>(())
+/// })?;
+/// let posterior = marginals(&last)[0];
+/// assert!(posterior.contains(0.3) && posterior.hi90 - posterior.lo90 < 0.1);
+/// assert!(generations > 1);
+/// # Ok::<(), AnalysisError>(())
+/// ```
 pub fn apmc<F, E>(
     config: &AbcConfig,
     priors: &[(f64, f64)],

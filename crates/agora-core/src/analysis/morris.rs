@@ -160,6 +160,19 @@ fn measures(effects: &[f64], rows: &[usize]) -> (f64, f64, f64) {
 /// unit-hypercube rows and the outputs in the same order, with intervals
 /// from `resamples` bootstrap resamples of whole trajectories (seeded with
 /// `seed`).
+///
+/// ```
+/// use agora_core::analysis::{morris_analyze, morris_trajectories};
+///
+/// // A linear model: every elementary effect is its coefficient exactly.
+/// let rows = morris_trajectories(10, 3, 4, 1)?;
+/// let y: Vec<f64> = rows.iter().map(|x| 2.0 * x[0] - x[1]).collect();
+/// let m = morris_analyze(&rows, &y, 3, 100, 1)?;
+/// assert!((m[0].mu_star.value - 2.0).abs() < 1e-9);
+/// assert!((m[1].mu.value + 1.0).abs() < 1e-9);
+/// assert_eq!(m[2].mu_star.value, 0.0); // x2 does nothing
+/// # Ok::<(), agora_core::analysis::AnalysisError>(())
+/// ```
 pub fn morris_analyze(
     unit_rows: &[Vec<f64>],
     outputs: &[f64],

@@ -224,6 +224,19 @@ fn indices_on(blocks: &Blocks, rows: &[usize]) -> Values {
 /// its row order, with 95% percentile intervals from `resamples` bootstrap
 /// resamples of the base rows (seeded with `seed`; 0 resamples gives
 /// intervals of zero width). Outputs that do not vary give indices of 0.
+///
+/// ```
+/// use agora_core::analysis::{saltelli_sample, sobol_indices};
+///
+/// // y = 4 x0 + x1 on the unit square: x0 holds 16/17 of the variance, x1 1/17.
+/// let design = saltelli_sample(1024, 2, false, Some(7))?;
+/// let y: Vec<f64> = design.iter().map(|x| 4.0 * x[0] + x[1]).collect();
+/// let indices = sobol_indices(&y, 2, false, 200, 1)?;
+/// assert!((indices.s1[0].value - 16.0 / 17.0).abs() < 0.03);
+/// assert!((indices.st[1].value - 1.0 / 17.0).abs() < 0.03);
+/// assert!(indices.s1[0].lo <= indices.s1[0].value && indices.s1[0].value <= indices.s1[0].hi);
+/// # Ok::<(), agora_core::analysis::AnalysisError>(())
+/// ```
 pub fn sobol_indices(
     outputs: &[f64],
     d: usize,

@@ -11,6 +11,21 @@ use crate::scenario::GraphSpec;
 /// Generate the graph of `spec` over `blocks.iter().sum()` nodes; `blocks`
 /// are the jurisdiction sizes (used by `StochasticBlock`). `EdgeList` graphs
 /// are loaded once per scenario by [`load_edge_list`], not here.
+///
+/// ```
+/// use agora_core::graph::{generate, stats::Summary};
+/// use agora_core::rng::{Purpose, Streams};
+/// use agora_core::scenario::GraphSpec;
+///
+/// let rng = Streams::new(42).stream(Purpose::SocialGraph);
+/// let graph = generate(&GraphSpec::WattsStrogatz { k: 6, beta: 0.1 }, &[600, 400], &rng);
+/// let summary = Summary::of(&graph);
+/// assert_eq!(summary.nodes, 1000);
+/// // A ring lattice of degree 6 with a tenth of its edges rewired.
+/// assert!((summary.mean_degree - 6.0).abs() < 0.1);
+/// // The same spec, sizes and stream give the same graph.
+/// assert_eq!(Summary::of(&generate(&GraphSpec::WattsStrogatz { k: 6, beta: 0.1 }, &[600, 400], &rng)), summary);
+/// ```
 pub fn generate(spec: &GraphSpec, blocks: &[u32], rng: &Rng) -> Graph {
     let n: u32 = blocks.iter().sum();
     match *spec {

@@ -245,35 +245,17 @@ fn summarize(batch: &[Prepared], collected: &Collected, pair: &Pair, starts: &[M
 /// `timeseries.csv` and `summary.csv` as `agora run` writes them, the
 /// summary with the threshold months after `class`.
 fn write_runs(dir: &std::path::Path, batch: &[Prepared], collected: &Collected, starts: &[Month]) -> io::Result<()> {
-    let mut header = vec!["scenario", "replicate", "step", "date"];
-    header.extend(METRIC_NAMES);
-    let mut timeseries = Table::create(&dir.join(super::run::TIMESERIES), &header)?;
+    use super::run::{series_rows, summary_cells, summary_header, timeseries_header};
+    let mut timeseries = Table::create(&dir.join(super::run::TIMESERIES), &timeseries_header())?;
     let names: Vec<String> = thresholds().map(|(m, l)| threshold_name(m, l)).collect();
-    let mut header = vec!["scenario", "replicate", "seed"];
-    header.extend(METRIC_NAMES);
-    header.push("class");
+    let mut header = summary_header();
     header.extend(names.iter().map(String::as_str));
     let mut summary = Table::create(&dir.join(super::run::SUMMARY), &header)?;
     for (s, runs) in collected.runs.iter().enumerate() {
         let name = &batch[s].scenario.name;
         for run in runs {
-            for metrics in &run.series {
-                timeseries.text(name)?;
-                timeseries.int(u64::from(run.replicate))?;
-                timeseries.int(u64::from(metrics.step))?;
-                timeseries.text(&starts[s].plus(metrics.step).to_string())?;
-                for &value in &metrics.values {
-                    timeseries.float(value)?;
-                }
-                timeseries.end_row()?;
-            }
-            summary.text(name)?;
-            summary.int(u64::from(run.replicate))?;
-            summary.int(run.seed)?;
-            for &value in &run.last().values {
-                summary.float(value)?;
-            }
-            summary.text(run.class.name())?;
+            series_rows(run, name, starts[s], &mut timeseries)?;
+            summary_cells(run, name, &mut summary)?;
             for (m, l) in thresholds() {
                 match first_month(run, m, l) {
                     Some(month) => summary.int(u64::from(month))?,

@@ -199,24 +199,8 @@ impl Sink for RunOutput {
 /// row and its graph row, in that order of `tables`.
 fn run_rows<C: Cells>(run: &Run, name: &str, start: Month, tables: [&mut C; 3]) -> io::Result<()> {
     let [t, s, g] = tables;
-    for metrics in &run.series {
-        t.text(name)?;
-        t.int(u64::from(run.replicate))?;
-        t.int(u64::from(metrics.step))?;
-        t.text(&start.plus(metrics.step).to_string())?;
-        for &value in &metrics.values {
-            t.float(value)?;
-        }
-        t.end_row()?;
-    }
-    s.text(name)?;
-    s.int(u64::from(run.replicate))?;
-    s.int(run.seed)?;
-    for &value in &run.last().values {
-        s.float(value)?;
-    }
-    s.text(run.class.name())?;
-    s.float(run.margin)?;
+    series_rows(run, name, start, t)?;
+    summary_cells(run, name, s)?;
     s.end_row()?;
     let summary = &run.graph;
     g.text(name)?;
@@ -228,6 +212,51 @@ fn run_rows<C: Cells>(run: &Run, name: &str, start: Month, tables: [&mut C; 3]) 
     g.int(u64::from(summary.components))?;
     g.float(summary.giant_share)?;
     g.end_row()
+}
+
+/// The rows of one run in `timeseries.csv` (columns [`timeseries_header`]),
+/// month by month; `agora compare` writes the same.
+pub(crate) fn series_rows(run: &Run, name: &str, start: Month, t: &mut impl Cells) -> io::Result<()> {
+    for metrics in &run.series {
+        t.text(name)?;
+        t.int(u64::from(run.replicate))?;
+        t.int(u64::from(metrics.step))?;
+        t.text(&start.plus(metrics.step).to_string())?;
+        for &value in &metrics.values {
+            t.float(value)?;
+        }
+        t.end_row()?;
+    }
+    Ok(())
+}
+
+/// The cells of one run's row in `summary.csv` (columns [`summary_header`]),
+/// the row left open: `agora compare` appends its threshold months.
+pub(crate) fn summary_cells(run: &Run, name: &str, s: &mut impl Cells) -> io::Result<()> {
+    s.text(name)?;
+    s.int(u64::from(run.replicate))?;
+    s.int(run.seed)?;
+    for &value in &run.last().values {
+        s.float(value)?;
+    }
+    s.text(run.class.name())?;
+    s.float(run.margin)
+}
+
+/// The columns of `timeseries.csv`.
+pub(crate) fn timeseries_header() -> Vec<&'static str> {
+    let mut header = vec!["scenario", "replicate", "step", "date"];
+    header.extend(METRIC_NAMES);
+    header
+}
+
+/// The columns of `summary.csv` as `agora run` writes it.
+pub(crate) fn summary_header() -> Vec<&'static str> {
+    let mut header = vec!["scenario", "replicate", "seed"];
+    header.extend(METRIC_NAMES);
+    header.push("class");
+    header.push("class_margin");
+    header
 }
 
 /// The rows of `aggregate.csv`: per scenario, step and metric, over the runs
@@ -372,12 +401,8 @@ struct Headers {
 impl Headers {
     fn new() -> Headers {
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let mut timeseries = strings(&["scenario", "replicate", "step", "date"]);
-        timeseries.extend(strings(&METRIC_NAMES));
-        let mut summary = strings(&["scenario", "replicate", "seed"]);
-        summary.extend(strings(&METRIC_NAMES));
-        summary.push("class".into());
-        summary.push("class_margin".into());
+        let timeseries = strings(&timeseries_header());
+        let summary = strings(&summary_header());
         let graphs = strings(&[
             "scenario",
             "replicate",

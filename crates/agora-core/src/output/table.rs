@@ -286,9 +286,33 @@ pub fn scan_rows(
     Ok((accepted, keep))
 }
 
-/// A CSV file read whole for an analysis, its columns found by header name.
+/// A CSV file read whole, its columns found by header name: the one reader
+/// of tables, for the analyses, the report and any caller reading results.
 /// Every error names the file (and the line and column where there is one)
 /// and is bad input (exit 2).
+///
+/// ```
+/// use agora_core::output::table::{CsvInput, Table};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("finals.csv");
+/// let mut table = Table::create(&path, &["scenario", "trust"])?;
+/// for (scenario, trust) in [("pioneer", 0.625), ("fracture", f64::NAN)] {
+///     table.text(scenario)?;
+///     table.float(trust)?; // NaN, undefined, is written as an empty cell
+///     table.end_row()?;
+/// }
+/// table.commit()?;
+///
+/// let read = CsvInput::read(&path)?;
+/// let [scenario, trust] = read.columns(["scenario", "trust"])?;
+/// assert_eq!(&read.rows[1][scenario], "fracture");
+/// let trust = read.numbers_or_undefined(trust)?;
+/// assert_eq!(trust[0], 0.625);
+/// assert!(trust[1].is_nan());
+/// assert!(read.column("adoption").is_err()); // the message lists the columns there are
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CsvInput {
     /// The file, as given.
@@ -302,8 +326,18 @@ pub struct CsvInput {
 impl CsvInput {
     /// Read `path`: a header row, then rows of the same width.
     pub fn read(path: &Path) -> crate::Result<CsvInput> {
+        CsvInput::read_with(path, &csv::ReaderBuilder::new())
+    }
+
+    /// As [`CsvInput::read`], skipping lines that start with `#`: comments in
+    /// a file written by hand, such as an observed series.
+    pub fn read_commented(path: &Path) -> crate::Result<CsvInput> {
+        CsvInput::read_with(path, csv::ReaderBuilder::new().comment(Some(b'#')))
+    }
+
+    fn read_with(path: &Path, builder: &csv::ReaderBuilder) -> crate::Result<CsvInput> {
         let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
-        let mut reader = csv::Reader::from_path(path).map_err(bad)?;
+        let mut reader = builder.from_path(path).map_err(bad)?;
         let header = reader.headers().map_err(bad)?.iter().map(String::from).collect();
         let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
         Ok(CsvInput {
@@ -327,6 +361,16 @@ impl CsvInput {
                 self.header.join(", ")
             ))
         })
+    }
+
+    /// The positions of columns `names`, in that order; an error naming the
+    /// first one absent.
+    pub fn columns<const N: usize>(&self, names: [&str; N]) -> crate::Result<[usize; N]> {
+        let mut found = [0; N];
+        for (slot, name) in found.iter_mut().zip(names) {
+            *slot = self.column(name)?;
+        }
+        Ok(found)
     }
 
     /// The file line of row `r` (the header is line 1), for messages.

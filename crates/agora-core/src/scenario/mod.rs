@@ -535,7 +535,8 @@ fn locate(folder: &Path, reference: &str) -> Source {
     }
 }
 
-/// Read the scenario a reference names (see [`locate`]), resolve its `base`
+/// Read the scenario a reference names (a file in `folder`, or a built-in
+/// name when no such file exists), resolve its `base`
 /// chain, check it.
 pub fn load(folder: &Path, reference: &str) -> Result<Scenario, ScenarioError> {
     let source = locate(folder, reference);

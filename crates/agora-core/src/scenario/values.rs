@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::settings::{Given, PathError, PathErrorKind, Settable, join, parse_value};
 
-/// Distribution of an initial agent attribute; draws are clipped to [0,1].
+/// Distribution of an initial agent attribute; draws are clipped to \[0, 1\].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Dist {
     /// Every agent gets the value.

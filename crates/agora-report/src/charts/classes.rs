@@ -1,0 +1,175 @@
+//! Class charts: the shares of runs per class, and the phase diagram of a sweep.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{CELL, HEIGHT, Swatch, TICK, WIDTH, axes, decimals, frame, initials, legend, look, mesh, px, svg};
+
+/// One bar of the class chart: share and its 95% interval.
+pub struct Bar<'a> {
+    /// The bar group (a scenario).
+    pub group: &'a str,
+    /// The class the bar counts.
+    pub class: &'a str,
+    /// Share of runs.
+    pub share: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+}
+
+/// Share of runs per class, grouped by scenario, with 95% interval whiskers.
+/// Bars take their class's colour ([`look`]), the colour of the future of
+/// the same name in every other chart.
+pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar]) -> String {
+    let per = classes.len() + 1;
+    let slots = groups.len() * per;
+    let shown: Vec<&str> = groups.iter().chain(classes).copied().collect();
+    svg((WIDTH, HEIGHT), |root| {
+        let (plot, side) = frame(root, title)?;
+        let mut chart = axes(&plot, 84, -0.5..(slots as f64 - 1.5), 0.0..1.0)?;
+        mesh(&mut chart)
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(6)
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .x_desc("scenario (bars: classes; whiskers: 95% Wilson interval)")
+            .y_desc("share of runs")
+            .draw()?;
+        // Scenario names under their group of bars, where tick labels would be.
+        let below = TextStyle::from(("sans-serif", px(TICK)).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        for (g, name) in groups.iter().enumerate() {
+            let centre = (g * per) as f64 + (classes.len() as f64 - 1.0) / 2.0;
+            let (px, py) = chart.backend_coord(&(centre, 0.0));
+            root.draw(&Text::new(name.to_string(), (px, py + 6), below.clone()))?;
+        }
+        for (c, class) in classes.iter().enumerate() {
+            let colour = look(class, &shown).colour;
+            let mine: Vec<&Bar> = bars.iter().filter(|b| b.class == *class).collect();
+            let slot = |b: &Bar| (groups.iter().position(|x| *x == b.group).unwrap_or(0) * per + c) as f64;
+            chart.draw_series(mine.iter().map(|b| {
+                let x0 = slot(b) + 0.1 - 0.5;
+                Rectangle::new([(x0, 0.0), (x0 + 0.8, b.share)], colour.filled())
+            }))?;
+            chart.draw_series(mine.iter().map(|b| {
+                let xm = slot(b);
+                PathElement::new(vec![(xm, b.low), (xm, b.high)], BLACK.stroke_width(1))
+            }))?;
+        }
+        let entries: Vec<(String, Swatch)> = classes
+            .iter()
+            .map(|c| (c.to_string(), Swatch::Box(look(c, &shown).colour)))
+            .collect();
+        legend(&side, "class", &entries)
+    })
+}
+
+/// A cell of a phase diagram: a rectangle in axis units, its dominant class
+/// and that class's share of the runs in it.
+pub struct Cell {
+    /// (left, right) in x axis units.
+    pub x: (f64, f64),
+    /// (bottom, top) in y axis units.
+    pub y: (f64, f64),
+    /// Index of the dominant class.
+    pub class: usize,
+    /// Share of runs in the dominant class.
+    pub share: f64,
+}
+
+/// One axis of a phase diagram: its name and either its levels (a grid: one
+/// column per level, labelled) or numeric bounds (samples binned).
+pub enum PhaseAxis<'a> {
+    /// Grid levels, in order; level `k` spans `k..k + 1`.
+    Levels(&'a str, &'a [String]),
+    /// A continuous axis from low to high.
+    Numeric(&'a str, (f64, f64)),
+}
+
+impl PhaseAxis<'_> {
+    fn name(&self) -> &str {
+        match self {
+            PhaseAxis::Levels(n, _) | PhaseAxis::Numeric(n, _) => n,
+        }
+    }
+
+    fn range(&self) -> (f64, f64) {
+        match self {
+            PhaseAxis::Levels(_, l) => (0.0, l.len() as f64),
+            PhaseAxis::Numeric(_, r) => *r,
+        }
+    }
+
+    fn ticks(&self) -> usize {
+        match self {
+            PhaseAxis::Levels(_, l) => l.len() * 2 + 1,
+            PhaseAxis::Numeric(..) => 6,
+        }
+    }
+
+    fn label(&self, v: f64) -> String {
+        match self {
+            PhaseAxis::Levels(_, values) => cell_label(v, values),
+            PhaseAxis::Numeric(_, (lo, hi)) => format!("{v:.*}", decimals(hi - lo)),
+        }
+    }
+}
+
+/// Heat map over two swept axes: colour = dominant class, shade = its share;
+/// each cell also says the class's initial and share for grey print. Cells
+/// without runs are left blank; `samples` (if any) are marked as dots.
+pub fn phase_diagram(
+    title: &str,
+    (x_axis, y_axis): (PhaseAxis, PhaseAxis),
+    classes: &[&str],
+    cells: &[Cell],
+    samples: &[(f64, f64)],
+) -> String {
+    let short = initials(classes);
+    svg((WIDTH, HEIGHT + 40), |root| {
+        let (plot, side) = frame(root, title)?;
+        let (xr, yr) = (x_axis.range(), y_axis.range());
+        let mut chart = axes(&plot, 70, xr.0..xr.1, yr.0..yr.1)?;
+        mesh(&mut chart)
+            .disable_mesh()
+            .x_labels(x_axis.ticks())
+            .y_labels(y_axis.ticks())
+            .x_label_formatter(&|x| x_axis.label(*x))
+            .y_label_formatter(&|y| y_axis.label(*y))
+            .x_desc(x_axis.name())
+            .y_desc(y_axis.name())
+            .draw()?;
+        let style = TextStyle::from(("sans-serif", px(CELL)).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        for (k, class) in classes.iter().enumerate() {
+            let colour = look(class, classes).colour;
+            let mine: Vec<&Cell> = cells.iter().filter(|c| c.class == k).collect();
+            chart.draw_series(mine.iter().map(|c| {
+                let fill = colour.mix(0.25 + 0.75 * c.share).filled();
+                Rectangle::new([(c.x.0, c.y.0), (c.x.1, c.y.1)], fill)
+            }))?;
+            chart.draw_series(mine.iter().map(|c| {
+                let centre = ((c.x.0 + c.x.1) / 2.0, (c.y.0 + c.y.1) / 2.0);
+                Text::new(format!("{} {:.0}%", short[k], 100.0 * c.share), centre, style.clone())
+            }))?;
+        }
+        chart.draw_series(samples.iter().map(|&p| Circle::new(p, 2, BLACK.mix(0.6).filled())))?;
+        let entries: Vec<(String, Swatch)> = classes
+            .iter()
+            .zip(&short)
+            .map(|(c, s)| (format!("{s}: {c}"), Swatch::Box(look(c, classes).colour)))
+            .collect();
+        legend(&side, "dominant class", &entries)
+    })
+}
+
+fn cell_label(v: f64, values: &[String]) -> String {
+    let k = v - 0.5;
+    if (k - k.round()).abs() < 1e-6 && k >= 0.0 && (k as usize) < values.len() {
+        values[k as usize].clone()
+    } else {
+        String::new()
+    }
+}
