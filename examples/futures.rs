@@ -9,7 +9,9 @@
 //!   the past changes too), and the class shares of each built-in scenario
 //!   with Wilson 95% intervals;
 //! - `thresholds.csv`: the class shares when each classification threshold
-//!   moves by -20% and +20% (the same runs, classified again).
+//!   moves by -20% and +20% (the same runs, classified again);
+//! - `final_states.csv`: per scenario, the mean over runs of the metrics at
+//!   the branch and in December 2030 (flows: the mean of the year before).
 //!
 //! 30 replicates of 10,000 citizens per cell, seeds 2012 (replicates
 //! 0..30): common random numbers, so every cell sees the same draws.
@@ -19,7 +21,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use agora_core::model::{Class, Metrics};
+use agora_core::model::{Class, METRICS, Metrics};
 use agora_core::rng::replicate_seed;
 use agora_core::runner::{Prepared, simulate};
 use agora_core::scenario::{self, Classification, Scenario};
@@ -98,6 +100,16 @@ fn runs(s: &Scenario, overrides: &[(&str, &str)]) -> Vec<Vec<Metrics>> {
         .collect()
 }
 
+/// The mean of metric `m` over the last 12 rows of `rows` where it is defined.
+fn year_mean(rows: &[Metrics], m: usize) -> f64 {
+    let year: Vec<f64> = rows[rows.len().saturating_sub(12)..]
+        .iter()
+        .map(|r| r.values[m])
+        .filter(|x| x.is_finite())
+        .collect();
+    year.iter().sum::<f64>() / year.len().max(1) as f64
+}
+
 /// `scenario,class,runs,share,ci_low,ci_high` cells for one set of runs.
 fn shares(s: &Scenario, series: &[Vec<Metrics>], thresholds: &Classification) -> Vec<(Class, u64, f64, f64, f64)> {
     let branch = s.branch_step().unwrap_or(0);
@@ -120,6 +132,7 @@ fn main() {
 
     let mut ablation = String::from("mechanism_off,scenario,class,runs,share,ci_low,ci_high\n");
     let mut thresholds = String::from("threshold,change,value,scenario,class,runs,share,ci_low,ci_high\n");
+    let mut states = String::from("scenario,metric,at_branch,in_2030\n");
     for (name, overrides) in ABLATIONS {
         for s in &scenarios {
             let series = runs(s, overrides);
@@ -134,6 +147,24 @@ fn main() {
             }
             if !overrides.is_empty() {
                 continue;
+            }
+            let branch = s.branch_step().unwrap_or(0) as usize;
+            for (m, metric) in METRICS.iter().enumerate() {
+                let at = |step: usize| {
+                    let values: Vec<f64> = series
+                        .iter()
+                        .map(|x| {
+                            if metric.flow {
+                                year_mean(&x[..=step], m)
+                            } else {
+                                x[step].values[m]
+                            }
+                        })
+                        .collect();
+                    values.iter().sum::<f64>() / values.len() as f64
+                };
+                let last = series[0].len() - 1;
+                writeln!(states, "{},{},{:.4},{:.4}", s.name, metric.name, at(branch), at(last)).unwrap();
             }
             for (threshold, get, set) in THRESHOLDS {
                 for change in [-0.2, 0.2] {
@@ -156,6 +187,7 @@ fn main() {
     }
     std::fs::write(dir.join("ablation.csv"), &ablation).expect("ablation.csv");
     std::fs::write(dir.join("thresholds.csv"), &thresholds).expect("thresholds.csv");
+    std::fs::write(dir.join("final_states.csv"), &states).expect("final_states.csv");
     print!("{}", own_class_table(&ablation, 0));
     print!("{}", own_class_table(&thresholds, 2));
 }

@@ -26,9 +26,10 @@ fn run_writes_every_file_with_the_documented_columns() {
     let mut lines = ts.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "scenario,replicate,step,date,digitalization,digital_interaction,adoption,adopter_share,\
-         transformed_share,integration,trust,trust_gap,satisfaction,participation,unheard_share,service_rate,\
-         repeat_share,pending_share,productivity,roi_barrier,security_barrier,organizational_barrier,incidents,fracture,cost"
+        "scenario,replicate,step,date,digitalization,digital_interaction,adoption,presence_share,reach,\
+         adopter_share,transformed_share,integration,trust,trust_gap,satisfaction,participation,unheard_share,\
+         service_rate,repeat_share,pending_share,productivity,roi_barrier,security_barrier,organizational_barrier,\
+         incidents,abandoned_share,failed_projects,fracture,cost"
     );
     assert_eq!(ts.lines().count(), 1 + 3 * 4 * 31);
     let first = lines.next().unwrap();
@@ -36,15 +37,23 @@ fn run_writes_every_file_with_the_documented_columns() {
     // Step 0 has no flows yet: participation, unheard_share, service_rate,
     // repeat_share (then pending_share, a state), productivity, and incidents are empty.
     let fields: Vec<&str> = first.split(',').collect();
-    assert_eq!(fields[13..17], ["", "", "", ""], "{first}");
-    assert_eq!(fields[17], "0.0", "no need is pending at the start: {first}");
-    assert_eq!((fields[18], fields[22]), ("", ""), "{first}");
+    assert_eq!(fields[15..19], ["", "", "", ""], "{first}");
+    // The backlog the prehistory left (docs/model.md section 5): no spin-up from 0.
+    let backlog: f64 = fields[19].parse().unwrap();
+    assert!(backlog > 0.0 && backlog < 0.5, "a backlog at the start: {first}");
+    assert_eq!((fields[20], fields[24]), ("", ""), "{first}");
     let month_30 = ts.lines().nth(31).unwrap();
     assert!(month_30.starts_with("fracture,0,30,2014-07,"), "{month_30}");
 
     let summary = read(out.join("summary.csv"));
     assert!(summary.starts_with("scenario,replicate,seed,digitalization,"));
-    assert!(summary.lines().next().unwrap().ends_with(",fracture,cost,class"));
+    assert!(
+        summary
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",fracture,cost,class,class_margin")
+    );
     assert_eq!(summary.lines().count(), 1 + 12);
 
     let aggregate = read(out.join("aggregate.csv"));
@@ -53,7 +62,7 @@ fn run_writes_every_file_with_the_documented_columns() {
 
     let classes = read(out.join("classes.csv"));
     assert!(classes.starts_with("scenario,class,runs,share,ci_low,ci_high\n"));
-    assert_eq!(classes.lines().count(), 1 + 3 * 5);
+    assert_eq!(classes.lines().count(), 1 + 3 * 6);
 
     let manifest = read(out.join("manifest.ron"));
     for field in [
@@ -175,9 +184,9 @@ fn a_base_can_name_a_built_in_scenario() {
     let text = String::from_utf8(run_ok(&["check", child.to_str().unwrap()]).stdout).unwrap();
     assert!(text.contains("name: \"open\""), "{text}");
     assert!(text.contains("fallback: 0.9"), "{text}");
-    // From the built-in participation scenario.
-    assert!(text.contains("adoption_imitation: 0.2"), "{text}");
-    assert!(text.contains("citizen_pressure: 0.1"), "{text}");
+    // From the built-in participation scenario: its future.
+    assert!(text.contains("\"dynamics.training\": 0.05"), "{text}");
+    assert!(text.contains("branch: \"2026-01\""), "{text}");
 }
 
 /// Each kind of bad input: exit code 2, one clear message, no panic, no output.

@@ -139,7 +139,9 @@ const CONCEPTS: &[Concept] = &[
         scenario: "pioneer",
         lever: "dynamics.roi_measurement",
         values: (0.0, 1.0),
-        effects: &[(idx::ROI_BARRIER, DOWN), (idx::ADOPTER_SHARE, UP)],
+        // v3: measurement also reveals poor results, which end projects, so
+        // its net effect on adopters is nil (docs/model.md section 11).
+        effects: &[(idx::ROI_BARRIER, DOWN), (idx::ABANDONED_SHARE, UP)],
     },
     Concept {
         concept: "security barrier: incidents",
@@ -185,7 +187,10 @@ const CONCEPTS: &[Concept] = &[
         scenario: "pioneer",
         lever: "dynamics.channel_openness",
         values: (0.3, 0.8),
-        effects: &[(idx::UNHEARD_SHARE, DOWN), (idx::TRUST, UP)],
+        // v3: its effect on trust (+0.002, se 0.001) is within the noise of
+        // incidents in large jurisdictions, and capacity takes the answered
+        // contacts' gain in service (docs/model.md section 11).
+        effects: &[(idx::UNHEARD_SHARE, DOWN)],
     },
 ];
 
@@ -240,21 +245,23 @@ fn pioneers_emerge_where_barriers_are_lowest() {
             let a = &model.admins;
             let mut order: Vec<usize> = (0..a.len()).collect();
             order.sort_by_key(|&j| std::cmp::Reverse(a.size(j)));
-            let adopted =
-                |js: &[usize]| js.iter().filter(|&&j| a.adoption[j] >= 0.5).count() as f64 / js.len() as f64;
+            let adopted = |js: &[usize]| js.iter().filter(|&&j| a.adoption[j] >= 0.5).count() as f64 / js.len() as f64;
             adopted(&order[..10]) - adopted(&order[10..])
         })
         .collect();
     let (mean, sd) = agora_core::stats::mean_sd(&gaps);
     let se = sd / (gaps.len() as f64).sqrt();
     eprintln!("adopters: 10 largest minus the rest {mean:.3} (se {se:.3})");
-    assert!(mean > 3.0 * se && mean > 0.1, "adoption not concentrated in the ready: {mean:.3} (se {se:.3})");
+    assert!(
+        mean > 3.0 * se && mean > 0.1,
+        "adoption not concentrated in the ready: {mean:.3} (se {se:.3})"
+    );
 }
 
 /// Pull-along (imitation of peers and learning from their measured
 /// results) carries adoption beyond the first adopters: switched off from
 /// 2012, the pioneer future's adopters by 2030 and its share of
-/// pioneer-class runs both change beyond 3 standard errors (30 paired runs).
+/// pioneer-class runs both change beyond 3 standard errors (60 paired runs).
 #[test]
 fn pull_along_decides_the_pioneer_future() {
     let mut s = built_in("pioneer");
@@ -267,7 +274,7 @@ fn pull_along_decides_the_pioneer_future() {
     };
     let on = Prepared::new(s.clone()).unwrap();
     let pioneer = agora_core::model::Class::Pioneer;
-    let runs: Vec<((f64, bool), (f64, bool))> = (0..30u32)
+    let runs: Vec<((f64, bool), (f64, bool))> = (0..60u32)
         .into_par_iter()
         .map(|r| {
             let seed = replicate_seed(s.seed, r);
@@ -285,14 +292,20 @@ fn pull_along_decides_the_pioneer_future() {
     let share = |pick: fn(&((f64, bool), (f64, bool))) -> bool| runs.iter().filter(|r| pick(r)).count() as f64 / n;
     let (p_on, p_off) = (share(|r| r.0.1), share(|r| r.1.1));
     // The paired difference of the indicator "pioneer class", with its standard error.
-    let flips: Vec<f64> = runs.iter().map(|(a, b)| f64::from(u8::from(a.1)) - f64::from(u8::from(b.1))).collect();
+    let flips: Vec<f64> = runs
+        .iter()
+        .map(|(a, b)| f64::from(u8::from(a.1)) - f64::from(u8::from(b.1)))
+        .collect();
     let (flip, flip_sd) = agora_core::stats::mean_sd(&flips);
     let flip_se = (flip_sd / n.sqrt()).max(1.0 / n);
     eprintln!(
         "pull-along on - off: adopters {mean:+.3} (se {se:.3}); pioneer class {p_on:.2} with, {p_off:.2} without (se {flip_se:.3})"
     );
     assert!(mean > 3.0 * se, "adopters move by {mean:.3} (se {se:.3})");
-    assert!(flip.abs() > 3.0 * flip_se, "pioneer class share {p_on:.2} on, {p_off:.2} off (se {flip_se:.3})");
+    assert!(
+        flip.abs() > 3.0 * flip_se,
+        "pioneer class share {p_on:.2} on, {p_off:.2} off (se {flip_se:.3})"
+    );
 }
 
 /// The share of adopters that transformed by 2030, per replicate, mean of 8.
@@ -346,7 +359,13 @@ fn abandonment_occurs_at_its_rate() {
     set("population.administrations", "2000");
     set("steps", "12");
     set("administrations.adoption", "Const(1.0)");
-    for quiet in ["incident_rate", "roi_measurement", "adoption_innovation", "adoption_imitation", "citizen_pressure"] {
+    for quiet in [
+        "incident_rate",
+        "roi_measurement",
+        "adoption_innovation",
+        "adoption_imitation",
+        "citizen_pressure",
+    ] {
         set(&format!("dynamics.{quiet}"), "0");
     }
     let rate = s.dynamics.abandonment_rate;
@@ -359,7 +378,10 @@ fn abandonment_occurs_at_its_rate() {
     let expected = 1.0 - (1.0 - rate).powi(12);
     let se = (expected * (1.0 - expected) / 8000.0).sqrt();
     eprintln!("abandoned after a year: {observed:.4}, expected {expected:.4} (se {se:.4})");
-    assert!((observed - expected).abs() < 3.0 * se, "{observed} against {expected} (se {se})");
+    assert!(
+        (observed - expected).abs() < 3.0 * se,
+        "{observed} against {expected} (se {se})"
+    );
 }
 
 /// No spin-up: January 2012 continues what came before (the prehistory of
@@ -381,7 +403,10 @@ fn the_first_year_continues_the_past() {
     let slope = mean(12, idx::DIGITAL_INTERACTION) - mean(0, idx::DIGITAL_INTERACTION);
     let (backlog0, backlog12) = (mean(0, idx::PENDING_SHARE), mean(12, idx::PENDING_SHARE));
     eprintln!("first year: online {slope:+.4}, backlog {backlog0:.4} -> {backlog12:.4}");
-    assert!((0.0..=0.03).contains(&slope), "online contact moved {slope:+.4} in 2012");
+    assert!(
+        (0.0..=0.03).contains(&slope),
+        "online contact moved {slope:+.4} in 2012"
+    );
     assert!(
         backlog0 > 0.0 && (backlog12 - backlog0).abs() < 0.15 * backlog12,
         "backlog {backlog0} -> {backlog12}"
@@ -408,8 +433,19 @@ fn built_in_scenarios_end_in_their_own_future() {
             .filter(|&&c| c != expected && count(c) > 0)
             .map(|&c| format!("{} {}", c.name(), count(c)))
             .collect();
-        eprintln!("{}: {} of 30 in its own class; {}", s.name, count(expected), others.join(", "));
-        assert!(count(expected) >= 24, "{}: {} of 30 runs in class {}", s.name, count(expected), expected.name());
+        eprintln!(
+            "{}: {} of 30 in its own class; {}",
+            s.name,
+            count(expected),
+            others.join(", ")
+        );
+        assert!(
+            count(expected) >= 24,
+            "{}: {} of 30 runs in class {}",
+            s.name,
+            count(expected),
+            expected.name()
+        );
     }
 }
 
@@ -430,7 +466,12 @@ fn the_calibrated_past_reproduces_the_observations() {
         .map(|r| r.unwrap())
         .map(|r| {
             let m = METRICS.iter().position(|x| x.name == &r[metric]).expect("a metric");
-            (m, r[month].to_string(), r[observed].parse().unwrap(), r[sd].parse().unwrap())
+            (
+                m,
+                r[month].to_string(),
+                r[observed].parse().unwrap(),
+                r[sd].parse().unwrap(),
+            )
         })
         .collect();
     assert!(rows.len() >= 10, "both series are there");
@@ -480,6 +521,10 @@ fn the_futures_share_one_past() {
         for step in 0..=branch as usize {
             assert_eq!(bits(&run[step]), bits(&runs[0][step]), "step {step}");
         }
-        assert_ne!(bits(&run[end]), bits(&runs[0][end]), "the futures differ after the branch");
+        assert_ne!(
+            bits(&run[end]),
+            bits(&runs[0][end]),
+            "the futures differ after the branch"
+        );
     }
 }

@@ -11,19 +11,19 @@ use super::{agora, run_ok};
 const PINNED: [(&str, &str); 5] = [
     (
         "timeseries.csv",
-        "f5ad58ec5fb202c266c6a8dc9011749f102b571077ae780c82e31b76aeeabc48",
+        "0a94765765edd78cef0e0219e91ca745ed7eb1536ae0beaa25bfa9f989c2663b",
     ),
     (
         "summary.csv",
-        "dab1e5dbe5b20e050335d2d17d4b62d9bd98d90ff30ed104fb028d8b31d6739c",
+        "d4cc20b845936fec493fd76f0a69c1f509de359c7c7c166db6aa3e312321332c",
     ),
     (
         "aggregate.csv",
-        "76cf0d60b08c3b8eb539333c28bd4388fd7e2d04cb66eff41d1f7d8715867fcc",
+        "1238e4f44af7a17c132531089d5ac4842c15f7476c3aefce01a1e508e23dc34e",
     ),
     (
         "classes.csv",
-        "4cc7faf13fa6ff53e11fbb87b47a0415a955df26da2183e767b5acee2d41323e",
+        "493a7373675836aa5ea220477412898edeb043b3e483eefe0de5fcc76f6d6d94",
     ),
     (
         "graphs.csv",

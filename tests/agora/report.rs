@@ -85,7 +85,7 @@ fn run_report_has_every_part_and_is_reproducible() {
         3,
         "each scenario's description"
     );
-    assert!(first.contains("Citizens go digital, administrations stay closed"));
+    assert!(first.contains("From 2026 administrations retreat"));
     // Readable text: no font below 12 px.
     for size in first.split("font-size=\"").skip(1) {
         let size: f64 = size.split('"').next().unwrap().parse().unwrap();
@@ -167,7 +167,7 @@ fn assert_unique_initials(texts: &[&str]) {
         .filter_map(|t| t.split_once(": "))
         .map(|(i, _)| i)
         .collect();
-    assert_eq!(initials.len(), 5, "a legend entry per class: {texts:?}");
+    assert_eq!(initials.len(), agora_core::model::Class::ALL.len(), "a legend entry per class: {texts:?}");
     for (k, i) in initials.iter().enumerate() {
         assert!(!initials[..k].contains(i), "initials {i} twice: {initials:?}");
     }
@@ -202,10 +202,10 @@ fn latin_hypercube_report_bins_its_phase_diagram() {
         .find(|c| c.text().collect::<String>().contains("Dominant future"))
         .expect("a phase diagram");
     // Cells: at most bins x bins (3 x 3 for 30 samples), not one per sample;
-    // the other rectangles are the background and the 5 legend swatches.
+    // the other rectangles are the background and one legend swatch per class.
     let rects = phase.inner_html().matches("<rect").count();
     assert!(
-        rects <= 9 + 6,
+        rects <= 9 + 1 + agora_core::model::Class::ALL.len(),
         "{rects} rectangles for {samples} samples: binned, not one cell per sample"
     );
     assert!(

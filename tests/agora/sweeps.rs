@@ -51,13 +51,9 @@ fn sweep_writes_one_row_per_run_and_point() {
         "point,replicate,seed,dynamics.digital_imitation,dynamics.security_barrier_scale,digitalization,"
     ));
     assert_eq!(points.lines().count(), 1 + 6);
-    assert!(
-        points
-            .lines()
-            .next()
-            .unwrap()
-            .ends_with(",runs,share_participation,share_pioneer,share_fracture,share_analog,share_broad_adoption")
-    );
+    assert!(points.lines().next().unwrap().ends_with(
+        ",runs,share_participation,share_pioneer,share_fracture,share_analog,share_broad_adoption,share_undecided"
+    ));
     // Common random numbers: replicate r has the same seed at every point.
     let seeds: Vec<(String, String)> = Csv::rows(out.join("runs.csv"))
         .into_iter()

@@ -39,7 +39,8 @@ pub enum Dist {
 pub enum Jurisdictions {
     /// Sizes differ by at most one, larger blocks first.
     Equal,
-    /// Size of block `j` proportional to `1/(j+1)^exponent`.
+    /// One citizen per block, the rest split in proportion to `1/(j+1)^exponent`
+    /// (floored; the citizens left over go one each to blocks 0, 1, 2, ...).
     Zipf {
         /// 0 gives equal sizes; larger values, a few large jurisdictions.
         exponent: f64,
@@ -187,12 +188,14 @@ impl Jurisdictions {
         }
         let mut sizes: Vec<u64> = match self {
             Jurisdictions::Equal => vec![n / m as u64; m],
+            // One citizen each, so no jurisdiction is empty; the rest by weight.
             Jurisdictions::Zipf { exponent } => {
                 let weights: Vec<f64> = (0..m).map(|j| ((j + 1) as f64).powf(-exponent)).collect();
                 let total: f64 = weights.iter().sum();
+                let rest = n.saturating_sub(m as u64) as f64;
                 weights
                     .iter()
-                    .map(|w| ((n as f64) * w / total).floor() as u64)
+                    .map(|w| u64::from(n >= m as u64) + (rest * w / total).floor() as u64)
                     .collect()
             }
         };

@@ -11,12 +11,13 @@ use agora_core::model::Class;
 
 /// The Okabe-Ito colours for the five classes, in [`Class::ALL`] order
 /// (participation, pioneer, fracture, analog, broad_adoption).
-pub const CLASS_COLOURS: [RGBColor; 5] = [
+pub const CLASS_COLOURS: [RGBColor; 6] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(0, 158, 115),   // bluish green
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(204, 121, 167), // reddish purple
     RGBColor(230, 159, 0),   // orange
+    RGBColor(153, 153, 153), // grey: undecided
 ];
 
 /// The Okabe-Ito colours left for series not named like a class.
