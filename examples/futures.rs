@@ -9,7 +9,8 @@
 //!   the past changes too), and the class shares of each built-in scenario
 //!   with Wilson 95% intervals;
 //! - `thresholds.csv`: the class shares when each classification threshold
-//!   moves by -20% and +20% (the same runs, classified again);
+//!   moves by -20% and +20% (by -0.01 and +0.01 for a threshold at 0; the
+//!   same runs, classified again);
 //! - `final_states.csv`: per scenario, the mean over runs of the metrics at
 //!   the branch and in December 2030 (flows: the mean of the year before).
 //!
@@ -54,7 +55,7 @@ const ABLATIONS: [(&str, &[(&str, &str)]); 9] = [
 
 /// The classification thresholds, by name, with their getter and setter.
 type Threshold = (&'static str, fn(&Classification) -> f64, fn(&mut Classification, f64));
-const THRESHOLDS: [Threshold; 6] = [
+const THRESHOLDS: [Threshold; 7] = [
     (
         "participation_transformed",
         |c| c.participation_transformed,
@@ -79,6 +80,11 @@ const THRESHOLDS: [Threshold; 6] = [
         "fracture_unheard",
         |c| c.fracture_unheard,
         |c, v| c.fracture_unheard = v,
+    ),
+    (
+        "fracture_unheard_rise",
+        |c| c.fracture_unheard_rise,
+        |c, v| c.fracture_unheard_rise = v,
     ),
     (
         "fracture_trust_fall",
@@ -169,7 +175,9 @@ fn main() {
             for (threshold, get, set) in THRESHOLDS {
                 for change in [-0.2, 0.2] {
                     let mut moved = s.classification.clone();
-                    let value = get(&moved) * (1.0 + change);
+                    // A threshold at 0 does not move by a share of itself: by 0.01 instead.
+                    let now = get(&moved);
+                    let value = if now == 0.0 { change / 20.0 } else { now * (1.0 + change) };
                     set(&mut moved, value);
                     for (class, k, share, lo, hi) in shares(s, &series, &moved) {
                         writeln!(

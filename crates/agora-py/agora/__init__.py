@@ -175,7 +175,7 @@ class Result:
 
     - ``timeseries``: ``scenario, replicate, step, date`` + every metric, one
       row per month of every run; ``date`` is a ``Period[M]``.
-    - ``summary``: ``scenario, replicate, seed`` + final metrics + ``class``.
+    - ``summary``: ``scenario, replicate, seed`` + final metrics + ``class, class_margin``.
     - ``classes``: ``scenario, class, runs, share, ci_low, ci_high``.
     - ``aggregate``: ``scenario, step, date, metric, mean, sd, p05, p50, p95``.
     - ``graphs``: the statistics of each replicate's social graph.

@@ -39,12 +39,12 @@ def result():
 
 def test_the_tables_have_the_columns_of_the_files(result):
     assert list(result.timeseries.columns) == ["scenario", "replicate", "step", "date", *agora.METRICS]
-    assert list(result.summary.columns) == ["scenario", "replicate", "seed", *agora.METRICS, "class"]
+    assert list(result.summary.columns) == ["scenario", "replicate", "seed", *agora.METRICS, "class", "class_margin"]
     assert list(result.classes.columns) == ["scenario", "class", "runs", "share", "ci_low", "ci_high"]
     assert list(result.aggregate.columns) == ["scenario", "step", "date", "metric", "mean", "sd", "p05", "p50", "p95"]
     assert len(result.timeseries) == 2 * 3 * 9
     assert len(result.summary) == 2 * 3
-    assert len(result.classes) == 2 * 5
+    assert len(result.classes) == 2 * 6
 
 
 def test_dtypes(result):
