@@ -329,6 +329,14 @@ pub fn run() -> Result<ExitCode> {
         }
         Command::Verify { dir } => {
             let manifest = commands::verify(&dir)?;
+            let unlisted = manifest.unlisted(&dir)?;
+            if !unlisted.is_empty() {
+                warn(format_args!(
+                    "{}: not listed in the manifest, so not part of the result: {}",
+                    display_dir(&dir),
+                    unlisted.join(", ")
+                ));
+            }
             say(format_args!(
                 "{}: {} files match their manifest",
                 display_dir(&dir),

@@ -26,7 +26,7 @@ type Bins = Option<(f64, f64, usize)>;
 
 /// The page of the sweep folder `dir`.
 pub(super) fn report(dir: &Path) -> io::Result<String> {
-    let record: SweepRecord = ron::from_str(&std::fs::read_to_string(dir.join(RECORD))?)
+    let record: SweepRecord = ron::from_str(&super::read_text(&dir.join(RECORD))?)
         .map_err(|e| io::Error::other(format!("{}: {e}", dir.join(RECORD).display())))?;
     let points = Points {
         sweep: &record.sweep,

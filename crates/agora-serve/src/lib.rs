@@ -316,6 +316,15 @@ enum Reply {
     Events(Arc<Slot>),
 }
 
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Body { status, body, .. } => write!(f, "{status} {body}"),
+            Reply::Events(_) => write!(f, "events"),
+        }
+    }
+}
+
 impl Reply {
     fn json(value: &Value) -> Reply {
         Reply::Body {
@@ -577,4 +586,140 @@ fn levers_json(options: &SessionOptions) -> Value {
         "administrations": Session::administrations(options.citizens),
         "steps": scenarios[0].steps,
     })
+}
+
+/// The request checks and the router fuzzed without a socket: any method,
+/// path, headers and body; nothing panics, every answer is one of the
+/// statuses the server uses with a JSON body on the API, and a request the
+/// checks refuse never reaches a session. 10^4 cases by default;
+/// `PROPTEST_CASES=1000000` for a long local run.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(10_000)
+    }
+
+    fn state() -> (State, String) {
+        let options = ServeOptions {
+            session: SessionOptions {
+                citizens: 500,
+                shown: 50,
+            },
+            max_sessions: 1,
+            ..ServeOptions::default()
+        };
+        let access = guard::Access::new("127.0.0.1:8000".parse().unwrap(), None);
+        let state = State::new(options, access);
+        let Reply::Body { status: 200, body, .. } = route(&state, "POST", "/api/session", b"") else {
+            panic!("a session is made");
+        };
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (state, id)
+    }
+
+    fn one_of(items: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop::sample::select(items).prop_map(str::to_string)
+    }
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => one_of(&["api", "session", "ID", "events", "set", "intervene", "step", "play", "pause", "reset",
+                "world", "levers", "app.js", "transport.js", "style.css", "favicon.ico", "..", "%2e%2e", ""]),
+            1 => "[ -~]{0,12}",
+            1 => any::<String>(),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            one_of(&[
+                "",
+                "{}",
+                r#"{"lever": "dynamics.training", "value": 0.04}"#,
+                r#"{"lever": "dynamics.training", "value": 1e308}"#,
+                r#"{"lever": "administrations.pioneer_share", "value": 0.2}"#,
+                r#"{"future": "fracture"}"#,
+                r#"{"future": "all"}"#,
+                r#"{"future": "utopia"}"#,
+                "[1,2]",
+                "null",
+                r#"{"lever": "#,
+            ])
+            .prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 0..64),
+        ]
+    }
+
+    fn maybe(items: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
+        prop_oneof![Just(None), one_of(items).prop_map(Some), "[ -~]{0,20}".prop_map(Some)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        #[test]
+        fn requests_are_checked_and_routed_without_panic(
+            method in prop_oneof![4 => one_of(&["GET", "POST"]), 1 => one_of(&["PUT", "DELETE", "HEAD", "OPTIONS"]), 1 => "[A-Z]{1,8}"],
+            segments in prop::collection::vec(segment(), 0..5),
+            query in prop_oneof![Just(String::new()), one_of(&["?session=ID", "?token=x", "?a=b&token="]), "\\?[ -~]{0,12}"],
+            host in maybe(&["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "evil.example", "127.0.0.1:8001", "localhost"]),
+            origin in maybe(&["http://127.0.0.1:8000", "http://evil.example", "null", "https://127.0.0.1:8000"]),
+            fetch_site in maybe(&["same-origin", "none", "same-site", "cross-site"]),
+            content_type in maybe(&["application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data"]),
+            body in body(),
+        ) {
+            thread_local! {
+                static STATE: (State, String) = state();
+            }
+            STATE.with(|(state, id)| {
+                let path: Vec<String> = segments.iter().map(|s| s.replace("ID", id)).collect();
+                let target = format!("/{}{}", path.join("/"), query.replace("ID", id));
+                let head = guard::Head {
+                    method: &method,
+                    target: &target,
+                    host: host.as_deref(),
+                    origin: origin.as_deref(),
+                    fetch_site: fetch_site.as_deref(),
+                    content_type: content_type.as_deref(),
+                    token: None,
+                    cookie: None,
+                    has_body: !body.is_empty(),
+                };
+                let version = || state.sessions().get(id.as_str()).map(|s| s.lock().version);
+                let before = version();
+                let checked = state.access.check(&head);
+                let foreign = origin.as_deref().is_some_and(|o| Some(o.strip_prefix("http://").unwrap_or("-")) != host.as_deref());
+                if method == "POST" && foreign {
+                    prop_assert!(checked.is_err(), "a POST from {origin:?} to {host:?} passed");
+                }
+                if checked.is_err() {
+                    prop_assert_eq!(version(), before, "a refused request changed the session");
+                    return Ok(());
+                }
+                // Long games end; a fresh session keeps the cases varied.
+                if state.sessions().get(id.as_str()).is_some_and(|s| s.lock().session.month() > 60) {
+                    state.sessions().get(id.as_str()).unwrap().lock().session.reset();
+                }
+                match route(state, &method, &target, &body) {
+                    Reply::Body { status, kind, body } => {
+                        prop_assert!([200, 204, 400, 404, 405, 503].contains(&status), "{status} {body}");
+                        if kind == "application/json" {
+                            prop_assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
+                        }
+                    }
+                    Reply::Events(_) => prop_assert!(method == "GET" && target.contains("/events")),
+                }
+                Ok(())
+            })?;
+        }
+    }
 }
