@@ -502,7 +502,17 @@ fn a_forged_manifest_is_refused() {
     let duplicate = files[..files.find("),").unwrap() + 2].to_string();
     let cases = [
         ("no files", String::new(), "lists no files"),
-        ("a parent path", format!("{files}{outside}"), "a name with `..`"),
+        ("a parent path", format!("{files}{outside}"), "a path"),
+        (
+            "a parent name",
+            format!("{files}{}", record("..", b"")),
+            "a name with `..`",
+        ),
+        (
+            "a hidden name",
+            format!("{files}{}", record(".agora.lock", b"")),
+            "a hidden name",
+        ),
         (
             "an absolute path",
             format!("{files}{}", record("/etc/hostname", b"")),

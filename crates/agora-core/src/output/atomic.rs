@@ -211,3 +211,51 @@ pub fn write_atomic(target: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.write_all(contents)?;
     file.commit()
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_shot_file_has_a_random_hidden_name_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.csv");
+        let (one, two) = (random_partial_path(&target), random_partial_path(&target));
+        assert_ne!(one, two);
+        let name = one.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(".a.csv.") && is_random_partial(&name), "{name}");
+        assert!(!is_random_partial(".a.csv.partial"), "a resumable partial is kept");
+        write_atomic(&target, b"x").unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.csv"]);
+    }
+
+    #[test]
+    fn links_are_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "precious").unwrap();
+        let target = dir.path().join("t.csv");
+        // A symbolic link as the resumable partial: creating removes the link.
+        std::os::unix::fs::symlink(&outside, partial_path(&target)).unwrap();
+        let mut file = AtomicFile::create_resumable(&target).unwrap();
+        file.write_all(b"new").unwrap();
+        drop(file);
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        // A symbolic or hard link as the partial a resume reopens: refused.
+        std::fs::remove_file(partial_path(&target)).unwrap();
+        std::os::unix::fs::symlink(&outside, partial_path(&target)).unwrap();
+        let e = AtomicFile::resume(&target, 0).err().unwrap();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        std::fs::remove_file(partial_path(&target)).unwrap();
+        std::fs::hard_link(&outside, partial_path(&target)).unwrap();
+        let e = AtomicFile::resume(&target, 0).err().unwrap();
+        assert!(e.to_string().contains("hard links"), "{e}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        // Exclusive create: nothing under the name is opened.
+        assert!(create_new(&partial_path(&target)).is_err());
+    }
+}
