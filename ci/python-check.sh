@@ -49,7 +49,7 @@ echo "python-check: tools and wheel installed after $((SECONDS - started)) s"
 
 # From the repository root, so that `import agora` is the installed wheel,
 # not the crates/agora-py/agora sources without their native module.
-"$venv/bin/pytest" -q -p no:cacheprovider python/tests
+"$venv/bin/pytest" -q -p no:cacheprovider crates/agora-py/tests
 
 # The notebook, executed in examples/ as Jupyter would (outputs discarded).
 (cd examples && "$py" - <<'PY'
