@@ -199,6 +199,32 @@ fn unfinished_bodies_neither_block_others_nor_stay_open() {
 }
 
 #[test]
+fn six_hundred_idle_connections_do_not_lock_others_out() {
+    let s = serve();
+    let mut held = Vec::new();
+    for k in 0..600 {
+        let mut stream = TcpStream::connect(&s.address).unwrap();
+        // Half send a partial head, half a head and a partial body.
+        if k % 2 == 0 {
+            write!(stream, "GET / HTTP/1.1\r\nHost: {}\r\n", s.address).unwrap();
+        } else {
+            write!(
+                stream,
+                "POST /api/session HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{{",
+                s.address
+            )
+            .unwrap();
+        }
+        held.push(stream);
+    }
+    let started = Instant::now();
+    assert_eq!(get(&s, "/api/levers").0, 200);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "a normal request took {took:?}");
+    page_answers_quickly(&s);
+}
+
+#[test]
 fn a_foreign_host_is_refused() {
     let s = serve();
     for host in ["evil.example", "evil.example:80", "attacker.localhost.evil.example:1"] {

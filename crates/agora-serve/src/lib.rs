@@ -54,8 +54,11 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_STREAMS: usize = 64;
 /// Requests being answered at once (beyond: 503).
 pub const MAX_REQUESTS: usize = 64;
-/// Connections open at once; one beyond is closed at once.
-pub const MAX_CONNECTIONS: usize = 256;
+/// Connections open at once; one beyond is closed at once. Each costs a
+/// task and at most a few tens of KiB of buffers; the process's limit on
+/// open files is raised to fit them where it is lower (1024 on many Linux
+/// systems, 256 on macOS).
+pub const MAX_CONNECTIONS: usize = 1024;
 /// A comment on an idle event stream this often keeps proxies and the
 /// browser from closing it, and lets the server notice a closed tab.
 const KEEP_ALIVE: Duration = Duration::from_secs(10);
