@@ -49,7 +49,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 
 /// Serve `listener` until the process ends.
 pub(crate) fn run(listener: std::net::TcpListener, state: Arc<State>) -> Result<()> {
-    raise_open_files(MAX_CONNECTIONS as u64 + 256);
+    raise_open_files(MAX_CONNECTIONS + 256);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(MAX_REQUESTS + MAX_STREAMS + 8)
@@ -62,17 +62,18 @@ pub(crate) fn run(listener: std::net::TcpListener, state: Arc<State>) -> Result<
 
 /// Raise the soft limit on open files to `wanted` (at most the hard limit),
 /// so that the connection cap, not the operating system, refuses connections.
-fn raise_open_files(wanted: u64) {
+fn raise_open_files(wanted: usize) {
     #[cfg(unix)]
     {
+        let wanted = wanted as libc::rlim_t;
         let mut limit = libc::rlimit {
             rlim_cur: 0,
             rlim_max: 0,
         };
         // SAFETY: getrlimit and setrlimit read and write the struct given, nothing else.
         unsafe {
-            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && (limit.rlim_cur as u64) < wanted {
-                limit.rlim_cur = (wanted as libc::rlim_t).min(limit.rlim_max);
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < wanted {
+                limit.rlim_cur = wanted.min(limit.rlim_max);
                 libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
             }
         }
