@@ -102,3 +102,16 @@ case "$url" in http://127.0.0.1:*) ;; *) echo "serve check FAILED: no address pr
 node "$work/node/serve-check.mjs" "$shots" "$url"
 python3 ci/png_check.py "$shots/serve.png"
 kill "$server"
+
+# The same page open to the network: the join URL's token must reach every
+# request the page makes (reached on 127.0.0.1, an IP literal the server accepts).
+"$agora" serve --host 0.0.0.0 --port 0 --month-ms 50 >"$work/open.out" 2>"$work/open.err" &
+server=$!
+for _ in $(seq 100); do [ -s "$work/open.out" ] && break; sleep 0.1; done
+join=$(head -n 1 "$work/open.out")
+case "$join" in http://*:*/?token=*) ;; *) echo "serve check FAILED: no join URL printed: $join"; cat "$work/open.err"; exit 1 ;; esac
+grep -q '^warning: agora serve listens on 0.0.0.0' "$work/open.err" || { echo "serve check FAILED: no warning"; cat "$work/open.err"; exit 1; }
+mkdir -p "$shots/open"
+node "$work/node/serve-check.mjs" "$shots/open" "http://127.0.0.1:${join##*:}"
+python3 ci/png_check.py "$shots/open/serve.png"
+kill "$server"

@@ -177,7 +177,11 @@ fn main() {
                     let mut moved = s.classification.clone();
                     // A threshold at 0 does not move by a share of itself: by 0.01 instead.
                     let now = get(&moved);
-                    let value = if now == 0.0 { change / 20.0 } else { now * (1.0 + change) };
+                    let value = if now == 0.0 {
+                        change / 20.0
+                    } else {
+                        now * (1.0 + change)
+                    };
                     set(&mut moved, value);
                     for (class, k, share, lo, hi) in shares(s, &series, &moved) {
                         writeln!(

@@ -75,7 +75,7 @@ enum Command {
         /// Port to listen on (0: any free port; the first line printed is the page's address)
         #[arg(long, default_value_t = 8000)]
         port: u16,
-        /// Address to listen on (127.0.0.1: this machine only; 0.0.0.0: the whole network)
+        /// Address to listen on (127.0.0.1: this machine only; 0.0.0.0: the whole network, with a join URL carrying a random token)
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
         /// Citizens per future
@@ -329,6 +329,14 @@ pub fn run() -> Result<ExitCode> {
         }
         Command::Verify { dir } => {
             let manifest = commands::verify(&dir)?;
+            let unlisted = manifest.unlisted(&dir)?;
+            if !unlisted.is_empty() {
+                warn(format_args!(
+                    "{}: not listed in the manifest, so not part of the result: {}",
+                    display_dir(&dir),
+                    unlisted.join(", ")
+                ));
+            }
             say(format_args!(
                 "{}: {} files match their manifest",
                 display_dir(&dir),
@@ -370,6 +378,9 @@ fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Resul
     let server = agora_serve::Server::bind(options)?;
     say(format_args!("{}", server.url()))?;
     // The rest goes to stderr: a script may read the address and close stdout.
+    if let Some(warning) = server.warning() {
+        warn(format_args!("{warning}"));
+    }
     warn(format_args!(
         "Open that address in a browser (a tab per session); Ctrl-C stops the server."
     ));

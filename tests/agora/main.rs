@@ -11,6 +11,7 @@ mod model;
 mod patterns;
 mod pinned;
 mod report;
+mod security;
 mod sensitivity;
 mod serve;
 mod sweeps;

@@ -289,8 +289,8 @@ fn pull_along_decides_the_pioneer_future() {
     let (mean, sd) = agora_core::stats::mean_sd(&adopters);
     let se = sd / (adopters.len() as f64).sqrt();
     let n = runs.len() as f64;
-    let share = |pick: fn(&((f64, bool), (f64, bool))) -> bool| runs.iter().filter(|r| pick(r)).count() as f64 / n;
-    let (p_on, p_off) = (share(|r| r.0.1), share(|r| r.1.1));
+    let p_on = runs.iter().filter(|r| r.0.1).count() as f64 / n;
+    let p_off = runs.iter().filter(|r| r.1.1).count() as f64 / n;
     // The paired difference of the indicator "pioneer class", with its standard error.
     let flips: Vec<f64> = runs
         .iter()

@@ -167,7 +167,11 @@ fn assert_unique_initials(texts: &[&str]) {
         .filter_map(|t| t.split_once(": "))
         .map(|(i, _)| i)
         .collect();
-    assert_eq!(initials.len(), agora_core::model::Class::ALL.len(), "a legend entry per class: {texts:?}");
+    assert_eq!(
+        initials.len(),
+        agora_core::model::Class::ALL.len(),
+        "a legend entry per class: {texts:?}"
+    );
     for (k, i) in initials.iter().enumerate() {
         assert!(!initials[..k].contains(i), "initials {i} twice: {initials:?}");
     }

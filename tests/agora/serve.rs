@@ -254,7 +254,8 @@ fn the_event_stream_delivers_states_as_the_session_plays() {
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     write!(
         stream,
-        "GET /api/session/{id}/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /api/session/{id}/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+        s.address
     )
     .unwrap();
     let mut reader = BufReader::new(stream);

@@ -262,7 +262,8 @@ class Tables:
         self.dir: Optional[Path] = folder if kept else None
         # A temporary folder is gone once the command's files are read.
         self.info = {k: v for k, v in info.items() if kept or k != "dir"}
-        self.files = sorted(p.name for p in folder.glob("*.csv"))
+        # Only the files the folder's manifest lists, once their hashes match.
+        self.files = sorted(n for n in _agora.verified_files(folder) if n.endswith(".csv"))
         for name in self.files:
             setattr(self, name[: -len(".csv")], _read(folder / name))
 

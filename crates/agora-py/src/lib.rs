@@ -407,6 +407,17 @@ fn built_in() -> Vec<String> {
         .collect()
 }
 
+/// The files of a results folder its manifest lists, in manifest order,
+/// once each matches its recorded size and SHA-256 (`agora verify`). A
+/// loader reads these and no other file of the folder.
+#[pyfunction]
+fn verified_files(py: Python<'_>, dir: PathBuf) -> PyResult<Vec<String>> {
+    let manifest = py
+        .detach(|| agora_core::commands::verify(&dir))
+        .map_err(|e| raise(py, e))?;
+    Ok(manifest.files.into_iter().map(|f| f.name).collect())
+}
+
 /// The metric columns, in file order.
 #[pyfunction]
 fn metric_names() -> Vec<&'static str> {
@@ -423,6 +434,7 @@ fn _agora(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(discover, m)?)?;
     m.add_function(wrap_pyfunction!(built_in, m)?)?;
     m.add_function(wrap_pyfunction!(metric_names, m)?)?;
+    m.add_function(wrap_pyfunction!(verified_files, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -40,8 +40,8 @@ pub(super) fn report(dir: &Path) -> Result<String> {
     else {
         return Err(Error::Input(format!("{}: not a calibration folder", dir.display())));
     };
-    let summary = summaries(&CsvInput::read(&dir.join(SUMMARY))?, &c)?;
-    let predictive = CsvInput::read(&dir.join(PREDICTIVE))?;
+    let summary = summaries(&super::read_table(&dir.join(SUMMARY))?, &c)?;
+    let predictive = super::read_table(&dir.join(PREDICTIVE))?;
     let shorts: Vec<&str> = c.parameters.iter().map(|p| short(p)).collect();
     let title = format!(
         "Calibration {}: {} against the observed {}",
@@ -67,7 +67,7 @@ pub(super) fn report(dir: &Path) -> Result<String> {
          percentile of the metric at each observed date, the line its weighted median.</p>\n",
     );
     body.push_str("<h2>Posterior</h2>\n<div class=\"charts\">\n");
-    let posterior = CsvInput::read(&dir.join(POSTERIOR))?;
+    let posterior = super::read_table(&dir.join(POSTERIOR))?;
     for (k, parameter) in c.parameters.iter().enumerate() {
         let range = c.priors[k];
         let bins = histogram(&posterior, parameter, range)?;
@@ -222,7 +222,7 @@ fn generations_table(dir: &Path) -> Result<String> {
     if !path.exists() {
         return Ok(String::new());
     }
-    let table = CsvInput::read(&path)?;
+    let table = super::read_table(&path)?;
     let [g, epsilon, acceptance, simulations] =
         table.columns(["generation", "epsilon", "acceptance", "simulations"])?;
     let mut out = String::from(

@@ -19,7 +19,7 @@ type Differences = BTreeMap<String, BTreeMap<String, Vec<Band>>>;
 
 /// The page of the compare folder `dir`.
 pub(super) fn report(dir: &Path) -> Result<String> {
-    let table = CsvInput::read(&dir.join(COMPARISON))?;
+    let table = super::read_table(&dir.join(COMPARISON))?;
     let folder_name = |dir: &Path| {
         dir.canonicalize()
             .ok()

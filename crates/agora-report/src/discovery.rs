@@ -97,8 +97,8 @@ fn cases_of(expr: &str) -> String {
 
 /// The page of the discovery folder `dir`.
 pub(super) fn report(dir: &Path) -> Result<String> {
-    let (inputs, trajectory) = read_boxes(&CsvInput::read(&dir.join(TRAJECTORY))?)?;
-    let (_, boxes) = read_boxes(&CsvInput::read(&dir.join(BOXES))?)?;
+    let (inputs, trajectory) = read_boxes(&super::read_table(&dir.join(TRAJECTORY))?)?;
+    let (_, boxes) = read_boxes(&super::read_table(&dir.join(BOXES))?)?;
     let (expr, counts) = target(dir);
     // The data's range of each input: the limits of the first box's first
     // step, which restricts nothing.

@@ -15,12 +15,14 @@ mod sensitivity;
 mod sweep;
 
 use std::fmt::Write as _;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use agora_core::error::{Error, IoContext, Result};
 use agora_core::output::analysis::{SENSITIVITY, TRAJECTORY};
 use agora_core::output::calibrate::POSTERIOR;
 use agora_core::output::manifest::{Content, MANIFEST, Manifest};
+use agora_core::output::table::CsvInput;
 use agora_core::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POINTS};
 
 pub use agora_core::output::folder::REPORT;
@@ -46,23 +48,78 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
         return Err(neither());
     }
     let manifest = Manifest::verify(dir)?;
+    // From here on, only the files the manifest lists are read.
+    let _listed = Listed::set(&manifest);
+    let has = |name: &str| manifest.lists(name);
     let html = match &manifest.content {
-        Content::Run { .. } if dir.join(AGGREGATE).exists() => run::report(dir),
-        Content::Sweep { .. } if dir.join(POINTS).exists() => sweep::report(dir),
-        Content::Compare { .. } if dir.join(COMPARISON).exists() => compare::report(dir),
-        Content::Analysis { command, .. } if command == "sensitivity" && dir.join(SENSITIVITY).exists() => {
-            sensitivity::report(dir)
-        }
-        Content::Analysis { command, .. } if command == "discover" && dir.join(TRAJECTORY).exists() => {
-            discovery::report(dir)
-        }
-        Content::Calibration { .. } if dir.join(POSTERIOR).exists() => calibration::report(dir),
+        Content::Run { .. } if has(AGGREGATE) => run::report(dir),
+        Content::Sweep { .. } if has(POINTS) => sweep::report(dir),
+        Content::Compare { .. } if has(COMPARISON) => compare::report(dir),
+        Content::Analysis { command, .. } if command == "sensitivity" && has(SENSITIVITY) => sensitivity::report(dir),
+        Content::Analysis { command, .. } if command == "discover" && has(TRAJECTORY) => discovery::report(dir),
+        Content::Calibration { .. } if has(POSTERIOR) => calibration::report(dir),
         _ => return Err(neither()),
     };
     let path = dir.join(REPORT);
     let html = html?;
     agora_core::output::atomic::write_atomic(&path, html.as_bytes()).at(&path)?;
     Ok(path)
+}
+
+thread_local! {
+    /// The files a report being drawn on this thread may read: those its
+    /// verified manifest lists.
+    static LISTED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The list of [`LISTED`] while a report is drawn.
+struct Listed;
+
+impl Listed {
+    fn set(manifest: &Manifest) -> Listed {
+        let names = manifest.files.iter().map(|f| f.name.clone()).collect();
+        LISTED.with(|l| *l.borrow_mut() = Some(names));
+        Listed
+    }
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        LISTED.with(|l| *l.borrow_mut() = None);
+    }
+}
+
+/// Open a file of the folder a report is drawn from: only one its manifest
+/// lists (or the manifest), never through a symbolic link.
+fn open_listed(path: &Path) -> io::Result<std::fs::File> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let listed = LISTED.with(|l| {
+        l.borrow()
+            .as_ref()
+            .is_none_or(|names| name == MANIFEST || names.contains(&name))
+    });
+    if !listed {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: not listed in the folder's {MANIFEST}: not read", path.display()),
+        ));
+    }
+    agora_core::output::atomic::open_existing(path, false)
+}
+
+/// A text file of the folder a report is drawn from ([`open_listed`]).
+fn read_text(path: &Path) -> Result<String> {
+    let mut text = String::new();
+    io::Read::read_to_string(&mut open_listed(path).at(path)?, &mut text).at(path)?;
+    Ok(text)
+}
+
+/// A CSV table of the folder a report is drawn from ([`open_listed`]).
+fn read_table(path: &Path) -> Result<CsvInput> {
+    CsvInput::read_from(path, open_listed(path).at(path)?)
 }
 
 fn number(s: &str) -> f64 {
@@ -119,7 +176,7 @@ fn appendix(dir: &Path) -> Result<String> {
     ] {
         let path = dir.join(file);
         if path.exists() {
-            let text = std::fs::read_to_string(&path).at(&path)?;
+            let text = read_text(&path)?;
             let _ = write!(
                 out,
                 "<h3>{what} ({file})</h3>\n<pre class=\"manifest\">{}</pre>\n",

@@ -16,7 +16,7 @@ use agora_core::output::table::CsvInput;
 
 /// The page of the run folder `dir`.
 pub(super) fn report(dir: &Path) -> Result<String> {
-    let aggregate = CsvInput::read(&dir.join(AGGREGATE))?;
+    let aggregate = super::read_table(&dir.join(AGGREGATE))?;
     let (scenarios, series) = fans(&aggregate)?;
     let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
     let title = format!("Futures compared: {}", and_list(&names));
@@ -194,7 +194,7 @@ fn fans(aggregate: &CsvInput) -> Result<(Vec<String>, Series)> {
 
 /// The share of runs per class and scenario, with intervals.
 fn class_section(dir: &Path, scenarios: &[String]) -> Result<String> {
-    let classes = CsvInput::read(&dir.join(CLASSES))?;
+    let classes = super::read_table(&dir.join(CLASSES))?;
     let [scenario, class, share, low, high] = classes.columns(["scenario", "class", "share", "ci_low", "ci_high"])?;
     let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
     let bars: Vec<Bar> = classes
@@ -222,7 +222,7 @@ fn class_section(dir: &Path, scenarios: &[String]) -> Result<String> {
 
 /// Final means with 95% intervals (mean +- 1.96 sd / sqrt(n)) per scenario.
 fn final_means_table(dir: &Path, scenarios: &[String], last: &str) -> Result<String> {
-    let summary = CsvInput::read(&dir.join(SUMMARY))?;
+    let summary = super::read_table(&dir.join(SUMMARY))?;
     let scenario = summary.column("scenario")?;
     let mut out = format!(
         "<h2>Final state ({})</h2>\n<p>Mean over replicates with its 95% confidence interval; \

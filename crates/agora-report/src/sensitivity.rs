@@ -98,9 +98,9 @@ const MORRIS: Method = Method {
 
 /// The page of the sensitivity folder `dir`.
 pub(super) fn report(dir: &Path) -> Result<String> {
-    let finals = rows(&CsvInput::read(&dir.join(SENSITIVITY))?)?;
+    let finals = rows(&super::read_table(&dir.join(SENSITIVITY))?)?;
     let over_time = match dir.join(SENSITIVITY_OVER_TIME) {
-        path if path.exists() => rows(&CsvInput::read(&path)?)?,
+        path if path.exists() => rows(&super::read_table(&path)?)?,
         _ => Vec::new(),
     };
     let method = if finals.iter().chain(&over_time).any(|r| r.index == "ST") {

@@ -11,7 +11,7 @@ use std::path::Path;
 use super::charts::{self, Cell, Fan, PhaseAxis};
 use super::run::and_list;
 use super::{appendix, chart, escape, number, page};
-use agora_core::error::{Error, IoContext as _, Result};
+use agora_core::error::{Error, Result};
 use agora_core::model::{Class, METRICS};
 use agora_core::output::sweep::{RECORD, RUNS, SweepRecord};
 use agora_core::output::table::CsvInput;
@@ -28,11 +28,11 @@ type Bins = Option<(f64, f64, usize)>;
 /// The page of the sweep folder `dir`.
 pub(super) fn report(dir: &Path) -> Result<String> {
     let path = dir.join(RECORD);
-    let record: SweepRecord = ron::from_str(&std::fs::read_to_string(&path).at(&path)?)
-        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let record: SweepRecord =
+        ron::from_str(&super::read_text(&path)?).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let points = Points {
         sweep: &record.sweep,
-        runs: CsvInput::read(&dir.join(RUNS))?,
+        runs: super::read_table(&dir.join(RUNS))?,
     };
     let sweep = points.sweep;
     let shown = points.main_axes();

@@ -4,29 +4,38 @@
 //!
 //! - `session.rs`: the transport-free [`Session`] (new, set, intervene,
 //!   step, reset, snapshot): what a WASM build or a test would call.
-//! - this file: the HTTP seam over it (tiny_http; a thread per request, a
-//!   clock thread that steps the sessions that play, server-sent events).
+//! - `guard.rs`: who may drive the server (Host, token, Origin and
+//!   Sec-Fetch-Site, content type), pure checks on a request's head.
+//! - `net.rs`: HTTP/1.1 on hyper and tokio with the limits built in (head
+//!   size, head and body timeouts, a stalled write timeout, connections,
+//!   event streams, TCP_NODELAY) and server-sent events.
+//! - this file: the routes, the sessions and the clock thread that steps
+//!   the sessions that play.
 //! - `page/`: the page, its script and style, embedded with `include_str!`;
 //!   `transport.js` is the only script that knows about HTTP.
 //!
 //! Architecture invariant: the model runs only here, in Rust; the page
 //! draws what a [`Snapshot`] says and sends commands.
+//!
+//! SECURITY.md at the repository's root says what the server promises and
+//! which tests check each promise.
 
+mod guard;
+mod net;
 mod session;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
-use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 pub use session::{
-    Applied, CHARTED, EXPLAIN, FUTURES, FutureState, LEVERS, Lever, Refused, Session, SessionOptions, Snapshot, Which,
-    World, base64, metric_list,
+    Applied, CHARTED, EXPLAIN, FUTURES, FutureState, LEVERS, Lever, MAX_APPLIED, Refused, Session, SessionOptions,
+    Snapshot, Which, World, base64, metric_list,
 };
 
 use agora_core::error::{Error, Result};
@@ -36,12 +45,20 @@ const APP_JS: &str = include_str!("page/app.js");
 const TRANSPORT_JS: &str = include_str!("page/transport.js");
 const STYLE: &str = include_str!("page/style.css");
 
-/// Largest request body read (a command is a few dozen bytes).
-const MAX_BODY: u64 = 64 * 1024;
-/// Event streams open at once; each holds a thread.
-const MAX_STREAMS: usize = 64;
-/// Other requests handled at once.
-const MAX_REQUESTS: usize = 64;
+/// Largest request body read (a command is a few dozen bytes); a larger
+/// `Content-Length` is refused before anything is read.
+pub const MAX_BODY: usize = 16 * 1024;
+/// Largest request head (request line and headers), in bytes.
+pub const MAX_HEAD: usize = 16 * 1024;
+/// Event streams open at once.
+pub const MAX_STREAMS: usize = 64;
+/// Requests being answered at once (beyond: 503).
+pub const MAX_REQUESTS: usize = 64;
+/// Connections open at once; one beyond is closed at once. Each costs a
+/// task and at most a few tens of KiB of buffers; the process's limit on
+/// open files is raised to fit them where it is lower (1024 on many Linux
+/// systems, 256 on macOS).
+pub const MAX_CONNECTIONS: usize = 1024;
 /// A comment on an idle event stream this often keeps proxies and the
 /// browser from closing it, and lets the server notice a closed tab.
 const KEEP_ALIVE: Duration = Duration::from_secs(10);
@@ -61,6 +78,10 @@ pub struct ServeOptions {
     pub idle: Duration,
     /// Time between two months while a session plays.
     pub month: Duration,
+    /// A request's head or body not arrived in this time is closed (head,
+    /// or an idle keep-alive connection) or answered 408 (body); a write
+    /// the client does not take in this time closes its connection.
+    pub timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -72,6 +93,7 @@ impl Default for ServeOptions {
             max_sessions: 16,
             idle: Duration::from_secs(15 * 60),
             month: Duration::from_millis(150),
+            timeout: Duration::from_secs(10),
         }
     }
 }
@@ -79,7 +101,8 @@ impl Default for ServeOptions {
 /// A session with what its event streams wait on.
 struct Slot {
     live: Mutex<Live>,
-    changed: Condvar,
+    /// The session's version, sent after every change a page should see.
+    changed: tokio::sync::watch::Sender<u64>,
 }
 
 struct Live {
@@ -97,14 +120,20 @@ impl Slot {
     fn lock(&self) -> MutexGuard<'_, Live> {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Tell the event streams that `live` changed.
+    fn bump(&self, live: &mut Live) {
+        live.version += 1;
+        self.changed.send_replace(live.version);
+    }
 }
 
 struct State {
     options: ServeOptions,
+    access: guard::Access,
     sessions: Mutex<HashMap<String, Arc<Slot>>>,
     streams: AtomicUsize,
     requests: AtomicUsize,
-    counter: AtomicU64,
     /// Sessions being built (a place reserved under the sessions lock, so
     /// concurrent creations cannot pass the cap together).
     creating: AtomicUsize,
@@ -112,6 +141,18 @@ struct State {
 }
 
 impl State {
+    fn new(options: ServeOptions, access: guard::Access) -> State {
+        State {
+            levers: levers_json(&options.session).to_string(),
+            options,
+            access,
+            sessions: Mutex::new(HashMap::new()),
+            streams: AtomicUsize::new(0),
+            requests: AtomicUsize::new(0),
+            creating: AtomicUsize::new(0),
+        }
+    }
+
     fn sessions(&self) -> MutexGuard<'_, HashMap<String, Arc<Slot>>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -120,7 +161,13 @@ impl State {
         self.sessions().get(id).cloned().ok_or_else(|| {
             Reply::error(
                 400,
-                format!("unknown session `{id}`: create one with POST /api/session"),
+                format!(
+                    "unknown session `{}`: create one with POST /api/session",
+                    id.chars()
+                        .take(40)
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                ),
             )
         })
     }
@@ -128,37 +175,79 @@ impl State {
 
 /// A bound server, not yet answering.
 pub struct Server {
-    http: tiny_http::Server,
+    listener: std::net::TcpListener,
     state: Arc<State>,
     url: String,
+    bound: SocketAddr,
 }
 
 impl Server {
-    /// Bind `options.host:options.port`.
+    /// Bind `options.host:options.port`. Off loopback, the server draws a
+    /// random token that every request must carry ([`Server::url`] has it).
     pub fn bind(options: ServeOptions) -> Result<Server> {
-        let address = format!("{}:{}", options.host, options.port);
-        let http = tiny_http::Server::http(&address)
-            .map_err(|e| Error::io(format!("listening on {address}"), std::io::Error::other(e.to_string())))?;
-        let bound = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| Error::Input(format!("{address} is not an IP address")))?;
-        let url = format!("http://{bound}/");
-        let state = Arc::new(State {
-            levers: levers_json(&options.session).to_string(),
-            options,
-            sessions: Mutex::new(HashMap::new()),
-            streams: AtomicUsize::new(0),
-            requests: AtomicUsize::new(0),
-            counter: AtomicU64::new(0),
-            creating: AtomicUsize::new(0),
-        });
-        Ok(Server { http, state, url })
+        let host = options.host.trim_start_matches('[').trim_end_matches(']');
+        let address = if host.contains(':') {
+            format!("[{host}]:{}", options.port)
+        } else {
+            format!("{host}:{}", options.port)
+        };
+        let listener =
+            std::net::TcpListener::bind(&address).map_err(|e| Error::io(format!("listening on {address}"), e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Error::io(format!("listening on {address}"), e))?;
+        let token = (!bound.ip().is_loopback()).then(|| random_hex(16));
+        let access = guard::Access::new(bound, token.clone());
+        let url = match &token {
+            None => format!("http://{}/", bound),
+            Some(token) => {
+                // Students type the machine's name or address; 0.0.0.0 is neither.
+                let name = if bound.ip().is_unspecified() {
+                    match hostname() {
+                        name if name.is_empty() => guard::literal(bound.ip()),
+                        name => name,
+                    }
+                } else {
+                    guard::literal(bound.ip())
+                };
+                format!("http://{name}:{}/?token={token}", bound.port())
+            }
+        };
+        Ok(Server {
+            listener,
+            state: Arc::new(State::new(options, access)),
+            url,
+            bound,
+        })
     }
 
-    /// The page's address, `http://HOST:PORT/`.
+    /// The page's address, `http://HOST:PORT/` (off loopback the join URL,
+    /// with `?token=...`).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.bound
+    }
+
+    /// Off loopback, who can reach the server, in one line for the terminal.
+    pub fn warning(&self) -> Option<String> {
+        let ip = self.bound.ip();
+        if ip.is_loopback() {
+            return None;
+        }
+        let who = if ip.is_unspecified() {
+            "every network this machine is on (the school network, a cafe's Wi-Fi)".to_string()
+        } else {
+            format!("the network of {ip}")
+        };
+        Some(format!(
+            "warning: agora serve listens on {}: anyone on {who} can connect; only who has the join URL \
+             (its token) can use the page, so share it with your class only; --host 127.0.0.1 keeps it to this machine",
+            self.bound
+        ))
     }
 
     /// Answer requests until the process ends.
@@ -168,24 +257,26 @@ impl Server {
             .name("clock".into())
             .spawn(move || tick(&clock))
             .map_err(|e| Error::io("starting the clock thread", e))?;
-        loop {
-            let request = self.http.recv().map_err(|e| Error::io("accepting a request", e))?;
-            let state = Arc::clone(&self.state);
-            let busy = state.requests.fetch_add(1, Ordering::SeqCst) >= MAX_REQUESTS;
-            if busy {
-                state.requests.fetch_sub(1, Ordering::SeqCst);
-                let _ = request.respond(Reply::error(503, "the server is busy: try again").response());
-                continue;
-            }
-            let spawned = std::thread::Builder::new().name("request".into()).spawn(move || {
-                let counted = Release(&state.requests);
-                handle(&state, request, counted);
-            });
-            if spawned.is_err() {
-                self.state.requests.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
+        net::run(self.listener, self.state)
     }
+}
+
+/// `n` random bytes from the operating system, in hex.
+fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
+    agora_core::output::manifest::hex(&bytes)
+}
+
+/// This machine's name (empty where it cannot be read).
+fn hostname() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that.
+    if unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) } == 0 {
+        let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+        return String::from_utf8_lossy(&buffer[..end]).into_owned();
+    }
+    String::new()
 }
 
 /// Decrements a counter when dropped (also when its thread unwinds).
@@ -209,8 +300,7 @@ fn tick(state: &State) {
                 if catch_unwind(AssertUnwindSafe(|| live.session.step())).is_err() {
                     live.session.play(false);
                 }
-                live.version += 1;
-                slot.changed.notify_all();
+                slot.bump(&mut live);
             }
         }
         let idle = state.options.idle;
@@ -227,6 +317,15 @@ enum Reply {
         body: String,
     },
     Events(Arc<Slot>),
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Body { status, body, .. } => write!(f, "{status} {body}"),
+            Reply::Events(_) => write!(f, "events"),
+        }
+    }
 }
 
 impl Reply {
@@ -251,56 +350,6 @@ impl Reply {
             status,
             kind: "application/json",
             body: json!({ "error": message.into() }).to_string(),
-        }
-    }
-
-    fn response(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-        let (status, kind, body) = match self {
-            Reply::Body { status, kind, body } => (status, kind, body),
-            Reply::Events(_) => (500, "text/plain", "an event stream has no body".to_string()),
-        };
-        let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).expect("an ASCII header");
-        tiny_http::Response::from_string(body)
-            .with_status_code(status)
-            .with_header(header("Content-Type", &format!("{kind}; charset=utf-8")))
-            .with_header(header("Cache-Control", "no-store"))
-            .with_header(header("X-Content-Type-Options", "nosniff"))
-    }
-}
-
-/// Answer one request; `counted` holds its place among [`MAX_REQUESTS`]
-/// until it is answered (an event stream then counts among [`MAX_STREAMS`]
-/// instead, so open tabs never starve commands).
-fn handle(state: &Arc<State>, mut request: tiny_http::Request, counted: Release<'_>) {
-    let method = request.method().as_str().to_ascii_uppercase();
-    let url = request.url().to_string();
-    let mut body = Vec::new();
-    let read = request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body);
-    let reply = if read.is_err() {
-        Reply::error(400, "could not read the request body")
-    } else if body.len() as u64 > MAX_BODY {
-        Reply::error(413, format!("a request body may have at most {MAX_BODY} bytes"))
-    } else {
-        catch_unwind(AssertUnwindSafe(|| route(state, &method, &url, &body))).unwrap_or_else(|_| {
-            Reply::error(
-                500,
-                format!("internal error answering {method} {url}; the server goes on"),
-            )
-        })
-    };
-    match reply {
-        Reply::Events(slot) => {
-            drop(counted);
-            if state.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-                state.streams.fetch_sub(1, Ordering::SeqCst);
-                let _ = request.respond(Reply::error(503, "too many open event streams").response());
-                return;
-            }
-            let _done = Release(&state.streams);
-            stream(&slot, request.into_writer());
-        }
-        reply => {
-            let _ = request.respond(reply.response());
         }
     }
 }
@@ -377,7 +426,7 @@ fn create(state: &State) -> Reply {
         Err(e) => return Reply::error(500, e.to_string()),
     };
     let world = serde_json::to_value(session.world()).expect("a world serializes");
-    let id = new_id(state);
+    let id = random_hex(16);
     let slot = Arc::new(Slot {
         live: Mutex::new(Live {
             session,
@@ -385,7 +434,7 @@ fn create(state: &State) -> Reply {
             epoch: 0,
             used: Instant::now(),
         }),
-        changed: Condvar::new(),
+        changed: tokio::sync::watch::Sender::new(0),
     });
     {
         let mut sessions = state.sessions();
@@ -393,19 +442,6 @@ fn create(state: &State) -> Reply {
         drop(reserved);
     }
     Reply::json(&json!({ "id": id, "world": world }))
-}
-
-/// 64 random bits in hex (the standard library's random hasher keys).
-fn new_id(state: &State) -> String {
-    let mut h = std::hash::RandomState::new().build_hasher();
-    h.write_u64(state.counter.fetch_add(1, Ordering::SeqCst));
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    format!("{:016x}", h.finish())
 }
 
 /// A command to one session.
@@ -468,8 +504,7 @@ fn command(slot: &Arc<Slot>, method: &str, rest: &[&str], body: &[u8]) -> Reply 
     };
     match outcome {
         Ok(()) => {
-            live.version += 1;
-            slot.changed.notify_all();
+            slot.bump(&mut live);
             let month = live.session.month();
             Reply::json(&to_json(&live.session.snapshot(month), live.epoch))
         }
@@ -492,47 +527,26 @@ fn to_json(snapshot: &Snapshot, epoch: u64) -> Value {
     v
 }
 
-/// Write server-sent events of `slot`'s state until the tab goes away.
-fn stream(slot: &Slot, mut out: Box<dyn Write + Send>) {
-    let head =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-    if out.write_all(head.as_bytes()).and_then(|()| out.flush()).is_err() {
-        return;
+/// The next state event of `slot` for a stream that has sent `seen`
+/// (version, epoch, month), or `None` if nothing changed since. The rows
+/// are those the stream has not sent yet (all of them after a restart), so
+/// an event's size does not grow with the session's history.
+fn next_event(slot: &Slot, seen: &mut Option<(u64, u64, u32)>) -> Option<String> {
+    let mut live = slot.lock();
+    live.used = Instant::now();
+    let month = live.session.month();
+    if let Some((version, _, _)) = *seen
+        && version == live.version
+    {
+        return None;
     }
-    let mut seen: Option<(u64, u64, u32)> = None; // version, epoch, month sent
-    loop {
-        let message = {
-            let mut live = slot.lock();
-            if let Some((version, _, _)) = seen {
-                let (guard, _) = slot
-                    .changed
-                    .wait_timeout_while(live, KEEP_ALIVE, |l| l.version == version)
-                    .unwrap_or_else(|e| e.into_inner());
-                live = guard;
-            }
-            live.used = Instant::now();
-            let month = live.session.month();
-            match seen {
-                Some((version, _, _)) if version == live.version => None,
-                _ => {
-                    let from = match seen {
-                        Some((_, epoch, sent)) if epoch == live.epoch && sent <= month => (sent + 1).min(month),
-                        _ => 0,
-                    };
-                    let state = to_json(&live.session.snapshot(from), live.epoch);
-                    seen = Some((live.version, live.epoch, month));
-                    Some(state.to_string())
-                }
-            }
-        };
-        let text = match message {
-            Some(json) => format!("event: state\ndata: {json}\n\n"),
-            None => ": keep-alive\n\n".to_string(),
-        };
-        if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
-            return;
-        }
-    }
+    let from = match *seen {
+        Some((_, epoch, sent)) if epoch == live.epoch && sent <= month => (sent + 1).min(month),
+        _ => 0,
+    };
+    let state = to_json(&live.session.snapshot(from), live.epoch);
+    *seen = Some((live.version, live.epoch, month));
+    Some(state.to_string())
 }
 
 /// A future's colour in `agora report`'s charts (Okabe-Ito, by class name), as `#rrggbb`.
@@ -575,4 +589,140 @@ fn levers_json(options: &SessionOptions) -> Value {
         "administrations": Session::administrations(options.citizens),
         "steps": scenarios[0].steps,
     })
+}
+
+/// The request checks and the router fuzzed without a socket: any method,
+/// path, headers and body; nothing panics, every answer is one of the
+/// statuses the server uses with a JSON body on the API, and a request the
+/// checks refuse never reaches a session. 10^4 cases by default;
+/// `PROPTEST_CASES=1000000` for a long local run.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(10_000)
+    }
+
+    fn state() -> (State, String) {
+        let options = ServeOptions {
+            session: SessionOptions {
+                citizens: 500,
+                shown: 50,
+            },
+            max_sessions: 1,
+            ..ServeOptions::default()
+        };
+        let access = guard::Access::new("127.0.0.1:8000".parse().unwrap(), None);
+        let state = State::new(options, access);
+        let Reply::Body { status: 200, body, .. } = route(&state, "POST", "/api/session", b"") else {
+            panic!("a session is made");
+        };
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (state, id)
+    }
+
+    fn one_of(items: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop::sample::select(items).prop_map(str::to_string)
+    }
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => one_of(&["api", "session", "ID", "events", "set", "intervene", "step", "play", "pause", "reset",
+                "world", "levers", "app.js", "transport.js", "style.css", "favicon.ico", "..", "%2e%2e", ""]),
+            1 => "[ -~]{0,12}",
+            1 => any::<String>(),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            one_of(&[
+                "",
+                "{}",
+                r#"{"lever": "dynamics.training", "value": 0.04}"#,
+                r#"{"lever": "dynamics.training", "value": 1e308}"#,
+                r#"{"lever": "administrations.pioneer_share", "value": 0.2}"#,
+                r#"{"future": "fracture"}"#,
+                r#"{"future": "all"}"#,
+                r#"{"future": "utopia"}"#,
+                "[1,2]",
+                "null",
+                r#"{"lever": "#,
+            ])
+            .prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 0..64),
+        ]
+    }
+
+    fn maybe(items: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
+        prop_oneof![Just(None), one_of(items).prop_map(Some), "[ -~]{0,20}".prop_map(Some)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        #[test]
+        fn requests_are_checked_and_routed_without_panic(
+            method in prop_oneof![4 => one_of(&["GET", "POST"]), 1 => one_of(&["PUT", "DELETE", "HEAD", "OPTIONS"]), 1 => "[A-Z]{1,8}"],
+            segments in prop::collection::vec(segment(), 0..5),
+            query in prop_oneof![Just(String::new()), one_of(&["?session=ID", "?token=x", "?a=b&token="]), "\\?[ -~]{0,12}"],
+            host in maybe(&["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "evil.example", "127.0.0.1:8001", "localhost"]),
+            origin in maybe(&["http://127.0.0.1:8000", "http://evil.example", "null", "https://127.0.0.1:8000"]),
+            fetch_site in maybe(&["same-origin", "none", "same-site", "cross-site"]),
+            content_type in maybe(&["application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data"]),
+            body in body(),
+        ) {
+            thread_local! {
+                static STATE: (State, String) = state();
+            }
+            STATE.with(|(state, id)| {
+                let path: Vec<String> = segments.iter().map(|s| s.replace("ID", id)).collect();
+                let target = format!("/{}{}", path.join("/"), query.replace("ID", id));
+                let head = guard::Head {
+                    method: &method,
+                    target: &target,
+                    host: host.as_deref(),
+                    origin: origin.as_deref(),
+                    fetch_site: fetch_site.as_deref(),
+                    content_type: content_type.as_deref(),
+                    token: None,
+                    cookie: None,
+                    has_body: !body.is_empty(),
+                };
+                let version = || state.sessions().get(id.as_str()).map(|s| s.lock().version);
+                let before = version();
+                let checked = state.access.check(&head);
+                let foreign = origin.as_deref().is_some_and(|o| Some(o.strip_prefix("http://").unwrap_or("-")) != host.as_deref());
+                if method == "POST" && foreign {
+                    prop_assert!(checked.is_err(), "a POST from {origin:?} to {host:?} passed");
+                }
+                if checked.is_err() {
+                    prop_assert_eq!(version(), before, "a refused request changed the session");
+                    return Ok(());
+                }
+                // Long games end; a fresh session keeps the cases varied.
+                if state.sessions().get(id.as_str()).is_some_and(|s| s.lock().session.month() > 60) {
+                    state.sessions().get(id.as_str()).unwrap().lock().session.reset();
+                }
+                match route(state, &method, &target, &body) {
+                    Reply::Body { status, kind, body } => {
+                        prop_assert!([200, 204, 400, 404, 405, 503].contains(&status), "{status} {body}");
+                        if kind == "application/json" {
+                            prop_assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
+                        }
+                    }
+                    Reply::Events(_) => prop_assert!(method == "GET" && target.contains("/events")),
+                }
+                Ok(())
+            })?;
+        }
+    }
 }

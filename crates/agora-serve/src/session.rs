@@ -298,7 +298,8 @@ pub struct Snapshot {
     pub futures: Vec<FutureState>,
     /// Lever values set and not yet applied (or kept for the next apply).
     pub pending: BTreeMap<&'static str, f64>,
-    /// Changes applied since the last reset.
+    /// Changes applied since the last reset, the latest [`MAX_APPLIED`]
+    /// (a change of a lever at a month replaces an earlier one at that month).
     pub applied: Vec<Applied>,
 }
 
@@ -413,12 +414,15 @@ impl Session {
                     let applied = name.is_some_and(|n| future.model.set_dynamics(n, value));
                     debug_assert!(applied, "{path} is a dynamics lever");
                 }
-                self.applied.push(Applied {
-                    month,
-                    future: FUTURES[k].0,
-                    lever: path,
-                    value,
-                });
+                record(
+                    &mut self.applied,
+                    Applied {
+                        month,
+                        future: FUTURES[k].0,
+                        lever: path,
+                        value,
+                    },
+                );
             }
         }
         if month == 0 {
@@ -550,6 +554,21 @@ impl Session {
             pending: self.pending.clone(),
             applied: self.applied.clone(),
         }
+    }
+}
+
+/// Changes a [`Snapshot`] lists at most: the latest ones (every event
+/// carries them, so the list must not grow with a session's history).
+pub const MAX_APPLIED: usize = 64;
+
+/// Add `change` to `applied`: it replaces a change of the same lever of the
+/// same future at the same month (the later value is the one in force), and
+/// the oldest changes go beyond [`MAX_APPLIED`].
+fn record(applied: &mut Vec<Applied>, change: Applied) {
+    applied.retain(|a| (a.month, a.future, a.lever) != (change.month, change.future, change.lever));
+    applied.push(change);
+    if applied.len() > MAX_APPLIED {
+        applied.drain(..applied.len() - MAX_APPLIED);
     }
 }
 

@@ -35,13 +35,7 @@ impl Folder {
     pub fn lock(dir: &Path) -> Result<Folder> {
         std::fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(LOCK);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .at(&path)?;
+        let mut file = open_lock(&path)?;
         // The holder writes who it is right after taking the lock, so for a
         // moment the file is empty, or still names an earlier holder that has
         // ended: wait (briefly) for the text of a live holder, so the refusal
@@ -82,6 +76,7 @@ impl Folder {
             .and_then(|()| file.write_all(holder.as_bytes()))
             .and_then(|()| file.flush())
             .at(&path)?;
+        clear(dir)?;
         Ok(Folder {
             dir: dir.to_path_buf(),
             _lock: file,
@@ -129,6 +124,92 @@ impl Folder {
         let path = self.join(MANIFEST);
         super::atomic::write_atomic(&path, manifest.to_ron().as_bytes()).at(&path)
     }
+}
+
+/// Open (or create) the lock file `path` without following a link: the
+/// file is created with exclusive create and no-follow; an existing one
+/// (the lock stays between runs: removing it would let two writers lock two
+/// different files) is opened with no-follow and must be a plain file with
+/// a single link, so the holder's text is never written to an outside file.
+fn open_lock(path: &Path) -> Result<File> {
+    let refused = |e: io::Error| match e.kind() {
+        io::ErrorKind::InvalidInput => Error::Input(e.to_string()),
+        _ => Error::io(path.display().to_string(), e),
+    };
+    loop {
+        match super::atomic::create_new(path) {
+            Ok(file) => return Ok(file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(refused(linked(path, e))),
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        match options.open(path) {
+            Ok(file) => {
+                let meta = file.metadata().at(path)?;
+                #[cfg(unix)]
+                let shared = {
+                    use std::os::unix::fs::MetadataExt;
+                    meta.nlink() != 1
+                };
+                #[cfg(not(unix))]
+                let shared = false;
+                if !meta.is_file() {
+                    return Err(refused(super::atomic::planted(path, "is not a plain file")));
+                }
+                if shared {
+                    return Err(refused(super::atomic::planted(path, "has other hard links")));
+                }
+                return Ok(file);
+            }
+            // Removed between the two attempts: create it again.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(refused(linked(path, e))),
+        }
+    }
+}
+
+/// A symbolic link met with no-follow (ELOOP) as the planted-file error.
+fn linked(path: &Path, e: io::Error) -> io::Error {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return super::atomic::planted(path, "is a symbolic link");
+    }
+    let _ = path;
+    e
+}
+
+/// Check a folder just locked: a results folder holds no symbolic links
+/// (agora never makes one; a planted one is refused, exit 2, before
+/// anything is written); one-shot partial files that an interrupted
+/// writer left are removed (no writer but this one is left to finish them).
+fn clear(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).context(|| format!("listing {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.context(|| format!("listing {}", dir.display()))?;
+        let kind = entry.file_type().context(|| format!("listing {}", dir.display()))?;
+        let path = entry.path();
+        if kind.is_symlink() {
+            let to = std::fs::read_link(&path)
+                .map(|t| format!(" (to {})", t.display()))
+                .unwrap_or_default();
+            return Err(Error::Input(format!(
+                "{}{to} is a symbolic link: agora writes a results folder only through files it creates \
+                 itself; remove the link, or choose another folder",
+                path.display()
+            )));
+        }
+        let name = entry.file_name();
+        if kind.is_file() && super::atomic::is_random_partial(&name.to_string_lossy()) {
+            std::fs::remove_file(&path).at(&path)?;
+        }
+    }
+    Ok(())
 }
 
 /// How long a refused writer waits for the holder to say who it is.

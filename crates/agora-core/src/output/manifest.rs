@@ -180,8 +180,14 @@ impl Manifest {
     /// Read the manifest of `dir`, without checking the files.
     pub fn read(dir: &Path) -> Result<Manifest> {
         let path = dir.join(MANIFEST);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match super::atomic::open_existing(&path, false).and_then(|mut f| {
+            let mut text = String::new();
+            f.read_to_string(&mut text).map(|_| text)
+        }) {
             Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+                return Err(Error::Unverified(e.to_string()));
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(Error::Unverified(format!(
                     "{}: no {MANIFEST}: the folder holds no finished result (still being written, \
@@ -191,7 +197,15 @@ impl Manifest {
             }
             Err(e) => return Err(Error::io(path.display().to_string(), e)),
         };
-        ron::from_str(&text).map_err(|e| {
+        Manifest::parse(&text, &path)
+    }
+
+    /// Parse the text of a manifest (read from `path`, for messages) and
+    /// check its file list: not empty, each a plain name inside the
+    /// folder (no `/`, `\\`, `..`, absolute path or hidden name), no
+    /// name twice, the manifest itself not among them.
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
+        let manifest: Manifest = ron::from_str(text).map_err(|e| {
             Error::Unverified(format!(
                 "{}:{}:{}: not a manifest agora can read: {}",
                 path.display(),
@@ -199,11 +213,60 @@ impl Manifest {
                 e.span.start.col,
                 e.code
             ))
-        })
+        })?;
+        if manifest.files.is_empty() {
+            return Err(Error::Unverified(format!(
+                "{}: lists no files: a result has at least one",
+                path.display()
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for file in &manifest.files {
+            if let Some(why) = bad_name(&file.name) {
+                return Err(Error::Unverified(format!(
+                    "{}: lists `{}`, {why}: a manifest names only files inside its folder",
+                    path.display(),
+                    file.name.escape_debug()
+                )));
+            }
+            if !seen.insert(file.name.as_str()) {
+                return Err(Error::Unverified(format!(
+                    "{}: lists `{}` twice",
+                    path.display(),
+                    file.name.escape_debug()
+                )));
+            }
+        }
+        Ok(manifest)
+    }
+
+    /// Whether the manifest lists a file named `name`.
+    pub fn lists(&self, name: &str) -> bool {
+        self.files.iter().any(|f| f.name == name)
+    }
+
+    /// The files of `dir` the manifest does not list, by name, sorted
+    /// (the manifest, the lock and the report are the folder's own).
+    pub fn unlisted(&self, dir: &Path) -> Result<Vec<String>> {
+        let own = [MANIFEST, super::folder::LOCK, super::folder::REPORT];
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(dir).context(|| format!("listing {}", dir.display()))? {
+            let name = entry
+                .context(|| format!("listing {}", dir.display()))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if !own.contains(&name.as_str()) && !self.lists(&name) {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// Read the manifest of `dir` and check that every file it lists is
-    /// there with its recorded size and hash.
+    /// there, a plain file (a symbolic link is not followed), with its
+    /// recorded size and hash.
     pub fn verify(dir: &Path) -> Result<Manifest> {
         let manifest = Manifest::read(dir)?;
         for file in &manifest.files {
@@ -215,6 +278,9 @@ impl Manifest {
                         "{}: listed in {MANIFEST} but missing: the folder is not one complete result",
                         path.display()
                     )));
+                }
+                Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::InvalidInput => {
+                    return Err(Error::Unverified(source.to_string()));
                 }
                 Err(e) => return Err(e),
             };
@@ -237,12 +303,13 @@ impl Manifest {
 /// The size and SHA-256 of the file at `path`, named by `path` as given:
 /// the record of an analysis input.
 pub fn input_record(path: &Path) -> Result<FileRecord> {
-    let dir = path.parent().unwrap_or(Path::new(""));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let record = record_of(dir, &name)?;
+    // An input named on the command line may be a link the user made.
+    let file = std::fs::File::open(path).at(path)?;
+    let record = hash(file, path, &name)?;
     Ok(FileRecord {
         name: path.display().to_string(),
         ..record
@@ -253,15 +320,39 @@ fn short(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
 }
 
-/// The size and SHA-256 of `dir/name`.
+/// Why `name` is not a plain name of a file inside a folder, if it is not.
+pub fn bad_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("an empty name")
+    } else if name.contains(['/', '\\']) || Path::new(name).is_absolute() {
+        Some("a path")
+    } else if name == "." || name == ".." || name.contains("..") {
+        Some("a name with `..`")
+    } else if name.starts_with('.') {
+        Some("a hidden name")
+    } else if name.chars().any(char::is_control) {
+        Some("a name with control characters")
+    } else if name == MANIFEST {
+        Some("the manifest itself")
+    } else {
+        None
+    }
+}
+
+/// The size and SHA-256 of `dir/name` (a plain file; a link is not followed).
 fn record_of(dir: &Path, name: &str) -> Result<FileRecord> {
     let path = dir.join(name);
-    let mut file = std::fs::File::open(&path).at(&path)?;
+    let file = super::atomic::open_existing(&path, false).at(&path)?;
+    hash(file, &path, name)
+}
+
+/// The size and SHA-256 of `file`, read from `path`, recorded as `name`.
+fn hash(mut file: std::fs::File, path: &Path, name: &str) -> Result<FileRecord> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     let mut bytes = 0u64;
     loop {
-        let n = file.read(&mut buffer).at(&path)?;
+        let n = file.read(&mut buffer).at(path)?;
         if n == 0 {
             break;
         }
@@ -335,5 +426,103 @@ mod tests {
             record.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+}
+
+/// The manifest parser fuzzed: any text, and manifests whose file lists mix
+/// good and hostile names. 10^4 cases by default; `PROPTEST_CASES=1000000`
+/// for a long local run.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(10_000)
+    }
+
+    fn manifest(names: &[String]) -> Manifest {
+        Manifest {
+            provenance: Provenance {
+                agora_version: "0".into(),
+                command_line: vec!["agora".into()],
+                threads: 1,
+                started: "2026-01-01T00:00:00Z".into(),
+                wall_seconds: 0.0,
+            },
+            content: Content::Analysis {
+                command: "discover".into(),
+                inputs: Vec::new(),
+                notes: Vec::new(),
+            },
+            files: names
+                .iter()
+                .map(|n| FileRecord {
+                    name: n.clone(),
+                    bytes: 1,
+                    sha256: "00".into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("runs.csv".to_string()),
+            Just("points.csv".to_string()),
+            Just("..".to_string()),
+            Just("../x.csv".to_string()),
+            Just("/etc/passwd".to_string()),
+            Just("a/b.csv".to_string()),
+            Just("a\\b.csv".to_string()),
+            Just(".hidden".to_string()),
+            Just(String::new()),
+            Just("manifest.ron".to_string()),
+            "[a-z0-9_./\\\\-]{0,12}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        #[test]
+        fn any_text_parses_or_is_refused_without_panic(text in any::<String>()) {
+            if let Ok(m) = Manifest::parse(&text, Path::new("manifest.ron")) {
+                prop_assert!(!m.files.is_empty());
+                prop_assert!(m.files.iter().all(|f| bad_name(&f.name).is_none()));
+            }
+        }
+
+        #[test]
+        fn a_file_list_is_accepted_only_if_plain_unique_and_not_empty(names in prop::collection::vec(name(), 0..6)) {
+            let text = manifest(&names).to_ron();
+            let parsed = Manifest::parse(&text, Path::new("manifest.ron"));
+            let unique = names.iter().collect::<std::collections::HashSet<_>>().len() == names.len();
+            let plain = names.iter().all(|n| bad_name(n).is_none());
+            prop_assert_eq!(parsed.is_ok(), !names.is_empty() && unique && plain, "{:?}", names);
+            if plain {
+                for n in &names {
+                    let joined = Path::new("/folder").join(n);
+                    prop_assert_eq!(joined.parent(), Some(Path::new("/folder")), "{}", n);
+                }
+            }
+        }
+
+        #[test]
+        fn a_truncated_or_flipped_manifest_is_refused_or_still_plain(cut in 0usize..400, flip in 0usize..400, byte in any::<u8>()) {
+            let mut text = manifest(&["runs.csv".into(), "points.csv".into()]).to_ron().into_bytes();
+            if flip < text.len() {
+                text[flip] = byte;
+            }
+            text.truncate(text.len().saturating_sub(cut));
+            let text = String::from_utf8_lossy(&text);
+            if let Ok(m) = Manifest::parse(&text, Path::new("manifest.ron")) {
+                prop_assert!(m.files.iter().all(|f| bad_name(&f.name).is_none()));
+            }
+        }
     }
 }

@@ -51,13 +51,23 @@ fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, SweepRecord)>> {
     }
     let mut shards = Vec::new();
     for dir in dirs {
-        let record = read_record(dir)?;
+        // The manifest first: no file of a shard is read before it vouches for it.
         let manifest = Manifest::verify(dir).map_err(|e| {
+            let shard = read_record(dir)
+                .map(|r| format!("shard {}/{}", r.shard.index, r.shard.count))
+                .unwrap_or_else(|_| format!("shard {}", dir.display()));
             Error::Unverified(format!(
-                "shard {}/{} is not complete or not intact (still running, or killed: finish it with --resume): {e}",
-                record.shard.index, record.shard.count
+                "{shard} is not complete or not intact (still running, or killed: finish it with --resume): {e}"
             ))
         })?;
+        if !manifest.lists(super::sweep::RECORD) {
+            return Err(Error::Unverified(format!(
+                "{}: its manifest does not list {}: not a sweep shard",
+                dir.display(),
+                super::sweep::RECORD
+            )));
+        }
+        let record = read_record(dir)?;
         if !matches!(manifest.content, Content::Sweep { .. }) {
             return Err(Error::Input(format!(
                 "{}: holds the design of a sweep, not its runs (made with --design-only): run the sweep",

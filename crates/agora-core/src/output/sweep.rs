@@ -397,7 +397,11 @@ pub(crate) fn write_record(dir: &Path, record: &SweepRecord) -> io::Result<()> {
 /// Read `sweep.ron`.
 pub(crate) fn read_record(dir: &Path) -> Result<SweepRecord> {
     let path = dir.join(RECORD);
-    let text = std::fs::read_to_string(&path)
+    let text = super::atomic::open_existing(&path, false)
+        .and_then(|mut f| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut f, &mut text).map(|_| text)
+        })
         .map_err(|e| Error::Input(format!("{}: {e} (is this a sweep folder?)", path.display())))?;
     ron::from_str(&text).map_err(|e| Error::Input(format!("{}: {e}", path.display())))
 }

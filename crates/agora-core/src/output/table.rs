@@ -335,6 +335,20 @@ impl CsvInput {
         CsvInput::read_with(path, csv::ReaderBuilder::new().comment(Some(b'#')))
     }
 
+    /// As [`CsvInput::read`], from a file already opened (by a caller that
+    /// checks which files it may read); `path` names it in messages.
+    pub fn read_from(path: &Path, file: impl std::io::Read) -> crate::Result<CsvInput> {
+        let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
+        let mut reader = csv::ReaderBuilder::new().from_reader(file);
+        let header = reader.headers().map_err(bad)?.iter().map(String::from).collect();
+        let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        Ok(CsvInput {
+            path: path.to_path_buf(),
+            header,
+            rows,
+        })
+    }
+
     fn read_with(path: &Path, builder: &csv::ReaderBuilder) -> crate::Result<CsvInput> {
         let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
         let mut reader = builder.from_path(path).map_err(bad)?;

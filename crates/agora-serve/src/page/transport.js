@@ -3,6 +3,11 @@
 // with one of the same shape, calling `Session` directly.
 "use strict";
 
+// A server open to the network prints a join URL with ?token=...; every
+// request carries it (a header on commands, the query on the event stream,
+// which cannot set headers).
+const token = new URLSearchParams(location.search).get("token");
+
 const transport = {
   id: null,
   events: null,
@@ -35,7 +40,8 @@ const transport = {
 
   // Call onState(snapshot) with every state the server sends.
   connect(onState, onError) {
-    this.events = new EventSource(`/api/session/${this.id}/events`);
+    const query = token ? `?token=${encodeURIComponent(token)}` : "";
+    this.events = new EventSource(`/api/session/${this.id}/events${query}`);
     this.events.addEventListener("state", (e) => onState(JSON.parse(e.data)));
     this.events.onerror = () => onError && onError();
   },
@@ -47,10 +53,14 @@ const transport = {
   },
 
   async request(method, path, body) {
+    // Commands are JSON and say so (the server refuses any other body).
+    const headers = method === "GET" ? {} : { "Content-Type": "application/json" };
+    if (token) headers["X-Agora-Token"] = token;
     const response = await fetch(path, {
       method,
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
+      headers,
+      body: method === "GET" ? undefined : JSON.stringify(body || {}),
+      credentials: "same-origin",
     });
     const data = await response.json();
     if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
