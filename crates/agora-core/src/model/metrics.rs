@@ -255,34 +255,34 @@ fn last_year_mean(rows: &[Metrics], m: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// A run of three months whose branch is step 1: trust goes from
-    /// `trust.0` there to `trust.1`, the unheard share rises by 0.1 to `unheard`.
+    /// A run of 25 months whose branch is step 12: trust goes from
+    /// `trust.0` there to `trust.1` at the end; the unheard share is
+    /// `unheard - 0.1` in the year up to the branch and `unheard` in the last.
     fn run(adopters: f64, transformed: f64, online: f64, unheard: f64, trust: (f64, f64)) -> Vec<Metrics> {
-        let first = [f64::NAN; N_METRICS];
-        let mut branch = [0.0; N_METRICS];
-        branch[idx::TRUST] = trust.0;
-        branch[idx::UNHEARD_SHARE] = unheard - 0.1;
-        let mut last = branch;
-        last[idx::ADOPTER_SHARE] = adopters;
-        last[idx::TRANSFORMED_SHARE] = transformed;
-        last[idx::DIGITAL_INTERACTION] = online;
-        last[idx::UNHEARD_SHARE] = unheard;
-        last[idx::TRUST] = trust.1;
-        vec![
-            Metrics { step: 0, values: first },
-            Metrics {
-                step: 1,
-                values: branch,
-            },
-            Metrics { step: 2, values: last },
-        ]
+        (0..=24u32)
+            .map(|step| {
+                let mut v = [0.0; N_METRICS];
+                v[idx::UNHEARD_SHARE] = match step {
+                    0 => f64::NAN,
+                    1..=12 => unheard - 0.1,
+                    _ => unheard,
+                };
+                v[idx::TRUST] = if step == 24 { trust.1 } else { trust.0 };
+                if step == 24 {
+                    v[idx::ADOPTER_SHARE] = adopters;
+                    v[idx::TRANSFORMED_SHARE] = transformed;
+                    v[idx::DIGITAL_INTERACTION] = online;
+                }
+                Metrics { step, values: v }
+            })
+            .collect()
     }
 
     #[test]
     fn rules_apply_in_order() {
         let t = Classification::default();
         let falling = (0.5, 0.4);
-        let of = |r: &[Metrics]| Class::of(r, &t, 1);
+        let of = |r: &[Metrics]| Class::of(r, &t, 12);
         assert_eq!(of(&run(0.9, 0.6, 0.9, 0.0, falling)), Class::Participation);
         assert_eq!(of(&run(0.6, 0.1, 0.9, 0.0, falling)), Class::BroadAdoption);
         assert_eq!(of(&run(0.12, 0.0, 0.9, 0.3, falling)), Class::Pioneer);
@@ -300,14 +300,14 @@ mod tests {
     fn margins_measure_the_distance_to_the_nearest_threshold() {
         let t = Classification::default();
         // Pioneer by 0.07 - 0.05 = 0.02 adopters; fracture fails by its unheard share (0.5 - 0.3).
-        let v = Class::judge(&run(0.07, 0.0, 0.9, 0.3, (0.5, 0.4)), &t, 1);
+        let v = Class::judge(&run(0.07, 0.0, 0.9, 0.3, (0.5, 0.4)), &t, 12);
         assert_eq!(v.class, Class::Pioneer);
         assert!((v.margin - 0.02).abs() < 1e-12, "{}", v.margin);
         // Within the tolerance of the pioneer threshold: undecided, nearest pioneer.
-        let v = Class::judge(&run(0.055, 0.0, 0.9, 0.3, (0.5, 0.4)), &t, 1);
+        let v = Class::judge(&run(0.055, 0.0, 0.9, 0.3, (0.5, 0.4)), &t, 12);
         assert_eq!((v.class, v.nearest), (Class::Undecided, Class::Pioneer));
         // A fracture decided by its closest condition, the unheard share's rise (0.1 - 0.02).
-        let v = Class::judge(&run(0.0, 0.0, 0.9, 0.9, (0.5, 0.4)), &t, 1);
+        let v = Class::judge(&run(0.0, 0.0, 0.9, 0.9, (0.5, 0.4)), &t, 12);
         assert_eq!(v.class, Class::Fracture);
         assert!((v.margin - 0.08).abs() < 1e-9, "{}", v.margin);
     }

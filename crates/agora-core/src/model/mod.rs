@@ -1,4 +1,4 @@
-//! The Social CRM model, v2: state, initialisation and the five phases of a
+//! The Social CRM model, v3: state, initialisation and the five phases of a
 //! monthly step (docs/model.md, "Process overview and scheduling" and
 //! "Submodels").
 //!

@@ -690,7 +690,7 @@ mod tests {
         set_path(&mut s, "population.social_graph", "WattsStrogatz(k: 4, beta: 0.2)").unwrap();
         set_path(&mut s, "population.social_graph.k", "6").unwrap();
         assert_eq!(s.dynamics.digital_imitation, 0.25);
-        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0308 });
+        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0712 });
         assert_eq!(s.population.social_graph, GraphSpec::WattsStrogatz { k: 6, beta: 0.2 });
     }
 
@@ -711,8 +711,14 @@ mod tests {
         let all = built_in();
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].name, "fracture");
-        assert_eq!(all[0].dynamics.roi_measurement, 0.1);
-        assert_eq!(all[2].administrations.pioneer_share, 0.12);
+        assert_eq!(all[0].future["dynamics.roi_measurement"], 0.1);
+        assert!(all[2].future.is_empty(), "the pioneer future is the past continued");
+        // One past: the futures differ only in what applies from the branch.
+        for s in &all {
+            assert_eq!(s.dynamics, Dynamics::default());
+            assert_eq!(s.administrations, AdministrationInit::default());
+            assert_eq!(s.branch, "2026-01");
+        }
         // One calibrated digital layer for all three futures.
         assert!(
             all.iter()

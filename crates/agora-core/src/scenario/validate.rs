@@ -65,18 +65,8 @@ fn population(p: &super::Population) -> Check {
         ));
     }
     if let Jurisdictions::Zipf { exponent } = p.jurisdictions {
+        // Every block gets a citizen first (`Jurisdictions::sizes`), so none is empty.
         finite_at_least("population.jurisdictions.exponent", exponent, 0.0)?;
-        let sizes = p.jurisdictions.sizes(p.citizens, p.administrations);
-        if let Some(empty) = sizes.iter().position(|&n| n == 0) {
-            return Err(ScenarioError::invalid(
-                "population.jurisdictions.exponent",
-                exponent,
-                format!(
-                    "a smaller exponent: jurisdiction {empty} of {} gets no citizen",
-                    p.administrations
-                ),
-            ));
-        }
     }
     // Block sizes matter only to the stochastic block model's check.
     let blocks = |spec: &GraphSpec, sizes: &dyn Fn() -> Vec<u32>| match spec {

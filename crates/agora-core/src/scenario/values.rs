@@ -225,7 +225,9 @@ mod tests {
         assert_eq!(sizes.iter().sum::<u32>(), 1000);
         // 1000 / (1 + 1/2 + 1/3 + 1/4) = 480 -> 480, 240, 160, 120
         assert_eq!(sizes, vec![480, 240, 160, 120]);
+        // However steep, every jurisdiction gets a citizen first.
         let steep = Jurisdictions::Zipf { exponent: 8.0 }.sizes(10, 5);
-        assert!(steep.contains(&0));
+        assert_eq!(steep.iter().sum::<u32>(), 10);
+        assert!(!steep.contains(&0), "{steep:?}");
     }
 }
