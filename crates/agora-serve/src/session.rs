@@ -697,7 +697,8 @@ mod tests {
         s.intervene(Which::One(0)).unwrap();
         let snap = s.snapshot(1);
         assert_eq!(snap.futures[0].levers["dynamics.training"], 0.04);
-        assert_eq!(snap.futures[1].levers["dynamics.training"], 0.01);
+        // The participation future trains from its branch (2026) on, not in month 1.
+        assert_eq!(snap.futures[1].levers["dynamics.training"], 0.0);
         s.set("administrations.pioneer_share", 0.3).unwrap();
         assert!(s.intervene(Which::All).unwrap_err().0.contains("reset"));
         s.reset();

@@ -338,20 +338,18 @@ impl CsvInput {
     /// As [`CsvInput::read`], from a file already opened (by a caller that
     /// checks which files it may read); `path` names it in messages.
     pub fn read_from(path: &Path, file: impl std::io::Read) -> crate::Result<CsvInput> {
-        let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
-        let mut reader = csv::ReaderBuilder::new().from_reader(file);
-        let header = reader.headers().map_err(bad)?.iter().map(String::from).collect();
-        let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
-        Ok(CsvInput {
-            path: path.to_path_buf(),
-            header,
-            rows,
-        })
+        CsvInput::parse(path, csv::ReaderBuilder::new().from_reader(file))
     }
 
     fn read_with(path: &Path, builder: &csv::ReaderBuilder) -> crate::Result<CsvInput> {
+        let reader = builder
+            .from_path(path)
+            .map_err(|e| crate::Error::Input(format!("{}: {e}", path.display())))?;
+        CsvInput::parse(path, reader)
+    }
+
+    fn parse<R: std::io::Read>(path: &Path, mut reader: csv::Reader<R>) -> crate::Result<CsvInput> {
         let bad = |e: csv::Error| crate::Error::Input(format!("{}: {e}", path.display()));
-        let mut reader = builder.from_path(path).map_err(bad)?;
         let header = reader.headers().map_err(bad)?.iter().map(String::from).collect();
         let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
         Ok(CsvInput {

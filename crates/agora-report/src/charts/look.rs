@@ -140,7 +140,7 @@ mod tests {
     fn initials_are_unique() {
         let names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
         let short = initials(&names);
-        assert_eq!(short, ["Pa", "Pi", "F", "A", "B"]);
+        assert_eq!(short, ["Pa", "Pi", "F", "A", "B", "U"]);
     }
 
     #[test]
