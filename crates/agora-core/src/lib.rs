@@ -103,6 +103,7 @@ pub mod graph;
 pub mod memory;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

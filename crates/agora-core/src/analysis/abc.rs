@@ -21,9 +21,9 @@
 //! pure function of the previous one (which makes a run resumable per
 //! generation).
 
+use crate::par::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use super::AnalysisError;
 

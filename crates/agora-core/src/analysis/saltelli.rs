@@ -32,7 +32,7 @@
 //! (Efron & Tibshirani 1993). SALib instead reports 1.96 bootstrap standard
 //! errors; [`Estimate::se`] has that standard error too.
 
-use rayon::prelude::*;
+use crate::par::*;
 
 use super::sobol_seq::sobol_points;
 use super::{AnalysisError, Estimate, resample};

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
+use crate::par::*;
 
 use super::{Observer, ensure_fits};
 use crate::analysis::abc::{self, Generation, Marginal, marginals, weighted_quantile};
@@ -74,7 +74,7 @@ pub fn calibrate(options: &CalibrateOptions, observer: &dyn Observer) -> Result<
         .unwrap_or_else(|| PathBuf::from("results").join(&c.name));
     let folder = Folder::lock(&out)?;
     folder.retract()?;
-    let pool = rayon::ThreadPoolBuilder::new()
+    let pool = crate::par::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::io("starting worker threads", std::io::Error::other(e)))?;

@@ -26,7 +26,7 @@ mod trust;
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
+use crate::par::*;
 
 pub use init::Network;
 pub use metrics::{Class, METRIC_NAMES, METRICS, Metric, Metrics, N_METRICS, Verdict};

@@ -1,7 +1,7 @@
 //! The neighbour mean of a citizen attribute over the social graph, for
 //! phases 1 and 3: a complete graph as a mean field, a sparse one as CSR.
 
-use rayon::prelude::*;
+use crate::par::*;
 
 use super::{CHUNK, chunk_min_len};
 use crate::graph::Csr;

@@ -1,7 +1,7 @@
 //! Observation (docs/model.md section 9): the metrics of a month, reduced
 //! over fixed chunks of citizens in chunk order.
 
-use rayon::prelude::*;
+use crate::par::*;
 
 use super::metrics::{Metrics, N_METRICS};
 use super::{CHUNK, EPS_ADMIN, EPS_CITIZEN, INTERACTION_MONTHS, Model, PENDING, chunk_min_len, jurisdictions_in};

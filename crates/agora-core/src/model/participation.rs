@@ -2,7 +2,7 @@
 //! through open administrations; then each administration observes its
 //! citizens' month (participants, service, voice).
 
-use rayon::prelude::*;
+use crate::par::*;
 
 use super::{CHUNK, Model, NEED, PARTICIPANT, RESOLVED, UNHEARD, chunk_min_len, jurisdictions_in, min_len};
 use crate::rng::{Purpose, chance};

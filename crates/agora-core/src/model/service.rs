@@ -2,7 +2,7 @@
 //! 2b capacity, 2c resolution, 2d satisfaction and trust from the
 //! experience.
 
-use rayon::prelude::*;
+use crate::par::*;
 
 use super::{
     CHUNK, Flows, Model, NEED, ONLINE, PENDING, REPEAT, REQUEST, RESOLVED, UNHEARD, chunk_min_len, jurisdictions_in,
