@@ -14,6 +14,9 @@
 //! - `final_states.csv`: per scenario, the mean over runs of the metrics at
 //!   the branch and in December 2030 (flows: the mean of the year before).
 //!
+//! - `tables.md`: the markdown tables docs/model.md quotes, made from the
+//!   three files (`-- --tables` makes only these, from the files there).
+//!
 //! 30 replicates of 10,000 citizens per cell, seeds 2012 (replicates
 //! 0..30): common random numbers, so every cell sees the same draws.
 
@@ -23,6 +26,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use agora_core::model::{Class, METRICS, Metrics};
+use agora_core::output::table::CsvInput;
 use agora_core::rng::replicate_seed;
 use agora_core::runner::{Prepared, simulate};
 use agora_core::scenario::{self, Classification, Scenario};
@@ -133,6 +137,10 @@ fn shares(s: &Scenario, series: &[Vec<Metrics>], thresholds: &Classification) ->
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("docs/futures");
+    // `-- --tables`: only the markdown tables, from the CSV files already there.
+    if std::env::args().any(|a| a == "--tables") {
+        return write_tables(&dir);
+    }
     std::fs::create_dir_all(&dir).expect("docs/futures");
     let scenarios = scenario::built_in();
 
@@ -200,27 +208,147 @@ fn main() {
     std::fs::write(dir.join("ablation.csv"), &ablation).expect("ablation.csv");
     std::fs::write(dir.join("thresholds.csv"), &thresholds).expect("thresholds.csv");
     std::fs::write(dir.join("final_states.csv"), &states).expect("final_states.csv");
-    print!("{}", own_class_table(&ablation, 0));
-    print!("{}", own_class_table(&thresholds, 2));
+    write_tables(&dir);
 }
 
-/// A markdown table of the share of runs ending in the scenario's own class
-/// (and undecided), one row per variant, from one of the CSV texts above.
-fn own_class_table(csv: &str, skip: usize) -> String {
-    let mut rows: Vec<(String, String, String)> = Vec::new();
+/// Write and print `tables.md` from the CSV files in `dir`.
+fn write_tables(dir: &Path) {
+    let text = tables(dir);
+    std::fs::write(dir.join("tables.md"), &text).expect("tables.md");
+    print!("{text}");
+}
+
+/// The three futures, in the order of the tables' columns.
+const FUTURES: [&str; 3] = ["fracture", "participation", "pioneer"];
+
+/// `docs/futures/tables.md`: the markdown tables docs/model.md quotes, made
+/// from the three CSV files in `dir`.
+fn tables(dir: &Path) -> String {
+    let read = |name: &str| CsvInput::read(&dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    let cell = |t: &CsvInput, row: &csv::StringRecord, name: &str| row[t.column(name).unwrap()].to_string();
+    let share = |t: &CsvInput, row: &csv::StringRecord, name: &str| cell(t, row, name).parse::<f64>().unwrap();
     let mut out = String::new();
-    for line in csv.lines().skip(1) {
-        let cells: Vec<&str> = line.split(',').collect();
-        let variant = cells[..=skip].join(" ");
-        let (scenario, class) = (cells[skip + 1], cells[skip + 2]);
-        let (share, lo, hi) = (cells[skip + 4], cells[skip + 5], cells[skip + 6]);
-        if class == scenario || class == "undecided" {
-            rows.push((variant, format!("{scenario} {class}"), format!("{share} [{lo}, {hi}]")));
+
+    // Ablation: per mechanism and future, the own class with its interval and where the others went.
+    let ablation = read("ablation.csv");
+    out.push_str("| mechanism switched off | fracture | participation | pioneer |\n|---|---|---|---|\n");
+    let mut mechanisms: Vec<String> = Vec::new();
+    for row in &ablation.rows {
+        let m = cell(&ablation, row, "mechanism_off");
+        if !mechanisms.contains(&m) {
+            mechanisms.push(m);
         }
     }
-    out.push_str("\n| variant | scenario and class | share [95% CI] |\n|---|---|---|\n");
-    for (v, c, s) in rows {
-        writeln!(out, "| {v} | {c} | {s} |").unwrap();
+    for m in &mechanisms {
+        let cells: Vec<String> = FUTURES
+            .iter()
+            .map(|future| {
+                let rows: Vec<&csv::StringRecord> = ablation
+                    .rows
+                    .iter()
+                    .filter(|r| &cell(&ablation, r, "mechanism_off") == m && cell(&ablation, r, "scenario") == *future)
+                    .collect();
+                let own = rows
+                    .iter()
+                    .find(|r| cell(&ablation, r, "class") == *future)
+                    .expect("own class");
+                let mut text = format!(
+                    "{:.2} [{:.2}, {:.2}]",
+                    share(&ablation, own, "share"),
+                    share(&ablation, own, "ci_low"),
+                    share(&ablation, own, "ci_high")
+                );
+                let others: Vec<String> = rows
+                    .iter()
+                    .filter(|r| cell(&ablation, r, "class") != *future && share(&ablation, r, "share") > 0.0)
+                    .map(|r| {
+                        format!(
+                            "{} {:.2}",
+                            cell(&ablation, r, "class").replace('_', " "),
+                            share(&ablation, r, "share")
+                        )
+                    })
+                    .collect();
+                if !others.is_empty() {
+                    text.push_str("; ");
+                    text.push_str(&others.join(", "));
+                }
+                text
+            })
+            .collect();
+        writeln!(out, "| {m} | {} |", cells.join(" | ")).unwrap();
+    }
+
+    // Thresholds: per moved threshold and future, the own class and the undecided share.
+    let moved = read("thresholds.csv");
+    out.push_str("\n| threshold | moved to | fracture | participation | pioneer |\n|---|---|---|---|---|\n");
+    let mut variants: Vec<(String, String, String)> = Vec::new();
+    for row in &moved.rows {
+        let v = (
+            cell(&moved, row, "threshold"),
+            cell(&moved, row, "change"),
+            cell(&moved, row, "value"),
+        );
+        if !variants.contains(&v) {
+            variants.push(v);
+        }
+    }
+    for (threshold, change, value) in &variants {
+        let of = |future: &str, class: &str| {
+            let row = moved
+                .rows
+                .iter()
+                .find(|r| {
+                    cell(&moved, r, "threshold") == *threshold
+                        && cell(&moved, r, "change") == *change
+                        && cell(&moved, r, "scenario") == future
+                        && cell(&moved, r, "class") == class
+                })
+                .expect("a row per class");
+            share(&moved, row, "share")
+        };
+        let cells: Vec<String> = FUTURES
+            .iter()
+            .map(|f| format!("{:.2} ({:.2} undecided)", of(f, f), of(f, "undecided")))
+            .collect();
+        let sign = &change[..1];
+        let value: f64 = value.parse().unwrap();
+        writeln!(out, "| `{threshold}` | {sign}20%: {value} | {} |", cells.join(" | ")).unwrap();
+    }
+
+    // States: at the branch (the same in all three) and in December 2030.
+    let states = read("final_states.csv");
+    let state = |future: &str, metric: &str, column: &str| {
+        let row = states
+            .rows
+            .iter()
+            .find(|r| cell(&states, r, "scenario") == future && cell(&states, r, "metric") == metric)
+            .expect("a row per metric");
+        share(&states, row, column)
+    };
+    out.push_str("\n| metric | January 2026 (all) | fracture 2030 | participation 2030 | pioneer 2030 |\n|---|---|---|---|---|\n");
+    for (metric, label) in [
+        ("digital_interaction", "online (12 months)"),
+        ("presence_share", "present"),
+        ("adopter_share", "adopters"),
+        ("transformed_share", "transformed"),
+        ("abandoned_share", "abandoned"),
+        ("failed_projects", "failed projects per adm."),
+        ("unheard_share", "unheard"),
+        ("service_rate", "service rate"),
+        ("trust", "trust"),
+    ] {
+        let ends: Vec<String> = FUTURES
+            .iter()
+            .map(|f| format!("{:.3}", state(f, metric, "in_2030")))
+            .collect();
+        writeln!(
+            out,
+            "| {label} (`{metric}`) | {:.3} | {} |",
+            state("pioneer", metric, "at_branch"),
+            ends.join(" | ")
+        )
+        .unwrap();
     }
     out
 }

@@ -147,6 +147,9 @@ fn size_readiness(sizes: &[u32], readiness: f64) -> Vec<f64> {
 /// by bisection so that the mean chance is `presence`.
 fn first_steps(mut adoption: Vec<f64>, presence: f64, step: f64, barriers: [&[f64]; 3], streams: &Streams) -> Vec<f64> {
     let m = adoption.len();
+    if presence <= 0.0 {
+        return adoption;
+    }
     let ready: Vec<f64> = (0..m).map(|j| barriers.iter().map(|b| 1.0 - b[j]).product()).collect();
     let mean_chance = |h: f64| ready.iter().map(|&r| 1.0 - (-h * r).exp()).sum::<f64>() / m as f64;
     // The mean chance rises with H from 0 to the share of ready administrations.

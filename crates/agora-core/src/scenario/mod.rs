@@ -245,7 +245,7 @@ settings! {
         /// ... that share has risen by at least this much since the branch (mean of the
         /// year before the branch against the last year) ...
         fracture_unheard_rise: f64 = 0.02,
-        /// ... and trust ends more than this below where it was at the branch.
+        /// ... and trust ends at least this much below where it was at the branch.
         fracture_trust_fall: f64 = 0.0,
         /// A run whose deciding quantity is within this distance of its threshold is `undecided`.
         undecided_margin: f64 = 0.01,
