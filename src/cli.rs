@@ -93,6 +93,8 @@ enum Command {
     Discover(DiscoverArgs),
     /// Approximate Bayesian computation (adaptive population Monte Carlo) against an observed series
     Calibrate(CalibrateArgs),
+    /// Check the model against data, most of it not fitted: validation.csv (observed, model band, pass, fitted)
+    Validate(ValidateArgs),
     /// Validate scenario files and print them fully resolved, with their memory estimate
     Check {
         /// Scenario files (RON), or names of built-in scenarios
@@ -253,6 +255,28 @@ struct CalibrateArgs {
 }
 
 #[derive(Args, Debug)]
+struct ValidateArgs {
+    /// Output folder
+    #[arg(long, default_value = "results/validation")]
+    out: PathBuf,
+    /// Small populations and few replicates: the same rows in about a minute, to check the command (not to quote)
+    #[arg(long)]
+    quick: bool,
+    /// Seed of the replicates behind the model's bands (default 2026; the calibration used 2012)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores; results do not depend on it)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
+    /// Also write DIR/report.html: one chart per pattern
+    #[arg(long)]
+    report: bool,
+    /// No progress lines
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
 struct DiscoverArgs {
     /// A CSV table with a header, e.g. a sweep's runs.csv
     file: PathBuf,
@@ -323,6 +347,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Discover(args) => discover_command(args),
         Command::Calibrate(args) => calibrate_command(args),
+        Command::Validate(args) => validate_command(args),
         Command::Report { dir } => {
             let path = agora_report::report(&dir)?;
             say(format_args!("wrote {}", path.display()))
@@ -632,6 +657,32 @@ fn calibrate_command(args: CalibrateArgs) -> Result<ExitCode> {
         o.simulations,
         o.seconds,
         display_dir(&o.out)
+    ))
+}
+
+fn validate_command(args: ValidateArgs) -> Result<ExitCode> {
+    let options = commands::ValidateOptions {
+        out: args.out,
+        quick: args.quick,
+        seed: args.seed,
+        threads: args.threads.map(|t| t as usize),
+        report: args
+            .report
+            .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
+    };
+    let console = Console::new(args.quiet);
+    let observer: &dyn commands::Observer = if args.quiet { &commands::Silent } else { &console };
+    let o = commands::validate(&options, observer)?;
+    print_text(&o.text)?;
+    let report = match &o.report {
+        Some(path) => format!("; report {}", path.display()),
+        None => String::new(),
+    };
+    say(format_args!(
+        "validated in {:.1} s on {} threads; validation.csv in {}{report}",
+        o.seconds,
+        o.threads,
+        display_dir(&options.out)
     ))
 }
 

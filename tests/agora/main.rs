@@ -15,6 +15,7 @@ mod security;
 mod sensitivity;
 mod serve;
 mod sweeps;
+mod validate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -110,5 +110,6 @@ pub mod scenario;
 pub mod simd;
 pub mod stats;
 pub mod sweep;
+pub mod validation;
 
 pub use error::{Error, Result};

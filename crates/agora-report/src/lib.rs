@@ -1,6 +1,6 @@
 //! `agora report DIR`: one self-contained HTML page (inline SVG, no
 //! network) from a results folder of `run`, `sweep`, `compare`,
-//! `sensitivity`, `discover` or `calibrate`; the folder's kind is told by
+//! `sensitivity`, `discover`, `calibrate` or `validate`; the folder's kind is told by
 //! its manifest and its files.
 //!
 //! Architecture invariant: the page is a pure function of the folder's
@@ -13,6 +13,7 @@ mod discovery;
 mod run;
 mod sensitivity;
 mod sweep;
+mod validation;
 
 use std::fmt::Write as _;
 use std::io;
@@ -23,6 +24,7 @@ use agora_core::output::analysis::{SENSITIVITY, TRAJECTORY};
 use agora_core::output::calibrate::POSTERIOR;
 use agora_core::output::manifest::{Content, MANIFEST, Manifest};
 use agora_core::output::table::CsvInput;
+use agora_core::output::validation::VALIDATION;
 use agora_core::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POINTS};
 
 pub use agora_core::output::folder::REPORT;
@@ -39,11 +41,19 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
         Error::Input(format!(
             "{} holds neither the results of `agora run` ({AGGREGATE}) nor of a whole `agora sweep` ({POINTS}), \
              `agora compare` ({COMPARISON}), `agora sensitivity` ({SENSITIVITY}), `agora discover` ({TRAJECTORY}) \
-             or `agora calibrate` ({POSTERIOR})",
+             `agora calibrate` ({POSTERIOR}) or `agora validate` ({VALIDATION})",
             dir.display()
         ))
     };
-    let kinds = [AGGREGATE, POINTS, MANIFEST, SENSITIVITY, TRAJECTORY, POSTERIOR];
+    let kinds = [
+        AGGREGATE,
+        POINTS,
+        MANIFEST,
+        SENSITIVITY,
+        TRAJECTORY,
+        POSTERIOR,
+        VALIDATION,
+    ];
     if !kinds.iter().any(|f| dir.join(f).exists()) {
         return Err(neither());
     }
@@ -57,6 +67,7 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
         Content::Compare { .. } if has(COMPARISON) => compare::report(dir),
         Content::Analysis { command, .. } if command == "sensitivity" && has(SENSITIVITY) => sensitivity::report(dir),
         Content::Analysis { command, .. } if command == "discover" && has(TRAJECTORY) => discovery::report(dir),
+        Content::Analysis { command, .. } if command == "validate" && has(VALIDATION) => validation::report(dir),
         Content::Calibration { .. } if has(POSTERIOR) => calibration::report(dir),
         _ => return Err(neither()),
     };

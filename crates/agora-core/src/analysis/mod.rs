@@ -12,6 +12,7 @@
 //!   mu, mu* (Campolongo et al. 2007) and sigma screening measures.
 //! - [`abc`]: approximate Bayesian computation by adaptive population Monte
 //!   Carlo (Lenormand, Jabot & Deffuant 2013), for calibration.
+//! - [`nelder_mead`]: simplex minimisation for calibration objectives.
 //! - [`prim`]: the Patient Rule Induction Method (Friedman & Fisher 1999)
 //!   for scenario discovery, after the EMA Workbench.
 //!
@@ -23,6 +24,7 @@
 
 pub mod abc;
 pub mod morris;
+pub mod nelder_mead;
 pub mod prim;
 pub mod saltelli;
 mod sobol_directions;

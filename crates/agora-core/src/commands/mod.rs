@@ -10,6 +10,7 @@ mod graph;
 mod run;
 mod sensitivity;
 mod sweep;
+mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
 pub use run::{RunOptions, RunSummary, run, run_tables};
 pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};
 pub use sweep::{SweepOptions, SweepOutcome, sweep};
+pub use validate::{ValidateOptions, ValidateOutcome, validate};
 
 use crate::error::{Error, Result};
 use crate::memory::{Estimate, available};

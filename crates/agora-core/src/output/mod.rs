@@ -18,6 +18,7 @@ pub mod merge;
 pub mod run;
 pub mod sweep;
 pub mod table;
+pub mod validation;
 
 pub use folder::Folder;
 pub use manifest::{Manifest, Provenance, Stopwatch};
