@@ -119,3 +119,27 @@ fn quick_validation_writes_every_pattern_with_its_verdict() {
         "time axes are labelled in calendar years"
     );
 }
+
+/// The committed full run (data/validation/) is one complete result, made by
+/// the full command, and docs/model.md quotes its tables verbatim: a change
+/// of model that changes a number fails here until the run is remade
+/// (`agora validate --out data/validation --report`) and the docs with it.
+#[test]
+fn the_committed_validation_is_complete_and_quoted_verbatim() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("data/validation");
+    run_ok(&["verify", dir.to_str().unwrap()]);
+    let manifest = read(dir.join("manifest.ron"));
+    assert!(manifest.contains("\"validate\""), "made by agora validate");
+    assert!(manifest.contains("effort: full"), "the full run, not --quick");
+    let tables = read(dir.join("validation.md"));
+    let model = read(root.join("docs/model.md"));
+    assert!(
+        model.contains(tables.trim()),
+        "docs/model.md section 11 must quote data/validation/validation.md verbatim"
+    );
+    // At least the shape: 7 patterns, 3 of them not fitted.
+    let table = Csv::read(dir.join("validation.csv"));
+    assert!(table.rows.len() >= 7);
+    assert!(table.rows.iter().filter(|r| r["fitted"] == "no").count() >= 3);
+}

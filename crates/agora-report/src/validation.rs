@@ -319,7 +319,8 @@ pub(super) fn report(dir: &Path) -> Result<String> {
         let fails = mine.iter().filter(|p| !p.pass).count();
         let _ = writeln!(
             body,
-            "<h2>{}</h2>\n<p>{} of {} pass.</p>",
+            "<h2 id=\"{}\">{}</h2>\n<p>{} of {} pass.</p>",
+            group.name(),
             escape(group.title()),
             mine.len() - fails,
             mine.len()

@@ -12,6 +12,8 @@
 //!   refit to all ten (`full_fit`) and by the refit without it (`refit`),
 //!   both by the same search from the calibrated point, and the refit's
 //!   parameters.
+//! - `validation.md`: the same results as markdown tables, for docs to
+//!   quote verbatim (a test checks that they do).
 //! - `indicators.csv`: the digital layer refitted to each indicator, by
 //!   the same search from the same start; `imitation_vs_first` is the
 //!   imitation rate over the first row's (the calibration's choice).
@@ -33,8 +35,17 @@ pub const COUNTRY_SUMMARY: &str = "country_summary.csv";
 pub const LEAVE_ONE_OUT: &str = "leave_one_out.csv";
 /// The indicator refits.
 pub const INDICATORS: &str = "indicators.csv";
+/// The same, as markdown tables that docs quote verbatim.
+pub const MARKDOWN: &str = "validation.md";
 /// Every file, in the order written.
-pub const FILES: [&str; 5] = [VALIDATION, COUNTRIES, COUNTRY_SUMMARY, LEAVE_ONE_OUT, INDICATORS];
+pub const FILES: [&str; 6] = [
+    VALIDATION,
+    COUNTRIES,
+    COUNTRY_SUMMARY,
+    LEAVE_ONE_OUT,
+    INDICATORS,
+    MARKDOWN,
+];
 
 /// The columns of `validation.csv`: the eight named by the issue that
 /// asked for the command first, then the chart's.
@@ -221,7 +232,91 @@ pub fn write(v: &Validation, dir: &Path) -> io::Result<()> {
         t.text(yes(f.fit.converged))?;
         t.end_row()?;
     }
-    t.commit()
+    t.commit()?;
+    super::atomic::write_atomic(&dir.join(MARKDOWN), markdown(v).as_bytes())
+}
+
+/// The results as markdown: one table per pattern group, then the
+/// countries' summary, the leave-one-out moves and the indicator refits.
+pub fn markdown(v: &Validation) -> String {
+    let mut out = String::new();
+    let passed = v.rows.iter().filter(|r| r.pass()).count();
+    let held: Vec<_> = v.rows.iter().filter(|r| !r.fitted).collect();
+    let _ = writeln!(
+        out,
+        "{passed} of {} checks pass; of the {} on data the model was not fitted to, {} pass. \
+         Values in percent; band: the model's 95% band over independent replicates (or of its mean, where the \
+         check says so); pass: the observation within two of its standard deviations of the band.\n",
+        v.rows.len(),
+        held.len(),
+        held.iter().filter(|r| r.pass()).count()
+    );
+    out.push_str("| check | observed | model [95% band] | pass | fitted |\n|---|---|---|---|---|\n");
+    for group in Group::ALL {
+        let rows: Vec<_> = v.rows.iter().filter(|r| r.group == group).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "| **{}** | | | | |", group.title());
+        for r in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} ± {} | {} [{}, {}] | {} | {} |",
+                r.pattern.replace('|', "/"),
+                pct(r.observed),
+                pct(r.observed_sd),
+                pct(r.model_mean),
+                pct(r.model_low),
+                pct(r.model_high),
+                if r.pass() { "yes" } else { "**no**" },
+                yes(r.fitted)
+            );
+        }
+    }
+    out.push_str("\n| countries from | countries | rank correlation | mean error (points) | mean absolute error (points) | naive forecast's (points) |\n|---|---|---|---|---|---|\n");
+    for s in &v.country_summaries {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.2} | {:+.1} | {:.1} | {:.1} |",
+            s.from_year,
+            s.countries,
+            s.spearman,
+            100.0 * s.mean_error + 0.0,
+            100.0 * s.mean_absolute_error,
+            100.0 * s.naive_mean_absolute_error
+        );
+    }
+    out.push_str(
+        "\n| left out | observed | refit to all ten | refit without it | move (observed sd) |\n|---|---|---|---|---|\n",
+    );
+    for l in &v.left_out {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {:+.2} |",
+            l.observation.label,
+            pct(l.observation.value),
+            pct(l.full),
+            pct(l.refit),
+            (l.refit - l.full) / l.observation.sd + 0.0
+        );
+    }
+    let first = v.indicators.first().map_or(f64::NAN, |f| f.fit.params.imitation);
+    out.push_str("\n| digital layer fitted to | observations (%) | initial mean | innovation (per month) | imitation (per month) | imitation / first |\n|---|---|---|---|---|---|\n");
+    for f in &v.indicators {
+        let p = &f.fit.params;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.3}{} | {:.5} | {:.5} | {:.2} |",
+            f.indicator,
+            f.observations,
+            p.mean,
+            if f.free.contains("held") { " (held)" } else { "" },
+            p.innovation,
+            p.imitation,
+            p.imitation / first
+        );
+    }
+    out
 }
 
 fn pct(x: f64) -> String {
