@@ -347,7 +347,7 @@ mod tests {
         let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             digest,
-            "9651d494c89eb7dff316acd8bec154f292befbe9cce77da0e4a81fb9a8f60453"
+            "191886e87f1263b3bb6ec98b40164bf114ce1bc3ba1b64165a6dfc4fa339a1a0"
         );
     }
 }

@@ -79,7 +79,7 @@ settings! {
     /// Initial citizen attributes.
     pub struct CitizenInit / CitizenInitPatch as "CitizenInit" {
         /// Propensity to use online channels in January 2012 (calibrated, docs/model.md).
-        digitalization: Dist = Dist::Beta { a: 1.9288, b: 5.0712 },
+        digitalization: Dist = Dist::Beta { a: 1.9668, b: 5.0332 },
         /// The most a citizen's digitalization will reach (assumption: a mean of 0.77).
         digital_ceiling: Dist = Dist::Beta { a: 5.0, b: 1.5 },
         /// Trust in the own administration.
@@ -102,7 +102,7 @@ settings! {
         organizational_barrier: Dist = Dist::Uniform { low: 0.3, high: 0.6 },
         /// Share of January 2012's administrations with a first Social CRM step
         /// (an account), drawn with a chance that rises with readiness (calibrated).
-        presence: f64 = 0.1975,
+        presence: f64 = 0.1981,
         /// How much lower a large jurisdiction's barriers are than a small one's:
         /// the largest's are scaled by `1 - size_readiness`, the smallest's by 1,
         /// on a log scale of size between them.
@@ -121,9 +121,9 @@ numeric_settings! {
     /// intervention.
     pub struct Dynamics / DynamicsPatch as "Dynamics" {
         /// Bass innovation: chance per month of a digital step without peers (calibrated).
-        digital_innovation: f64 = 0.006603,
+        digital_innovation: f64 = 0.006535,
         /// Bass imitation: chance per month per unit of the peers' mean digitalization (calibrated).
-        digital_imitation: f64 = 0.010376,
+        digital_imitation: f64 = 0.009757,
         /// Digitalization gained per digital step.
         digital_step: f64 = 0.1,
         /// Chance per citizen-month of a new need for the administration.
@@ -165,11 +165,11 @@ numeric_settings! {
         /// Trust gained by participating.
         participation_trust_gain: f64 = 0.05,
         /// Chance per month of an adoption step without peers or pressure (vendors, mandates).
-        adoption_innovation: f64 = 0.0027,
+        adoption_innovation: f64 = 0.00262,
         /// Extra chance per month of a pioneer's adoption step.
         pioneer_innovation: f64 = 0.05,
         /// Chance per month per unit of the peers' mean adoption (mimetic isomorphism).
-        adoption_imitation: f64 = 0.065767,
+        adoption_imitation: f64 = 0.062515,
         /// Chance per month per unit of the citizens' voice.
         citizen_pressure: f64 = 0.05,
         /// Adoption gained per adoption step (a pilot, one service, several, the whole organisation).
@@ -690,7 +690,7 @@ mod tests {
         set_path(&mut s, "population.social_graph", "WattsStrogatz(k: 4, beta: 0.2)").unwrap();
         set_path(&mut s, "population.social_graph.k", "6").unwrap();
         assert_eq!(s.dynamics.digital_imitation, 0.25);
-        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0712 });
+        assert_eq!(s.citizens.digitalization, Dist::Beta { a: 3.0, b: 5.0332 });
         assert_eq!(s.population.social_graph, GraphSpec::WattsStrogatz { k: 6, beta: 0.2 });
     }
 

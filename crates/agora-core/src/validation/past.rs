@@ -168,10 +168,10 @@ impl Params {
 
     /// Set them on a scenario.
     pub fn apply(&self, s: &mut Scenario) {
-        s.citizens.digitalization = Dist::Beta {
-            a: BETA_SUM * self.mean,
-            b: BETA_SUM * (1.0 - self.mean),
-        };
+        // b as the sum minus a (not 7 (1 - mean)): the bits the committed
+        // calibration was fitted with.
+        let a = BETA_SUM * self.mean;
+        s.citizens.digitalization = Dist::Beta { a, b: BETA_SUM - a };
         s.dynamics.digital_innovation = self.innovation;
         s.dynamics.digital_imitation = self.imitation;
         s.administrations.presence = self.presence;

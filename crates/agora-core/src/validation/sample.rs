@@ -102,7 +102,8 @@ pub fn observe(prepared: &Prepared, seed: u64, reads: &[Read]) -> Vec<f64> {
 /// numbers at any thread count.
 pub fn sample(scenario: &Scenario, seed: u64, replicates: u32, reads: &[Read]) -> Vec<Vec<f64>> {
     let mut s = scenario.clone();
-    s.steps = s.steps.max(reads.iter().map(|r| r.step).max().unwrap_or(0));
+    // Run exactly as far as the last reading (as the calibration did).
+    s.steps = reads.iter().map(|r| r.step).max().unwrap_or(0);
     let prepared = Prepared::new(s).expect("built-in scenarios load no files");
     let runs: Vec<Vec<f64>> = (0..replicates)
         .into_par_iter()
