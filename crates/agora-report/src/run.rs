@@ -33,6 +33,18 @@ pub(super) fn report(dir: &Path) -> Result<String> {
          chart, the class chart included. Flows (counted over a month: participation, unanswered contacts, needs \
          resolved, repeats, productivity, incidents) start with the first month.</p>\n",
     );
+    let branch = Manifest::read(dir).ok().and_then(|m| match m.content {
+        Content::Run { scenarios: records } => super::branch_mark(records.iter().map(|r| &r.scenario)),
+        _ => None,
+    });
+    if let Some((_, label)) = &branch {
+        let _ = writeln!(
+            body,
+            "<p>Time runs in calendar years. The dotted line ({}) marks the month the futures branch: before it \
+             they share one past, so their lines differ only by chance there.</p>",
+            escape(label)
+        );
+    }
     body.push_str("<h2>How the futures unfold</h2>\n<div class=\"charts\">\n");
     for m in METRICS {
         let Some(by_scenario) = series.get(m.name) else {
@@ -50,11 +62,13 @@ pub(super) fn report(dir: &Path) -> Result<String> {
                 })
             })
             .collect();
-        body.push_str(&chart(&charts::fan_chart(
+        let marks: Vec<(f64, &str)> = branch.iter().map(|(x, l)| (*x, l.as_str())).collect();
+        body.push_str(&chart(&charts::fan_chart_marked(
             &format!("{} ({})", m.label, m.name),
             "year",
             m.unit,
             &fans,
+            &marks,
         )));
     }
     body.push_str("</div>\n");

@@ -33,7 +33,8 @@ impl Row {
 
     fn cell(&self) -> String {
         let zero = if self.contains_zero() { " ~0" } else { "" };
-        format!("{:.3} [{:.3}, {:.3}]{zero}", self.value, self.lo, self.hi)
+        let f = |v| charts::fixed(v, 3);
+        format!("{} [{}, {}]{zero}", f(self.value), f(self.lo), f(self.hi))
     }
 }
 
@@ -282,7 +283,7 @@ fn over_time_section(method: &Method, rows: &[Row], outputs: &[&str], parameters
                     .collect();
                 (!points.is_empty()).then(|| Fan {
                     name,
-                    look: charts::series_look(k),
+                    look: charts::parameter_look(k, parameters.len()),
                     points,
                     markers: false,
                     scatter: Vec::new(),
@@ -298,6 +299,7 @@ fn over_time_section(method: &Method, rows: &[Row], outputs: &[&str], parameters
             &fans,
             None,
             strip,
+            &[],
         )));
     }
     out.push_str("</div>\n");

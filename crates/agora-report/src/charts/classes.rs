@@ -3,7 +3,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{CELL, HEIGHT, Swatch, TICK, WIDTH, axes, decimals, frame, initials, legend, look, mesh, px, svg};
+use super::{
+    CELL, HEIGHT, NEUTRAL, Swatch, TICK, WIDTH, axes, fixed, frame, initials, legend, look, mesh, number_text, px, svg,
+};
 
 /// One bar of the class chart: share and its 95% interval.
 pub struct Bar<'a> {
@@ -33,7 +35,7 @@ pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar])
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
-            .y_label_formatter(&|v| format!("{v:.1}"))
+            .y_label_formatter(&|v| fixed(*v, 1))
             .x_desc("scenario (bars: classes; whiskers: 95% Wilson interval)")
             .y_desc("share of runs")
             .draw()?;
@@ -111,7 +113,7 @@ impl PhaseAxis<'_> {
     fn label(&self, v: f64) -> String {
         match self {
             PhaseAxis::Levels(_, values) => cell_label(v, values),
-            PhaseAxis::Numeric(_, (lo, hi)) => format!("{v:.*}", decimals(hi - lo)),
+            PhaseAxis::Numeric(_, (lo, hi)) => number_text(v, hi - lo),
         }
     }
 }
@@ -141,8 +143,14 @@ pub fn phase_diagram(
             .y_desc(y_axis.name())
             .draw()?;
         let style = TextStyle::from(("sans-serif", px(CELL)).into_font())
-            .color(&BLACK)
+            .color(&NEUTRAL[0])
             .pos(Pos::new(HPos::Center, VPos::Center));
+        // Narrow cells (a fine 2-D histogram) say the initials only.
+        let narrow = cells.first().is_some_and(|c| {
+            let (x0, _) = chart.backend_coord(&(c.x.0, c.y.0));
+            let (x1, _) = chart.backend_coord(&(c.x.1, c.y.0));
+            x1 - x0 < 56
+        });
         for (k, class) in classes.iter().enumerate() {
             let colour = look(class, classes).colour;
             let mine: Vec<&Cell> = cells.iter().filter(|c| c.class == k).collect();
@@ -150,12 +158,19 @@ pub fn phase_diagram(
                 let fill = colour.mix(0.25 + 0.75 * c.share).filled();
                 Rectangle::new([(c.x.0, c.y.0), (c.x.1, c.y.1)], fill)
             }))?;
-            chart.draw_series(mine.iter().map(|c| {
+        }
+        // The samples under the labels, so that no dot hides a label.
+        chart.draw_series(samples.iter().map(|&p| Circle::new(p, 2, NEUTRAL[1].mix(0.5).filled())))?;
+        for (k, _) in classes.iter().enumerate() {
+            chart.draw_series(cells.iter().filter(|c| c.class == k).map(|c| {
                 let centre = ((c.x.0 + c.x.1) / 2.0, (c.y.0 + c.y.1) / 2.0);
-                Text::new(format!("{} {:.0}%", short[k], 100.0 * c.share), centre, style.clone())
+                let text = match narrow {
+                    true => short[k].clone(),
+                    false => format!("{} {:.0}%", short[k], 100.0 * c.share),
+                };
+                Text::new(text, centre, style.clone())
             }))?;
         }
-        chart.draw_series(samples.iter().map(|&p| Circle::new(p, 2, BLACK.mix(0.6).filled())))?;
         let entries: Vec<(String, Swatch)> = classes
             .iter()
             .zip(&short)
