@@ -36,6 +36,7 @@ fn run_report_has_every_part_and_is_reproducible() {
     assert_eq!(legend.len(), 1, "columns explained in one line:\n{table}");
     assert!(legend[0].starts_with("Class: the future"), "{table}");
     let first = read(out.join("report.html"));
+    assert_grammar(&first, "run");
     run_ok(&["report", o]);
     assert_eq!(
         first,
@@ -131,6 +132,7 @@ fn sweep_report_draws_a_phase_diagram() {
     ]);
     run_ok(&["report", out.to_str().unwrap()]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "sweep");
     let doc = Html::parse_document(&html);
     let charts = select(&doc, "div.chart > svg");
     let phase: Vec<_> = charts
@@ -199,6 +201,7 @@ fn latin_hypercube_report_bins_its_phase_diagram() {
     run_ok(&["sweep", sweep.to_str().unwrap(), "--out", o, "--quiet"]);
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "sweep");
     let doc = Html::parse_document(&html);
     let charts = select(&doc, "div.chart > svg");
     let phase = charts
@@ -335,6 +338,8 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
     let f = folder.to_str().unwrap();
     run_ok(&["report", f]);
     let html = read(folder.join("report.html"));
+    assert_grammar(&html, "sensitivity");
+    assert_no_future_colour(&html, "sensitivity");
     run_ok(&["report", f]);
     assert_eq!(html, read(folder.join("report.html")), "byte-identical when made twice");
     assert_readable(&html);
@@ -429,6 +434,8 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
     run_ok(&["sensitivity", morris.to_str().unwrap(), "--bootstrap", "50"]);
     run_ok(&["report", morris.join("sensitivity").to_str().unwrap()]);
     let html = read(morris.join("sensitivity/report.html"));
+    assert_grammar(&html, "morris");
+    assert_no_future_colour(&html, "morris");
     let doc = Html::parse_document(&html);
     assert!(
         select(&doc, "h1")[0]
@@ -470,6 +477,7 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
     ]);
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "discover");
     assert_readable(&html);
     let doc = Html::parse_document(&html);
     let boxes = Csv::rows(out.join("boxes.csv"));
@@ -543,13 +551,12 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
         o,
     ]);
     run_ok(&["report", o]);
-    let doc = Html::parse_document(&read(out.join("report.html")));
+    let covering = read(out.join("report.html"));
+    let doc = Html::parse_document(&covering);
     let boxes = Csv::rows(out.join("boxes.csv"));
-    assert_eq!(
-        select(&doc, "h2").len(),
-        boxes.len() + 1,
-        "a section per box, then Reproduce"
-    );
+    assert_eq!(select(&doc, "h2").len(), boxes.len(), "a section per box");
+    assert_grammar(&covering, "discover");
+    assert_no_future_colour(&covering, "discover");
     for b in 0..boxes.len() {
         assert_eq!(charts_titled(&doc, &format!("Box {b}: peeling trajectory")).len(), 1);
     }
@@ -576,6 +583,8 @@ fn calibration_report_draws_the_posterior_and_the_predictive_band() {
     run_ok(&["calibrate", file.to_str().unwrap(), "--out", o, "--quiet"]);
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "calibration");
+    assert_no_future_colour(&html, "calibration");
     assert_readable(&html);
     let doc = Html::parse_document(&html);
     let h1: String = select(&doc, "h1")[0].text().collect();
@@ -653,4 +662,107 @@ fn report_of_a_design_only_folder_exits_2() {
         stderr.contains("neither the results") && stderr.contains("`agora sensitivity` (sensitivity.csv)"),
         "{stderr}"
     );
+}
+
+/// The visual grammar (docs/visual-grammar.md) where a parsed page can
+/// show it: no text under 12 px (SVG attributes and CSS), no "-0.00", a
+/// title that is not the command's name, and the manifest collapsed at the
+/// bottom of the page.
+pub(super) fn assert_grammar(html: &str, what: &str) {
+    for size in html.split("font-size=\"").skip(1) {
+        let size: f64 = size.split('"').next().unwrap().parse().unwrap();
+        assert!(size >= 12.0 - 1e-9, "{what}: a {size} px font");
+    }
+    for size in html.split("font-size: ").skip(1) {
+        if let Some(px) = size.split("px").next().and_then(|v| v.parse::<f64>().ok()) {
+            assert!(px >= 12.0, "{what}: a {px} px font in the style sheet");
+        }
+    }
+    let (page, appendix) = html.split_once("<details class=\"reproduce\">").expect("the manifest in <details>");
+    assert!(
+        appendix.trim_end().ends_with("</details>\n</body>\n</html>") || {
+            let tail = appendix.rsplit_once("</details>").unwrap().1;
+            tail.trim() == "</body>\n</html>"
+        },
+        "{what}: the manifest section is the last thing on the page"
+    );
+    let bytes = page.as_bytes();
+    for (k, _) in page.match_indices("-0") {
+        let rest = &bytes[k + 2..];
+        let zeros = rest.iter().take_while(|&&b| b == b'.' || b == b'0').count();
+        let next = rest.get(zeros).copied().unwrap_or(b' ');
+        let before = if k == 0 { b' ' } else { bytes[k - 1] };
+        if zeros > 0 && rest[0] == b'.' && !next.is_ascii_digit() && !before.is_ascii_alphanumeric() {
+            panic!("{what}: a negative zero near {:?}", &page[k.saturating_sub(40)..(k + 20).min(page.len())]);
+        }
+    }
+    let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+    assert!(title.len() >= 10 && !title.starts_with("agora "), "{what}: title {title:?}");
+}
+
+/// No future's colour (the Okabe-Ito colours keyed to the classes, and the
+/// first colour of other scenarios) on a page that draws no future.
+fn assert_no_future_colour(html: &str, what: &str) {
+    use agora_report::charts::{CLASS_COLOURS, OTHER_COLOURS, hex};
+    for c in CLASS_COLOURS[..5].iter().chain(&OTHER_COLOURS[..1]) {
+        let h = hex(*c);
+        assert!(!html.to_uppercase().contains(&h), "{what}: the future colour {h} drawn");
+    }
+}
+
+#[test]
+fn time_axes_are_calendar_years_with_the_branch_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("res");
+    let o = out.to_str().unwrap();
+    // 2012-01 plus 180 months reaches past the branch (2026-01).
+    run_ok(&[
+        "run", "--out", o, "--replicates", "2", "--steps", "180", "--set", "population.citizens=300",
+        "--set", "population.administrations=5", "--quiet", "--report",
+    ]);
+    let html = read(out.join("report.html"));
+    assert_grammar(&html, "run to 2027");
+    let doc = Html::parse_document(&html);
+    let fans = charts_titled(&doc, "Trust in the administration (trust)");
+    assert_eq!(fans.len(), 1);
+    let words = texts(&fans[0]);
+    assert!(words.iter().any(|t| t == "branch 2026-01"), "the branch marked: {words:?}");
+    assert!(words.iter().any(|t| t == "year"), "x axis in years: {words:?}");
+    let years: Vec<i32> = words.iter().filter_map(|t| t.parse::<i32>().ok()).filter(|y| (2000..2100).contains(y)).collect();
+    assert!(years.len() >= 3 && years.contains(&2020), "calendar years on the axis: {words:?}");
+}
+
+#[test]
+fn a_large_latin_hypercube_is_binned_without_a_dot_per_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "base.ron",
+        "Scenario(name: \"pioneer\", population: (citizens: 40, administrations: 4, admin_graph: Complete), steps: 3)",
+    );
+    let samples = agora_report::SWEEP_MAX_DOTS + 100;
+    let sweep = write(
+        dir.path(),
+        "s.ron",
+        &format!(
+            r#"Sweep(name: "big", base: "base.ron", replicates: 1, seed: 3, design: LatinHypercube(samples: {samples},
+            ranges: {{"dynamics.digital_imitation": (0.01, 0.4), "dynamics.adoption_imitation": (0.0, 1.0)}}))"#
+        ),
+    );
+    let out = dir.path().join("sw");
+    let o = out.to_str().unwrap();
+    run_ok(&["sweep", sweep.to_str().unwrap(), "--out", o, "--quiet"]);
+    run_ok(&["report", o]);
+    let html = read(out.join("report.html"));
+    assert_grammar(&html, "large sweep");
+    assert!(html.contains("<a href=\"points.csv\">points.csv</a>"), "the raw points linked");
+    let doc = Html::parse_document(&html);
+    for chart in select(&doc, "div.chart > svg") {
+        let circles = chart.inner_html().matches("<circle").count();
+        assert!(circles < 50, "{circles} circles: the samples are binned, not drawn one by one");
+    }
+    let phase = charts_titled(&doc, "Dominant future");
+    assert_eq!(phase.len(), 1);
+    let rects = phase[0].inner_html().matches("<rect").count();
+    assert!(rects > 9 + 1 + agora_core::model::Class::ALL.len(), "a finer histogram for many samples: {rects}");
 }

@@ -27,6 +27,10 @@ use agora_core::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POI
 
 pub use agora_core::output::folder::REPORT;
 
+/// Up to this many points a sweep report draws each sample as a dot; above,
+/// bins only (a 2-D histogram), and the page links to `points.csv`.
+pub const SWEEP_MAX_DOTS: usize = sweep::MAX_DOTS;
+
 /// (x, p05, mean, p95) of one point of a fan chart.
 type Band = (f64, f64, f64, f64);
 

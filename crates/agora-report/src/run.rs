@@ -132,16 +132,16 @@ fn ends<'a>(series: &Series, metric: &str, names: &[&'a str]) -> Option<Ends<'a>
 /// "By 2030, trust ends at 0.72 under participation against 0.40 under fracture".
 fn ends_sentence(label: &str, (hi, lo, t): Ends) -> String {
     let start = format!(
-        "By {:.0}, {} ends at {:.2} under {}",
+        "By {:.0}, {} ends at {} under {}",
         t.floor(),
         label.to_lowercase(),
-        hi.0,
+        charts::fixed(hi.0, 2),
         hi.1
     );
     if hi.1 == lo.1 {
         start
     } else {
-        format!("{start} against {:.2} under {}", lo.0, lo.1)
+        format!("{start} against {} under {}", charts::fixed(lo.0, 2), lo.1)
     }
 }
 
@@ -266,7 +266,8 @@ fn final_means_table(dir: &Path, scenarios: &[String], last: &str) -> Result<Str
             }
             let (mean, sd) = agora_core::stats::mean_sd(&values);
             let half = 1.96 * sd / (values.len() as f64).sqrt();
-            let _ = write!(out, "<td>{mean:.3} [{:.3}, {:.3}]</td>", mean - half, mean + half);
+            let f = |v| charts::fixed(v, 3);
+            let _ = write!(out, "<td>{} [{}, {}]</td>", f(mean), f(mean - half), f(mean + half));
         }
         out.push_str("</tr>\n");
     }

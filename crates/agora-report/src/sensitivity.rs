@@ -228,8 +228,12 @@ fn takeaway(method: &Method, finals: &[Row], outputs: &[&str]) -> String {
         _ => "has the largest elementary effects",
     };
     let mut text = format!(
-        "For {name}, {} {what} ({} {:.2} [{:.2}, {:.2}]).",
-        best.parameter, method.rank_by, best.value, best.lo, best.hi
+        "For {name}, {} {what} ({} {} [{}, {}]).",
+        best.parameter,
+        method.rank_by,
+        charts::fixed(best.value, 2),
+        charts::fixed(best.lo, 2),
+        charts::fixed(best.hi, 2)
     );
     if best.contains_zero() {
         text.push_str(" Its interval contains 0: no parameter is told apart from no effect.");

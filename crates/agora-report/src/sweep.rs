@@ -420,7 +420,7 @@ impl<'a> Points<'a> {
                 m.unit,
                 &[Fan {
                     name: base,
-                    look: charts::parameter_look(0, 1),
+                    look: charts::look(base, &[base]),
                     markers: scatter.is_empty() && !axis.continuous(),
                     points,
                     scatter,

@@ -19,7 +19,7 @@ pub struct Fan<'a> {
     pub points: Vec<(f64, f64, f64, f64)>,
     /// Whether to mark each point (sampled values of a sweep axis).
     pub markers: bool,
-    /// Single observations drawn as dots under the line: (x, y).
+    /// Single observations (sweep points) drawn as neutral grey dots under the line: (x, y).
     pub scatter: Vec<(f64, f64)>,
 }
 
@@ -123,7 +123,7 @@ fn draw_fan(chart: &mut Cartesian, fan: &Fan) -> Drawn {
     chart.draw_series(
         fan.scatter
             .iter()
-            .map(|&p| Circle::new(p, 3, colour.mix(0.55).filled())),
+            .map(|&p| Circle::new(p, 3, NEUTRAL[2].mix(0.6).filled())),
     )?;
     if fan.markers {
         chart.draw_series(fan.points.iter().map(|p| Circle::new((p.0, p.2), 3, colour.filled())))?;
