@@ -189,6 +189,9 @@ fn chart(svg: &str) -> String {
     format!("<div class=\"chart\">{svg}</div>\n")
 }
 
+/// Files longer than this (bytes) are linked from a report, not copied in.
+const MAX_VERBATIM: usize = 256 * 1024;
+
 /// The files that let a reader reproduce the result, verbatim, collapsed
 /// at the bottom of the page.
 fn appendix(dir: &Path) -> Result<String> {
@@ -206,6 +209,16 @@ fn appendix(dir: &Path) -> Result<String> {
         let path = dir.join(file);
         if path.exists() {
             let text = read_text(&path)?;
+            if text.len() > MAX_VERBATIM {
+                // A design of many points: the page stays small and links the file.
+                let _ = writeln!(
+                    out,
+                    "<h3>{what} ({file})</h3>\n<p>{} KiB, too long to show here: open \
+                     <a href=\"{file}\">{file}</a> in the results folder.</p>",
+                    text.len().div_ceil(1024)
+                );
+                continue;
+            }
             let _ = write!(
                 out,
                 "<h3>{what} ({file})</h3>\n<pre class=\"manifest\">{}</pre>\n",

@@ -273,15 +273,21 @@ fn over_time_section(method: &Method, rows: &[Row], outputs: &[&str], parameters
     );
     let shorts: Vec<&str> = parameters.iter().map(|p| short(p)).collect();
     let strip = charts::legend_width(&shorts);
+    // The rows of the ranking index grouped by (output, parameter) once: linear in the rows.
+    let mut grouped: std::collections::HashMap<(&str, &str), Vec<&Row>> = std::collections::HashMap::new();
+    for r in rows.iter().filter(|r| r.index == method.rank_by) {
+        grouped.entry((r.output.as_str(), r.parameter.as_str())).or_default().push(r);
+    }
     for output in outputs {
         let fans: Vec<Fan> = parameters
             .iter()
             .zip(&shorts)
             .enumerate()
             .filter_map(|(k, (p, name))| {
-                let points: Vec<(f64, f64, f64, f64)> = rows
+                let points: Vec<(f64, f64, f64, f64)> = grouped
+                    .get(&(*output, *p))
+                    .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .filter(|r| r.output == *output && r.parameter == *p && r.index == method.rank_by)
                     .filter_map(|r| Some((f64::from(r.step?) / 12.0, r.lo, r.value, r.hi)))
                     .filter(|b| b.2.is_finite())
                     .collect();

@@ -585,6 +585,7 @@ fn levers_json(options: &SessionOptions) -> Value {
         "charted": CHARTED,
         "futures": futures,
         "start": scenarios[0].start,
+        "branch": scenarios[0].branch,
         "citizens": options.citizens,
         "administrations": Session::administrations(options.citizens),
         "steps": scenarios[0].steps,
