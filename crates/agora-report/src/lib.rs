@@ -167,7 +167,7 @@ h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #707070; margin-top: 1
 .charts {{ display: flex; flex-wrap: wrap; gap: 12px; }}
 .chart {{ border: 1px solid #ccc; }}
 .chart svg {{ max-width: 100%; height: auto; }}
-table {{ border-collapse: collapse; font-size: 14px; }}
+table {{ border-collapse: collapse; font-size: 14px; display: block; max-width: 100%; overflow-x: auto; }}
 th, td {{ border: 1px solid #707070; padding: 3px 8px; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; }}
 tr.axis td {{ border-bottom: none; color: #444; }}
