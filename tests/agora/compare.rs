@@ -108,7 +108,10 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
     super::report::assert_grammar(&html, "compare");
     assert!(html.contains("<title>Policies against their baselines: staff</title>"));
     // A chart per metric, and an axis and an interval per metric in the forest plot.
-    assert_eq!(html.matches("class=\"forest-axis\"").count(), agora_core::model::N_METRICS);
+    assert_eq!(
+        html.matches("class=\"forest-axis\"").count(),
+        agora_core::model::N_METRICS
+    );
     assert_eq!(
         html.matches("<svg").count(),
         3 * agora_core::model::N_METRICS,

@@ -678,7 +678,9 @@ pub(super) fn assert_grammar(html: &str, what: &str) {
             assert!(px >= 12.0, "{what}: a {px} px font in the style sheet");
         }
     }
-    let (page, appendix) = html.split_once("<details class=\"reproduce\">").expect("the manifest in <details>");
+    let (page, appendix) = html
+        .split_once("<details class=\"reproduce\">")
+        .expect("the manifest in <details>");
     assert!(
         appendix.trim_end().ends_with("</details>\n</body>\n</html>") || {
             let tail = appendix.rsplit_once("</details>").unwrap().1;
@@ -693,11 +695,21 @@ pub(super) fn assert_grammar(html: &str, what: &str) {
         let next = rest.get(zeros).copied().unwrap_or(b' ');
         let before = if k == 0 { b' ' } else { bytes[k - 1] };
         if zeros > 0 && rest[0] == b'.' && !next.is_ascii_digit() && !before.is_ascii_alphanumeric() {
-            panic!("{what}: a negative zero near {:?}", &page[k.saturating_sub(40)..(k + 20).min(page.len())]);
+            panic!(
+                "{what}: a negative zero near {:?}",
+                &page[k.saturating_sub(40)..(k + 20).min(page.len())]
+            );
         }
     }
-    let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
-    assert!(title.len() >= 10 && !title.starts_with("agora "), "{what}: title {title:?}");
+    let title = html
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or("");
+    assert!(
+        title.len() >= 10 && !title.starts_with("agora "),
+        "{what}: title {title:?}"
+    );
 }
 
 /// No future's colour (the Okabe-Ito colours keyed to the classes, and the
@@ -717,8 +729,19 @@ fn time_axes_are_calendar_years_with_the_branch_marked() {
     let o = out.to_str().unwrap();
     // 2012-01 plus 180 months reaches past the branch (2026-01).
     run_ok(&[
-        "run", "--out", o, "--replicates", "2", "--steps", "180", "--set", "population.citizens=300",
-        "--set", "population.administrations=5", "--quiet", "--report",
+        "run",
+        "--out",
+        o,
+        "--replicates",
+        "2",
+        "--steps",
+        "180",
+        "--set",
+        "population.citizens=300",
+        "--set",
+        "population.administrations=5",
+        "--quiet",
+        "--report",
     ]);
     let html = read(out.join("report.html"));
     assert_grammar(&html, "run to 2027");
@@ -726,10 +749,20 @@ fn time_axes_are_calendar_years_with_the_branch_marked() {
     let fans = charts_titled(&doc, "Trust in the administration (trust)");
     assert_eq!(fans.len(), 1);
     let words = texts(&fans[0]);
-    assert!(words.iter().any(|t| t == "branch 2026-01"), "the branch marked: {words:?}");
+    assert!(
+        words.iter().any(|t| t == "branch 2026-01"),
+        "the branch marked: {words:?}"
+    );
     assert!(words.iter().any(|t| t == "year"), "x axis in years: {words:?}");
-    let years: Vec<i32> = words.iter().filter_map(|t| t.parse::<i32>().ok()).filter(|y| (2000..2100).contains(y)).collect();
-    assert!(years.len() >= 3 && years.contains(&2020), "calendar years on the axis: {words:?}");
+    let years: Vec<i32> = words
+        .iter()
+        .filter_map(|t| t.parse::<i32>().ok())
+        .filter(|y| (2000..2100).contains(y))
+        .collect();
+    assert!(
+        years.len() >= 3 && years.contains(&2020),
+        "calendar years on the axis: {words:?}"
+    );
 }
 
 #[test]
@@ -755,14 +788,23 @@ fn a_large_latin_hypercube_is_binned_without_a_dot_per_sample() {
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
     assert_grammar(&html, "large sweep");
-    assert!(html.contains("<a href=\"points.csv\">points.csv</a>"), "the raw points linked");
+    assert!(
+        html.contains("<a href=\"points.csv\">points.csv</a>"),
+        "the raw points linked"
+    );
     let doc = Html::parse_document(&html);
     for chart in select(&doc, "div.chart > svg") {
         let circles = chart.inner_html().matches("<circle").count();
-        assert!(circles < 50, "{circles} circles: the samples are binned, not drawn one by one");
+        assert!(
+            circles < 50,
+            "{circles} circles: the samples are binned, not drawn one by one"
+        );
     }
     let phase = charts_titled(&doc, "Dominant future");
     assert_eq!(phase.len(), 1);
     let rects = phase[0].inner_html().matches("<rect").count();
-    assert!(rects > 9 + 1 + agora_core::model::Class::ALL.len(), "a finer histogram for many samples: {rects}");
+    assert!(
+        rects > 9 + 1 + agora_core::model::Class::ALL.len(),
+        "a finer histogram for many samples: {rects}"
+    );
 }

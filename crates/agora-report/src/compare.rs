@@ -30,7 +30,10 @@ pub(super) fn report(dir: &Path) -> Result<String> {
     let starts = intervention_starts(dir);
     let branch = compare_branch(dir);
     let start_names: Vec<String> = starts.iter().map(|(label, ..)| format!("{label} starts")).collect();
-    let title = format!("Policies against their baselines: {}", super::run::and_list(&policy_names(&policies)));
+    let title = format!(
+        "Policies against their baselines: {}",
+        super::run::and_list(&policy_names(&policies))
+    );
     let mut body = format!(
         "<h1>{}</h1>\n<p>Folder {}. Policies: {}. Each chart shows, per policy, the mean over replicates of \
          the paired difference from its baseline (policy minus baseline, line) and its paired-t 95% interval \

@@ -128,9 +128,7 @@ fn read_table(path: &Path) -> Result<CsvInput> {
 
 /// The branch month of `scenarios` as (fractional year, "branch YYYY-MM"),
 /// when they share one that lies after their start.
-fn branch_mark<'a>(
-    mut scenarios: impl Iterator<Item = &'a agora_core::scenario::Scenario>,
-) -> Option<(f64, String)> {
+fn branch_mark<'a>(mut scenarios: impl Iterator<Item = &'a agora_core::scenario::Scenario>) -> Option<(f64, String)> {
     let first = scenarios.next()?;
     let branch = first.branch.clone();
     if scenarios.any(|s| s.branch != branch) {

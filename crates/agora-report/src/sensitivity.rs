@@ -276,7 +276,10 @@ fn over_time_section(method: &Method, rows: &[Row], outputs: &[&str], parameters
     // The rows of the ranking index grouped by (output, parameter) once: linear in the rows.
     let mut grouped: std::collections::HashMap<(&str, &str), Vec<&Row>> = std::collections::HashMap::new();
     for r in rows.iter().filter(|r| r.index == method.rank_by) {
-        grouped.entry((r.output.as_str(), r.parameter.as_str())).or_default().push(r);
+        grouped
+            .entry((r.output.as_str(), r.parameter.as_str()))
+            .or_default()
+            .push(r);
     }
     for output in outputs {
         let fans: Vec<Fan> = parameters

@@ -148,7 +148,7 @@ impl Axis {
             .iter()
             .map(|p| p.get(a).and_then(|v| v.parse::<f64>().ok()))
             .collect();
-        if let Some(values) = &values {
+        if values.is_some() {
             // Sort the levels by value and renumber the points.
             let mut order: Vec<usize> = (0..levels.len()).collect();
             let value_of_level = |k: usize| number(levels[k]);
@@ -161,7 +161,6 @@ impl Axis {
                 *l = rank[*l];
             }
             levels = order.iter().map(|&k| levels[k]).collect();
-            let _ = values;
         }
         let range = values.as_ref().map_or((0.0, 1.0), |v| {
             let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -314,7 +313,7 @@ impl<'a> Points<'a> {
         let (ax, ay) = (&self.axes[xa], &self.axes[ya]);
         let binned = ax.continuous() || ay.continuous();
         let bins = ((self.sweep.points.len() as f64 / 3.0).sqrt().round() as usize).clamp(2, MAX_BINS);
-        let edges = |axis: &Axis| (binned && axis.numeric()).then(|| (axis.range.0, axis.range.1, bins));
+        let edges = |axis: &Axis| (binned && axis.numeric()).then_some((axis.range.0, axis.range.1, bins));
         let bins_of = [edges(ax), edges(ay)];
         let slots = |e: Bins, axis: &Axis| e.map_or(axis.levels.len(), |e| e.2);
         let (nx, ny) = (slots(bins_of[0], ax), slots(bins_of[1], ay));
@@ -501,11 +500,7 @@ impl<'a> Points<'a> {
         if levels.is_empty() {
             return String::new();
         }
-        let ends = if axis.continuous() {
-            levels.len().div_ceil(4)
-        } else {
-            1
-        };
+        let ends = if axis.continuous() { levels.len().div_ceil(4) } else { 1 };
         let n = levels.len();
         // Slot 0: the lowest `ends` levels; slot 1: the highest.
         let slot = |p: usize| {

@@ -45,7 +45,10 @@ pub fn histogram_chart(
         for v in [interval.0, interval.1] {
             chart.draw_series(DashedLineSeries::new([(v, 0.0), (v, top)], 6, 4, shade.stroke_width(2)))?;
         }
-        chart.draw_series(LineSeries::new([(median, 0.0), (median, top)], NEUTRAL[0].stroke_width(2)))?;
+        chart.draw_series(LineSeries::new(
+            [(median, 0.0), (median, top)],
+            NEUTRAL[0].stroke_width(2),
+        ))?;
         let entries = vec![
             ("posterior".to_string(), Swatch::Box(colour)),
             (

