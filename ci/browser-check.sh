@@ -7,8 +7,10 @@
 # Chromium at 1400 px): one colour per future in every chart, no
 # overlapping text, labelled axes. Then drive `agora serve`'s classroom page
 # (ci/serve-check.mjs): a lever moved and applied, play, charts and canvas
-# change, no error, no request outside 127.0.0.1. Screenshots land in
-# $work/shots (or in $SHOTS if set, e.g. SHOTS=docs to refresh the README's pictures).
+# change, no error, no request outside 127.0.0.1; and the same page as
+# `agora classroom` writes it, from file://. Every page at 1024x768 and
+# 1920x1080 against docs/visual-grammar.md. Screenshots land in
+# $work/shots (or in $SHOTS if set: SHOTS=docs/gallery refreshes the gallery).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -102,6 +104,11 @@ case "$url" in http://127.0.0.1:*) ;; *) echo "serve check FAILED: no address pr
 node "$work/node/serve-check.mjs" "$shots" "$url"
 python3 ci/png_check.py "$shots/serve.png"
 kill "$server"
+
+# The classroom with nothing to install: one file, opened from file://.
+"$agora" classroom --out "$work/classroom" --citizens 2000 >/dev/null
+node "$work/node/serve-check.mjs" "$shots" "file://$work/classroom/index.html"
+python3 ci/png_check.py "$shots/classroom.png"
 
 # The same page open to the network: the join URL's token must reach every
 # request the page makes (reached on 127.0.0.1, an IP literal the server accepts).

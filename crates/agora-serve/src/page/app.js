@@ -408,7 +408,7 @@ async function main() {
   $("intro").innerHTML = `Each future is the same ${c.citizens.toLocaleString("en")} citizens and
     ${c.administrations} administrations from January ${page.startYear}, with different barriers and policies.
     The three share one past until ${c.branch}, when they branch. ${transport.runs}; move a lever, then
-    press <em>Apply from now</em> to see what it changes from this month on.`;
+    press <em>${transport.fromStart ? `Apply from ${c.start}` : "Apply from now"}</em> to see what it changes.`;
   for (const m of page.catalogue.metrics) if (m.name === "trust_gap") { m.lo = -1; m.hi = 1; }
   const opened = await transport.open();
   page.world = opened.world;
@@ -428,8 +428,14 @@ async function main() {
   for (const name of ["play", "pause", "step", "reset"]) {
     $(name).addEventListener("click", () => command(name).catch(() => {}));
   }
+  if (transport.baseline) page.ghost = transport.baseline();
+  if (transport.fromStart) {
+    $("apply-one").hidden = true;
+    $("apply-all").textContent = `Apply from ${c.start} to all three futures`;
+  }
+  const from = () => (transport.fromStart ? c.start : page.snapshot.date);
   $("apply-all").addEventListener("click", () =>
-    command("intervene", { future: "all" }).then(() => say(`Applied from ${page.snapshot.date} to all three futures.`)).catch(() => {}));
+    command("intervene", { future: "all" }).then(() => say(`Applied from ${from()} to all three futures.`)).catch(() => {}));
   $("apply-one").addEventListener("click", () => {
     const name = page.catalogue.futures[Number($("future").value)].name;
     command("intervene", { future: name }).then(() => say(`Applied from ${page.snapshot.date} to ${name}.`)).catch(() => {});
