@@ -118,7 +118,7 @@ for _ in $(seq 100); do [ -s "$work/open.out" ] && break; sleep 0.1; done
 join=$(head -n 1 "$work/open.out")
 case "$join" in http://*:*/?token=*) ;; *) echo "serve check FAILED: no join URL printed: $join"; cat "$work/open.err"; exit 1 ;; esac
 grep -q '^warning: agora serve listens on 0.0.0.0' "$work/open.err" || { echo "serve check FAILED: no warning"; cat "$work/open.err"; exit 1; }
-mkdir -p "$shots/open"
-node "$work/node/serve-check.mjs" "$shots/open" "http://127.0.0.1:${join##*:}"
-python3 ci/png_check.py "$shots/open/serve.png"
+mkdir -p "$work/open"
+node "$work/node/serve-check.mjs" "$work/open" "http://127.0.0.1:${join##*:}"
+python3 ci/png_check.py "$work/open/serve.png"
 kill "$server"

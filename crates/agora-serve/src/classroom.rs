@@ -88,7 +88,7 @@ fn record(session: &mut Session, frame_months: u32) -> Value {
                 rows[k].push(Value::Array(row.iter().map(|&v| short(v)).collect()));
             }
             classes[k].push(f.class.map_or(Value::Null, |c| json!(c)));
-            if month % frame_months == 0 || month == steps {
+            if month.is_multiple_of(frame_months) || month == steps {
                 frames[k].push(json!({
                     "month": month, "digital": f.digital, "trust": f.trust, "heard": f.heard,
                     "adoption": f.adoption, "flags": f.flags, "levers": f.levers,
@@ -114,7 +114,7 @@ pub fn write_classroom(dir: &Path, options: &ClassroomOptions) -> Result<PathBuf
         citizens: options.citizens,
         shown: options.shown,
     };
-    let fresh = || Session::new(session_options.clone()).map_err(|e| Error::Input(e.to_string()));
+    let fresh = || Session::new(session_options).map_err(|e| Error::Input(e.to_string()));
     let mut runs = Vec::new();
     let mut base = fresh()?;
     let world = serde_json::to_value(base.world()).map_err(|e| Error::Input(e.to_string()))?;
