@@ -64,8 +64,25 @@ function measure() {
     const size = parseFloat(st.fontSize) * (e.tagName === 'text' ? scale : 1);
     if (size < 12 - 0.05) small.push(`${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${size.toFixed(1)}px`);
     const colour = parse(e.tagName === 'text' ? st.fill : st.color);
-    if (colour.length >= 3 && ratio(colour.slice(0, 3), background(e)) < 4.5) {
-      faint.push(`${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${ratio(colour.slice(0, 3), background(e)).toFixed(2)}`);
+    // Behind an SVG text: the topmost filled shape under its centre (a
+    // phase diagram's cell), at its opacity over white; else the page.
+    let behind = background(e);
+    if (e.tagName === 'text') {
+      const [cx, cy] = [r.left + r.width / 2, r.top + r.height / 2];
+      // Shapes drawn before the text that cover its centre; the last is on top.
+      const under = [...e.ownerSVGElement.querySelectorAll('rect, polygon')]
+        .filter((u) => (u.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)
+          && getComputedStyle(u).fill.startsWith('rgb'))
+        .filter((u) => { const b = u.getBoundingClientRect(); return b.left <= cx && cx <= b.right && b.top <= cy && cy <= b.bottom; })
+        .pop();
+      if (under) {
+        const fill = parse(getComputedStyle(under).fill).slice(0, 3);
+        const a = parseFloat(getComputedStyle(under).fillOpacity) * parseFloat(getComputedStyle(under).opacity);
+        behind = fill.map((v) => v * a + 255 * (1 - a));
+      }
+    }
+    if (colour.length >= 3 && ratio(colour.slice(0, 3), behind) < 4.5) {
+      faint.push(`${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${ratio(colour.slice(0, 3), behind).toFixed(2)}`);
     }
   }
   return {
