@@ -7,8 +7,10 @@
 # Chromium at 1400 px): one colour per future in every chart, no
 # overlapping text, labelled axes. Then drive `agora serve`'s classroom page
 # (ci/serve-check.mjs): a lever moved and applied, play, charts and canvas
-# change, no error, no request outside 127.0.0.1. Screenshots land in
-# $work/shots (or in $SHOTS if set, e.g. SHOTS=docs to refresh the README's pictures).
+# change, no error, no request outside 127.0.0.1; and the same page as
+# `agora classroom` writes it, from file://. Every page at 1024x768 and
+# 1920x1080 against docs/visual-grammar.md. Screenshots land in
+# $work/shots (or in $SHOTS if set: SHOTS=docs/gallery refreshes the gallery).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -103,6 +105,11 @@ node "$work/node/serve-check.mjs" "$shots" "$url"
 python3 ci/png_check.py "$shots/serve.png"
 kill "$server"
 
+# The classroom with nothing to install: one file, opened from file://.
+"$agora" classroom --out "$work/classroom" --citizens 2000 >/dev/null
+node "$work/node/serve-check.mjs" "$shots" "file://$work/classroom/index.html"
+python3 ci/png_check.py "$shots/classroom.png"
+
 # The same page open to the network: the join URL's token must reach every
 # request the page makes (reached on 127.0.0.1, an IP literal the server accepts).
 "$agora" serve --host 0.0.0.0 --port 0 --month-ms 50 >"$work/open.out" 2>"$work/open.err" &
@@ -111,7 +118,7 @@ for _ in $(seq 100); do [ -s "$work/open.out" ] && break; sleep 0.1; done
 join=$(head -n 1 "$work/open.out")
 case "$join" in http://*:*/?token=*) ;; *) echo "serve check FAILED: no join URL printed: $join"; cat "$work/open.err"; exit 1 ;; esac
 grep -q '^warning: agora serve listens on 0.0.0.0' "$work/open.err" || { echo "serve check FAILED: no warning"; cat "$work/open.err"; exit 1; }
-mkdir -p "$shots/open"
-node "$work/node/serve-check.mjs" "$shots/open" "http://127.0.0.1:${join##*:}"
-python3 ci/png_check.py "$shots/open/serve.png"
+mkdir -p "$work/open"
+node "$work/node/serve-check.mjs" "$work/open" "http://127.0.0.1:${join##*:}"
+python3 ci/png_check.py "$work/open/serve.png"
 kill "$server"

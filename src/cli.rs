@@ -85,6 +85,15 @@ enum Command {
         #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(10..=10_000))]
         month_ms: u64,
     },
+    /// The classroom page with nothing to install: one HTML file with runs computed in advance, for file:// or any static host
+    Classroom {
+        /// Output folder (index.html is written there)
+        #[arg(long, default_value = "classroom")]
+        out: PathBuf,
+        /// Citizens per future
+        #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(100..=200_000))]
+        citizens: u32,
+    },
     /// Write the graph a replicate simulates on, and its statistics
     Graph(GraphArgs),
     /// Sobol' or Morris sensitivity indices of a sweep with a Sobol or Morris design
@@ -341,6 +350,14 @@ pub fn run() -> Result<ExitCode> {
             citizens,
             month_ms,
         } => serve_command(port, host, citizens, month_ms),
+        Command::Classroom { out, citizens } => {
+            let options = agora_serve::ClassroomOptions {
+                citizens,
+                ..Default::default()
+            };
+            let path = agora_serve::write_classroom(&out, &options)?;
+            say(format_args!("wrote {}", path.display()))
+        }
         Command::Graph(args) => graph_command(args),
         Command::Sweep(args) => sweep_command(args),
         Command::Compare(args) => compare_command(args),

@@ -105,10 +105,16 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
     // More staff resolves more needs, so the takeaway reads a rise in trust.
     let takeaway = html.split("<p class=\"takeaway\"><strong>").nth(1).unwrap_or("");
     assert!(takeaway.starts_with("By 2014, staff raises trust"), "{takeaway}");
-    // A chart per metric, and an interval per metric in the forest plot.
+    super::grammar::assert_grammar(&html, "compare");
+    assert!(html.contains("<title>Policies against their baselines: staff</title>"));
+    // A chart per metric, and an axis and an interval per metric in the forest plot.
+    assert_eq!(
+        html.matches("class=\"forest-axis\"").count(),
+        agora_core::model::N_METRICS
+    );
     assert_eq!(
         html.matches("<svg").count(),
-        2 * agora_core::model::N_METRICS,
+        3 * agora_core::model::N_METRICS,
         "{}",
         html.len()
     );

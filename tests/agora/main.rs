@@ -5,6 +5,7 @@ mod cli;
 mod compare;
 mod faults;
 mod fuzz;
+mod grammar;
 mod graphs;
 mod memory;
 mod model;

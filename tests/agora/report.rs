@@ -2,9 +2,10 @@
 
 use scraper::{Html, Selector};
 
+use super::grammar::{assert_grammar, assert_no_future_colour};
 use super::{Csv, read, run_ok, write};
 
-fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+pub(super) fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     doc.select(&Selector::parse(css).unwrap()).collect()
 }
 
@@ -36,6 +37,7 @@ fn run_report_has_every_part_and_is_reproducible() {
     assert_eq!(legend.len(), 1, "columns explained in one line:\n{table}");
     assert!(legend[0].starts_with("Class: the future"), "{table}");
     let first = read(out.join("report.html"));
+    assert_grammar(&first, "run");
     run_ok(&["report", o]);
     assert_eq!(
         first,
@@ -131,6 +133,7 @@ fn sweep_report_draws_a_phase_diagram() {
     ]);
     run_ok(&["report", out.to_str().unwrap()]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "sweep");
     let doc = Html::parse_document(&html);
     let charts = select(&doc, "div.chart > svg");
     let phase: Vec<_> = charts
@@ -199,6 +202,7 @@ fn latin_hypercube_report_bins_its_phase_diagram() {
     run_ok(&["sweep", sweep.to_str().unwrap(), "--out", o, "--quiet"]);
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "sweep");
     let doc = Html::parse_document(&html);
     let charts = select(&doc, "div.chart > svg");
     let phase = charts
@@ -269,7 +273,7 @@ fn demo_prints_plain_text_when_piped_and_writes_a_report() {
 }
 
 /// Every text of a chart, trimmed, in order.
-fn texts(chart: &scraper::ElementRef) -> Vec<String> {
+pub(super) fn texts(chart: &scraper::ElementRef) -> Vec<String> {
     chart
         .text()
         .map(str::trim)
@@ -279,7 +283,7 @@ fn texts(chart: &scraper::ElementRef) -> Vec<String> {
 }
 
 /// The charts of a page whose title (first text) starts with `prefix`.
-fn charts_titled<'a>(doc: &'a Html, prefix: &str) -> Vec<scraper::ElementRef<'a>> {
+pub(super) fn charts_titled<'a>(doc: &'a Html, prefix: &str) -> Vec<scraper::ElementRef<'a>> {
     select(doc, "div.chart > svg")
         .into_iter()
         .filter(|c| texts(c).first().is_some_and(|t| t.starts_with(prefix)))
@@ -335,6 +339,8 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
     let f = folder.to_str().unwrap();
     run_ok(&["report", f]);
     let html = read(folder.join("report.html"));
+    assert_grammar(&html, "sensitivity");
+    assert_no_future_colour(&html, "sensitivity");
     run_ok(&["report", f]);
     assert_eq!(html, read(folder.join("report.html")), "byte-identical when made twice");
     assert_readable(&html);
@@ -429,6 +435,8 @@ fn sensitivity_report_ranks_parameters_with_their_intervals() {
     run_ok(&["sensitivity", morris.to_str().unwrap(), "--bootstrap", "50"]);
     run_ok(&["report", morris.join("sensitivity").to_str().unwrap()]);
     let html = read(morris.join("sensitivity/report.html"));
+    assert_grammar(&html, "morris");
+    assert_no_future_colour(&html, "morris");
     let doc = Html::parse_document(&html);
     assert!(
         select(&doc, "h1")[0]
@@ -470,6 +478,7 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
     ]);
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "discover");
     assert_readable(&html);
     let doc = Html::parse_document(&html);
     let boxes = Csv::rows(out.join("boxes.csv"));
@@ -543,13 +552,12 @@ fn discovery_report_marks_the_chosen_box_and_its_limits() {
         o,
     ]);
     run_ok(&["report", o]);
-    let doc = Html::parse_document(&read(out.join("report.html")));
+    let covering = read(out.join("report.html"));
+    let doc = Html::parse_document(&covering);
     let boxes = Csv::rows(out.join("boxes.csv"));
-    assert_eq!(
-        select(&doc, "h2").len(),
-        boxes.len() + 1,
-        "a section per box, then Reproduce"
-    );
+    assert_eq!(select(&doc, "h2").len(), boxes.len(), "a section per box");
+    assert_grammar(&covering, "discover");
+    assert_no_future_colour(&covering, "discover");
     for b in 0..boxes.len() {
         assert_eq!(charts_titled(&doc, &format!("Box {b}: peeling trajectory")).len(), 1);
     }
@@ -576,6 +584,8 @@ fn calibration_report_draws_the_posterior_and_the_predictive_band() {
     run_ok(&["calibrate", file.to_str().unwrap(), "--out", o, "--quiet"]);
     run_ok(&["report", o]);
     let html = read(out.join("report.html"));
+    assert_grammar(&html, "calibration");
+    assert_no_future_colour(&html, "calibration");
     assert_readable(&html);
     let doc = Html::parse_document(&html);
     let h1: String = select(&doc, "h1")[0].text().collect();

@@ -311,3 +311,59 @@ fn sessions_are_bounded() {
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("2 sessions are in use"), "{body}");
 }
+
+/// `agora classroom`: one self-contained page, the same page code as
+/// `serve` with the offline transport, every lever's grid positions
+/// computed, the same bytes when written twice.
+#[test]
+fn the_offline_classroom_is_one_self_contained_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("class");
+    let o = out.to_str().unwrap();
+    super::run_ok(&["classroom", "--out", o, "--citizens", "300"]);
+    let html = super::read(out.join("index.html"));
+    assert!(
+        !html.contains("<link") && !html.contains("src=\"") && !html.contains("href=\""),
+        "nothing fetched"
+    );
+    assert!(
+        !html.contains("EventSource") && !html.contains("fetch("),
+        "no server transport"
+    );
+    assert!(html.contains("const page = {"), "the page code of serve");
+    let data = html
+        .split("<script type=\"application/json\" id=\"classroom-data\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .expect("the runs inline");
+    let data: Value = serde_json::from_str(&data.replace("<\\/", "</")).unwrap();
+    let positions: usize = agora_serve::LEVERS
+        .iter()
+        .map(|l| agora_serve::positions(l).len())
+        .sum();
+    let runs = data["runs"].as_array().unwrap();
+    assert_eq!(
+        runs.len(),
+        1 + positions,
+        "the futures as built and each lever's positions"
+    );
+    let steps = data["catalogue"]["steps"].as_u64().unwrap() as usize;
+    for run in runs {
+        for f in run["run"]["futures"].as_array().unwrap() {
+            assert_eq!(f["rows"].as_array().unwrap().len(), steps + 1);
+            // No class before a year after the branch (2026-01 is month 168).
+            assert!(f["classes"][168].is_null() && !f["classes"][steps].is_null());
+        }
+    }
+    super::run_ok(&["classroom", "--out", o, "--citizens", "300"]);
+    assert_eq!(
+        html,
+        super::read(out.join("index.html")),
+        "the same bytes when written twice"
+    );
+    let bad = agora()
+        .args(["classroom", "--out", o, "--citizens", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "too few citizens is bad usage");
+}

@@ -90,7 +90,7 @@ pub(super) fn report(dir: &Path) -> Result<String> {
     let fan = Fan {
         name: "predictive median",
         look: Look {
-            colour: plotters::style::RGBColor(0, 114, 178),
+            colour: charts::NEUTRAL[1],
             dash: (1000, 0),
         },
         points: bands.iter().map(|b| (b.0, b.2, b.3, b.4)).collect(),
@@ -107,6 +107,7 @@ pub(super) fn report(dir: &Path) -> Result<String> {
         &[fan],
         Some(&dots),
         charts::legend_width(&["predictive median"]),
+        &[],
     )));
     body.push_str("</div>\n");
     body.push_str(&summary_table(&c, &summary));

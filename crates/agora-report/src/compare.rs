@@ -28,13 +28,19 @@ pub(super) fn report(dir: &Path) -> Result<String> {
     };
     let (policies, differences) = differences(&table)?;
     let starts = intervention_starts(dir);
+    let branch = compare_branch(dir);
     let start_names: Vec<String> = starts.iter().map(|(label, ..)| format!("{label} starts")).collect();
+    let title = format!(
+        "Policies against their baselines: {}",
+        super::run::and_list(&policy_names(&policies))
+    );
     let mut body = format!(
-        "<h1>agora compare: {}</h1>\n<p>Policies: {}. Each chart shows, per policy, the mean over replicates of \
+        "<h1>{}</h1>\n<p>Folder {}. Policies: {}. Each chart shows, per policy, the mean over replicates of \
          the paired difference from its baseline (policy minus baseline, line) and its paired-t 95% interval \
          (band), month by month; the grey line is zero, a dotted line marks when a policy's first \
          intervention starts ({}).</p>\n<p class=\"takeaway\"><strong>{}</strong></p>\n\
          <h2>Differences over time</h2>\n<div class=\"charts\">\n",
+        escape(&title),
         escape(&folder_name(dir)),
         escape(&policies.join(", ")),
         escape(
@@ -86,7 +92,7 @@ pub(super) fn report(dir: &Path) -> Result<String> {
         fans.push(Fan {
             name: "zero",
             look: charts::Look {
-                colour: plotters::style::RGBColor(120, 120, 120),
+                colour: charts::NEUTRAL[2],
                 dash: (2, 3),
             },
             points: zero,
@@ -94,13 +100,27 @@ pub(super) fn report(dir: &Path) -> Result<String> {
             scatter: Vec::new(),
         });
         let title = format!("{}: difference ({})", m.label, m.name);
-        body.push_str(&chart(&charts::fan_chart(&title, "year", m.unit, &fans)));
+        let marks: Vec<(f64, &str)> = branch.iter().map(|(x, l)| (*x, l.as_str())).collect();
+        body.push_str(&chart(&charts::fan_chart_marked(&title, "year", m.unit, &fans, &marks)));
     }
     body.push_str("</div>\n");
     body.push_str(&forest(&policies, &differences));
     body.push_str(&cost_table(&table)?);
     body.push_str(&appendix(dir)?);
-    Ok(page(&format!("agora compare: {}", escape(&folder_name(dir))), &body))
+    Ok(page(&escape(&title), &body))
+}
+
+/// The branch month of the compared scenarios, from the folder's manifest.
+fn compare_branch(dir: &Path) -> Option<(f64, String)> {
+    let manifest = agora_core::output::Manifest::read(dir).ok()?;
+    let agora_core::output::manifest::Content::Compare { scenarios, .. } = manifest.content else {
+        return None;
+    };
+    super::branch_mark(scenarios.iter().map(|r| &r.scenario))
+}
+
+fn policy_names(policies: &[String]) -> Vec<&str> {
+    policies.iter().map(String::as_str).collect()
 }
 
 /// Per policy label, the date of its first intervention (as a fractional
@@ -138,11 +158,11 @@ fn cost_table(table: &CsvInput) -> Result<String> {
     for r in costs.iter().filter(|r| number(&r[step]) == last) {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:+.2}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&r[policy]),
-            number(&r[base]),
-            number(&r[pol]),
-            number(&r[diff])
+            charts::fixed(number(&r[base]), 2),
+            charts::fixed(number(&r[pol]), 2),
+            charts::signed(number(&r[diff]), 2)
         );
     }
     out.push_str("</table>\n");
@@ -164,8 +184,10 @@ fn takeaway(policies: &[String], differences: &Differences) -> String {
                 "does not clearly change"
             };
             Some(format!(
-                "By {year:.0}, {p} {verdict} trust in the administration by {:+.3} [95% CI {:+.3}, {:+.3}] against its baseline.",
-                last.2, last.1, last.3
+                "By {year:.0}, {p} {verdict} trust in the administration by {} [95% CI {}, {}] against its baseline.",
+                charts::signed(last.2, 3),
+                charts::signed(last.1, 3),
+                charts::signed(last.3, 3)
             ))
         })
         .collect();
@@ -206,9 +228,12 @@ fn differences(table: &CsvInput) -> Result<(Vec<String>, Differences)> {
 /// the interval drawn against zero on the metric's own scale.
 fn forest(policies: &[String], differences: &Differences) -> String {
     let mut out = String::from(
-        "<h2>Final differences (forest plot)</h2>\n<table>\n<tr><th>metric</th><th>policy</th>\
+        "<h2>Final differences (forest plot)</h2>\n<p>Per metric, an axis in the metric's unit centred on zero \
+         (no difference), then one row per policy: its mean difference (square) and 95% interval (line) in the \
+         policy's colour.</p>\n<table class=\"forest\">\n<tr><th>metric</th><th>policy</th>\
          <th>difference [95% CI]</th><th>interval against 0</th></tr>\n",
     );
+    let names: Vec<&str> = policies.iter().map(String::as_str).collect();
     for m in METRICS {
         let Some(by_policy) = differences.get(m.name) else {
             continue;
@@ -218,13 +243,28 @@ fn forest(policies: &[String], differences: &Differences) -> String {
             .filter_map(|p| by_policy.get(p).and_then(|b| b.last()).map(|b| (p, *b)))
             .collect();
         let scale = last.iter().map(|(_, b)| b.1.abs().max(b.3.abs())).fold(0.0, f64::max);
+        let d = charts::decimals(2.0 * scale) + 1;
+        if last.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<tr class=\"axis\"><td>{} ({})</td><td></td><td></td><td>{}</td></tr>",
+            m.name,
+            escape(m.unit),
+            axis_svg(scale, d)
+        );
         for (p, (_, lo, mean, hi)) in last {
+            let colour = charts::hex(charts::look(p, &names).colour);
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{mean:+.4} [{lo:+.4}, {hi:+.4}]</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{} [{}, {}]</td><td>{}</td></tr>",
                 m.name,
                 escape(p),
-                interval_svg(lo, mean, hi, scale)
+                charts::signed(mean, d),
+                charts::signed(lo, d),
+                charts::signed(hi, d),
+                interval_svg((lo, mean, hi), scale, &colour)
             );
         }
     }
@@ -234,14 +274,33 @@ fn forest(policies: &[String], differences: &Differences) -> String {
 
 /// A 240 x 16 inline SVG: zero in the middle, the interval and its mean
 /// scaled so that `scale` reaches the edge.
-fn interval_svg(lo: f64, mean: f64, hi: f64, scale: f64) -> String {
+fn interval_svg((lo, mean, hi): (f64, f64, f64), scale: f64, colour: &str) -> String {
     let x = |v: f64| if scale > 0.0 { 120.0 + 110.0 * v / scale } else { 120.0 };
     format!(
         "<svg width=\"240\" height=\"16\" viewBox=\"0 0 240 16\"><line x1=\"120\" y1=\"0\" x2=\"120\" y2=\"16\" \
-         stroke=\"#888\"/><line x1=\"{:.1}\" y1=\"8\" x2=\"{:.1}\" y2=\"8\" stroke=\"#1f497d\" stroke-width=\"2\"/>\
-         <rect x=\"{:.1}\" y=\"4\" width=\"8\" height=\"8\" fill=\"#1f497d\"/></svg>",
+         stroke=\"#707070\"/><line x1=\"{:.1}\" y1=\"8\" x2=\"{:.1}\" y2=\"8\" stroke=\"{colour}\" stroke-width=\"2\"/>\
+         <rect x=\"{:.1}\" y=\"4\" width=\"8\" height=\"8\" fill=\"{colour}\"/></svg>",
         x(lo),
         x(hi),
         x(mean) - 4.0
+    )
+}
+
+/// The axis of a forest plot's metric: ticks at -scale, 0 and +scale
+/// (the interval SVG's edges), labelled with `d` decimals, 12 px or more.
+fn axis_svg(scale: f64, d: usize) -> String {
+    let label = |x: f64, v: f64, anchor: &str| {
+        format!(
+            "<line x1=\"{x}\" y1=\"18\" x2=\"{x}\" y2=\"24\" stroke=\"#444\"/><text x=\"{x}\" y=\"14\" \
+             font-size=\"13\" fill=\"#222\" text-anchor=\"{anchor}\">{}</text>",
+            charts::signed(v, d)
+        )
+    };
+    format!(
+        "<svg class=\"forest-axis\" width=\"240\" height=\"24\" viewBox=\"0 0 240 24\">\
+         <line x1=\"10\" y1=\"23\" x2=\"230\" y2=\"23\" stroke=\"#444\"/>{}{}{}</svg>",
+        label(10.0, -scale, "start"),
+        label(120.0, 0.0, "middle"),
+        label(230.0, scale, "end")
     )
 }

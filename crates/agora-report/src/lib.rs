@@ -29,6 +29,10 @@ use agora_core::output::{Folder, compare::COMPARISON, run::AGGREGATE, sweep::POI
 
 pub use agora_core::output::folder::REPORT;
 
+/// Up to this many points a sweep report draws each sample as a dot; above,
+/// bins only (a 2-D histogram), and the page links to `points.csv`.
+pub const SWEEP_MAX_DOTS: usize = sweep::MAX_DOTS;
+
 /// (x, p05, mean, p95) of one point of a fan chart.
 type Band = (f64, f64, f64, f64);
 
@@ -133,6 +137,19 @@ fn read_table(path: &Path) -> Result<CsvInput> {
     CsvInput::read_from(path, open_listed(path).at(path)?)
 }
 
+/// The branch month of `scenarios` as (fractional year, "branch YYYY-MM"),
+/// when they share one that lies after their start.
+fn branch_mark<'a>(mut scenarios: impl Iterator<Item = &'a agora_core::scenario::Scenario>) -> Option<(f64, String)> {
+    let first = scenarios.next()?;
+    let branch = first.branch.clone();
+    if scenarios.any(|s| s.branch != branch) {
+        return None;
+    }
+    first.branch_step().filter(|&s| s > 0)?;
+    let month = agora_core::calendar::Month::parse(&branch)?;
+    Some((month.as_year(), format!("{} {branch}", charts::BRANCH_LABEL)))
+}
+
 fn number(s: &str) -> f64 {
     s.parse().unwrap_or(f64::NAN)
 }
@@ -152,14 +169,20 @@ fn page(title: &str, body: &str) -> String {
 <meta charset="utf-8">
 <title>{title}</title>
 <style>
-body {{ font-family: sans-serif; max-width: 1340px; margin: 1em auto; padding: 0 1em; color: #111; }}
-h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #999; margin-top: 1.6em; }}
+/* The visual grammar (docs/visual-grammar.md): text 12 px or more in ink
+   or greys of 4.5:1 on white at least. */
+body {{ font-family: sans-serif; font-size: 16px; max-width: 1340px; margin: 1em auto; padding: 0 1em; color: #111; }}
+h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #707070; margin-top: 1.6em; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 12px; }}
 .chart {{ border: 1px solid #ccc; }}
-table {{ border-collapse: collapse; font-size: 0.9em; }}
-th, td {{ border: 1px solid #999; padding: 3px 8px; text-align: right; }}
+.chart svg {{ max-width: 100%; height: auto; }}
+table {{ border-collapse: collapse; font-size: 14px; display: block; max-width: 100%; overflow-x: auto; }}
+th, td {{ border: 1px solid #707070; padding: 3px 8px; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; }}
-pre {{ background: #f4f4f4; border: 1px solid #ccc; padding: 8px; font-size: 0.8em; white-space: pre-wrap; }}
+tr.axis td {{ border-bottom: none; color: #444; }}
+details.reproduce {{ margin-top: 2em; border-top: 1px solid #707070; padding-top: 0.5em; }}
+details.reproduce summary {{ cursor: pointer; font-weight: bold; }}
+pre {{ background: #f4f4f4; border: 1px solid #ccc; padding: 8px; font-size: 13px; white-space: pre-wrap; max-height: 40em; overflow: auto; }}
 @media print {{ .chart {{ break-inside: avoid; }} }}
 </style>
 </head>
@@ -175,9 +198,16 @@ fn chart(svg: &str) -> String {
     format!("<div class=\"chart\">{svg}</div>\n")
 }
 
-/// The files that let a reader reproduce the result, verbatim.
+/// Files longer than this (bytes) are linked from a report, not copied in.
+const MAX_VERBATIM: usize = 256 * 1024;
+
+/// The files that let a reader reproduce the result, verbatim, collapsed
+/// at the bottom of the page.
 fn appendix(dir: &Path) -> Result<String> {
-    let mut out = String::from("<h2>Reproduce</h2>\n");
+    let mut out = String::from(
+        "<details class=\"reproduce\"><summary>Reproduce: the resolved inputs and the manifest \
+         (click to open)</summary>\n",
+    );
     for (file, what) in [
         ("sweep.ron", "The resolved sweep"),
         (
@@ -188,6 +218,16 @@ fn appendix(dir: &Path) -> Result<String> {
         let path = dir.join(file);
         if path.exists() {
             let text = read_text(&path)?;
+            if text.len() > MAX_VERBATIM {
+                // A design of many points: the page stays small and links the file.
+                let _ = writeln!(
+                    out,
+                    "<h3>{what} ({file})</h3>\n<p>{} KiB, too long to show here: open \
+                     <a href=\"{file}\">{file}</a> in the results folder.</p>",
+                    text.len().div_ceil(1024)
+                );
+                continue;
+            }
             let _ = write!(
                 out,
                 "<h3>{what} ({file})</h3>\n<pre class=\"manifest\">{}</pre>\n",
@@ -195,6 +235,7 @@ fn appendix(dir: &Path) -> Result<String> {
             );
         }
     }
+    out.push_str("</details>\n");
     Ok(out)
 }
 

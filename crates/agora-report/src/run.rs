@@ -33,6 +33,18 @@ pub(super) fn report(dir: &Path) -> Result<String> {
          chart, the class chart included. Flows (counted over a month: participation, unanswered contacts, needs \
          resolved, repeats, productivity, incidents) start with the first month.</p>\n",
     );
+    let branch = Manifest::read(dir).ok().and_then(|m| match m.content {
+        Content::Run { scenarios: records } => super::branch_mark(records.iter().map(|r| &r.scenario)),
+        _ => None,
+    });
+    if let Some((_, label)) = &branch {
+        let _ = writeln!(
+            body,
+            "<p>Time runs in calendar years. The dotted line ({}) marks the month the futures branch: before it \
+             they share one past, so their lines differ only by chance there.</p>",
+            escape(label)
+        );
+    }
     body.push_str("<h2>How the futures unfold</h2>\n<div class=\"charts\">\n");
     for m in METRICS {
         let Some(by_scenario) = series.get(m.name) else {
@@ -50,11 +62,13 @@ pub(super) fn report(dir: &Path) -> Result<String> {
                 })
             })
             .collect();
-        body.push_str(&chart(&charts::fan_chart(
+        let marks: Vec<(f64, &str)> = branch.iter().map(|(x, l)| (*x, l.as_str())).collect();
+        body.push_str(&chart(&charts::fan_chart_marked(
             &format!("{} ({})", m.label, m.name),
             "year",
             m.unit,
             &fans,
+            &marks,
         )));
     }
     body.push_str("</div>\n");
@@ -118,16 +132,16 @@ fn ends<'a>(series: &Series, metric: &str, names: &[&'a str]) -> Option<Ends<'a>
 /// "By 2030, trust ends at 0.72 under participation against 0.40 under fracture".
 fn ends_sentence(label: &str, (hi, lo, t): Ends) -> String {
     let start = format!(
-        "By {:.0}, {} ends at {:.2} under {}",
+        "By {:.0}, {} ends at {} under {}",
         t.floor(),
         label.to_lowercase(),
-        hi.0,
+        charts::fixed(hi.0, 2),
         hi.1
     );
     if hi.1 == lo.1 {
         start
     } else {
-        format!("{start} against {:.2} under {}", lo.0, lo.1)
+        format!("{start} against {} under {}", charts::fixed(lo.0, 2), lo.1)
     }
 }
 
@@ -252,7 +266,8 @@ fn final_means_table(dir: &Path, scenarios: &[String], last: &str) -> Result<Str
             }
             let (mean, sd) = agora_core::stats::mean_sd(&values);
             let half = 1.96 * sd / (values.len() as f64).sqrt();
-            let _ = write!(out, "<td>{mean:.3} [{:.3}, {:.3}]</td>", mean - half, mean + half);
+            let f = |v| charts::fixed(v, 3);
+            let _ = write!(out, "<td>{} [{}, {}]</td>", f(mean), f(mean - half), f(mean + half));
         }
         out.push_str("</tr>\n");
     }

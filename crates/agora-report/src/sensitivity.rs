@@ -33,7 +33,8 @@ impl Row {
 
     fn cell(&self) -> String {
         let zero = if self.contains_zero() { " ~0" } else { "" };
-        format!("{:.3} [{:.3}, {:.3}]{zero}", self.value, self.lo, self.hi)
+        let f = |v| charts::fixed(v, 3);
+        format!("{} [{}, {}]{zero}", f(self.value), f(self.lo), f(self.hi))
     }
 }
 
@@ -227,8 +228,12 @@ fn takeaway(method: &Method, finals: &[Row], outputs: &[&str]) -> String {
         _ => "has the largest elementary effects",
     };
     let mut text = format!(
-        "For {name}, {} {what} ({} {:.2} [{:.2}, {:.2}]).",
-        best.parameter, method.rank_by, best.value, best.lo, best.hi
+        "For {name}, {} {what} ({} {} [{}, {}]).",
+        best.parameter,
+        method.rank_by,
+        charts::fixed(best.value, 2),
+        charts::fixed(best.lo, 2),
+        charts::fixed(best.hi, 2)
     );
     if best.contains_zero() {
         text.push_str(" Its interval contains 0: no parameter is told apart from no effect.");
@@ -268,21 +273,30 @@ fn over_time_section(method: &Method, rows: &[Row], outputs: &[&str], parameters
     );
     let shorts: Vec<&str> = parameters.iter().map(|p| short(p)).collect();
     let strip = charts::legend_width(&shorts);
+    // The rows of the ranking index grouped by (output, parameter) once: linear in the rows.
+    let mut grouped: std::collections::HashMap<(&str, &str), Vec<&Row>> = std::collections::HashMap::new();
+    for r in rows.iter().filter(|r| r.index == method.rank_by) {
+        grouped
+            .entry((r.output.as_str(), r.parameter.as_str()))
+            .or_default()
+            .push(r);
+    }
     for output in outputs {
         let fans: Vec<Fan> = parameters
             .iter()
             .zip(&shorts)
             .enumerate()
             .filter_map(|(k, (p, name))| {
-                let points: Vec<(f64, f64, f64, f64)> = rows
+                let points: Vec<(f64, f64, f64, f64)> = grouped
+                    .get(&(*output, *p))
+                    .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .filter(|r| r.output == *output && r.parameter == *p && r.index == method.rank_by)
                     .filter_map(|r| Some((f64::from(r.step?) / 12.0, r.lo, r.value, r.hi)))
                     .filter(|b| b.2.is_finite())
                     .collect();
                 (!points.is_empty()).then(|| Fan {
                     name,
-                    look: charts::series_look(k),
+                    look: charts::parameter_look(k, parameters.len()),
                     points,
                     markers: false,
                     scatter: Vec::new(),
@@ -298,6 +312,7 @@ fn over_time_section(method: &Method, rows: &[Row], outputs: &[&str], parameters
             &fans,
             None,
             strip,
+            &[],
         )));
     }
     out.push_str("</div>\n");

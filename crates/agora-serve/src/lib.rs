@@ -12,7 +12,10 @@
 //! - this file: the routes, the sessions and the clock thread that steps
 //!   the sessions that play.
 //! - `page/`: the page, its script and style, embedded with `include_str!`;
-//!   `transport.js` is the only script that knows about HTTP.
+//!   `transport.js` is the only script that knows about HTTP;
+//!   `static-transport.js` replaces it in the offline classroom.
+//! - `classroom.rs`: `agora classroom`, the page as one self-contained file
+//!   with runs computed in advance.
 //!
 //! Architecture invariant: the model runs only here, in Rust; the page
 //! draws what a [`Snapshot`] says and sends commands.
@@ -20,9 +23,12 @@
 //! SECURITY.md at the repository's root says what the server promises and
 //! which tests check each promise.
 
+mod classroom;
 mod guard;
 mod net;
 mod session;
+
+pub use classroom::{ClassroomOptions, positions, write_classroom};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -585,6 +591,7 @@ fn levers_json(options: &SessionOptions) -> Value {
         "charted": CHARTED,
         "futures": futures,
         "start": scenarios[0].start,
+        "branch": scenarios[0].branch,
         "citizens": options.citizens,
         "administrations": Session::administrations(options.citizens),
         "steps": scenarios[0].steps,

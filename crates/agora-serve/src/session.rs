@@ -265,7 +265,9 @@ pub struct FutureState {
     pub name: &'static str,
     /// The metric rows from `Snapshot::from` on, values in [`METRICS`] order (undefined: null).
     pub rows: Vec<Vec<f64>>,
-    /// The future its run so far would be classified as (after a year).
+    /// The future its run so far would be classified as, once it can be
+    /// told: a year after the branch (before, the futures share one past
+    /// and no class is shown); final when `month == steps`.
     pub class: Option<&'static str>,
     /// The levers' values in force now.
     pub levers: BTreeMap<&'static str, f64>,
@@ -523,14 +525,9 @@ impl Session {
                         (l.path, v)
                     })
                     .collect();
-                let class = (f.series.len() > 12).then(|| {
-                    Class::of(
-                        &f.series,
-                        &f.scenario.classification,
-                        f.scenario.branch_step().unwrap_or(0),
-                    )
-                    .name()
-                });
+                let branch = f.scenario.branch_step().unwrap_or(0);
+                let class = (f.series.len() > branch as usize + 12)
+                    .then(|| Class::of(&f.series, &f.scenario.classification, branch).name());
                 FutureState {
                     name,
                     rows: f.series[from as usize..].iter().map(|r| r.values.to_vec()).collect(),
@@ -709,6 +706,26 @@ mod tests {
             s.snapshot(0).futures[0].digital.len(),
             base64(&vec![0; s.shown.len()]).len()
         );
+    }
+
+    #[test]
+    fn a_reset_forgets_the_run_before_it() {
+        let mut s = small();
+        for _ in 0..200 {
+            s.step();
+        }
+        s.reset();
+        s.set("dynamics.training", 0.04).unwrap();
+        s.intervene(Which::All).unwrap();
+        for _ in 0..96 {
+            s.step();
+        }
+        let snap = s.snapshot(0);
+        for f in &snap.futures {
+            assert_eq!(f.levers["dynamics.training"], 0.04, "{}", f.name);
+        }
+        // No class before a year after the branch (2026-01, month 168).
+        assert!(snap.futures.iter().all(|f| f.class.is_none()));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{CELL, HEIGHT, Look, Swatch, WIDTH, axes, decimals, frame, legend, mesh, px, svg};
+use super::{
+    CELL, HEIGHT, Look, NEUTRAL, PARAMETER_COLOURS, Swatch, WIDTH, axes, decimals, fixed, frame, legend, mesh, px, svg,
+};
 
 /// A PRIM peeling trajectory: density against coverage, a point per step;
 /// the chosen step ringed and labelled with `label` (one line each), the
@@ -15,8 +17,9 @@ pub fn trajectory_chart(
     label: &[String],
     pasted: Option<(f64, f64)>,
 ) -> String {
-    let line = RGBColor(0, 114, 178);
-    let mark = RGBColor(213, 94, 0);
+    // Neither a future nor a parameter: the neutral greys.
+    let line = NEUTRAL[2];
+    let mark = NEUTRAL[0];
     svg((WIDTH, HEIGHT), |root| {
         let (plot, side) = frame(root, title)?;
         // Both are shares: axes from a little below the smallest to a
@@ -41,8 +44,8 @@ pub fn trajectory_chart(
         mesh(&mut chart)
             .x_labels(6)
             .y_labels(6)
-            .x_label_formatter(&|v| format!("{v:.dx$}"))
-            .y_label_formatter(&|v| format!("{v:.dy$}"))
+            .x_label_formatter(&|v| fixed(*v, dx))
+            .y_label_formatter(&|v| fixed(*v, dy))
             .x_desc("coverage (share of all cases inside the box)")
             .y_desc("density (share of cases in the box)")
             .light_line_style(WHITE.mix(0.0))
@@ -112,8 +115,9 @@ pub struct Limit<'a> {
 /// the box in colour, the numbers written; x is the position within each
 /// input's own range (0 its minimum, 1 its maximum).
 pub fn limits_chart(title: &str, limits: &[Limit]) -> String {
-    let grey = RGBColor(200, 200, 200);
-    let colour = RGBColor(213, 94, 0);
+    // The box restricts parameters: the sequential palette; the data range neutral.
+    let grey = NEUTRAL[4];
+    let colour = PARAMETER_COLOURS[1];
     let n = limits.len().max(1) as f64;
     let row_px = 66.0;
     let height = (row_px * n) as u32 + 118;
@@ -124,7 +128,7 @@ pub fn limits_chart(title: &str, limits: &[Limit]) -> String {
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(6)
-            .x_label_formatter(&|v| format!("{v:.1}"))
+            .x_label_formatter(&|v| fixed(*v, 1))
             .x_desc("position in the input's data range (0 min, 1 max)")
             .y_desc("restricted input")
             .light_line_style(WHITE.mix(0.0))
@@ -142,7 +146,7 @@ pub fn limits_chart(title: &str, limits: &[Limit]) -> String {
                 }
             };
             chart.draw_series(std::iter::once(Text::new(
-                format!("{}: {:.d$} .. {:.d$}", l.name, l.inside.0, l.inside.1),
+                format!("{}: {} .. {}", l.name, fixed(l.inside.0, d), fixed(l.inside.1, d)),
                 (0.0, top - 11.0 * unit),
                 font().pos(Pos::new(HPos::Left, VPos::Center)),
             )))?;
@@ -154,9 +158,9 @@ pub fn limits_chart(title: &str, limits: &[Limit]) -> String {
             )))?;
             for (v, x, h) in [(l.data.0, 0.0, HPos::Left), (l.data.1, 1.0, HPos::Right)] {
                 chart.draw_series(std::iter::once(Text::new(
-                    format!("{v:.d$}"),
+                    fixed(v, d),
                     (x, top - 48.0 * unit),
-                    font().color(&RGBColor(90, 90, 90)).pos(Pos::new(h, VPos::Center)),
+                    font().color(&NEUTRAL[1]).pos(Pos::new(h, VPos::Center)),
                 )))?;
             }
         }

@@ -3,7 +3,10 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{CELL, HEIGHT, Swatch, TICK, WIDTH, axes, decimals, frame, initials, legend, look, mesh, px, svg};
+use super::{
+    CELL, HEIGHT, NEUTRAL, Swatch, TICK, WIDTH, axes, contrast, fixed, frame, initials, legend, look, mesh,
+    number_text, px, svg,
+};
 
 /// One bar of the class chart: share and its 95% interval.
 pub struct Bar<'a> {
@@ -33,7 +36,7 @@ pub fn class_chart(title: &str, groups: &[&str], classes: &[&str], bars: &[Bar])
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
-            .y_label_formatter(&|v| format!("{v:.1}"))
+            .y_label_formatter(&|v| fixed(*v, 1))
             .x_desc("scenario (bars: classes; whiskers: 95% Wilson interval)")
             .y_desc("share of runs")
             .draw()?;
@@ -111,7 +114,7 @@ impl PhaseAxis<'_> {
     fn label(&self, v: f64) -> String {
         match self {
             PhaseAxis::Levels(_, values) => cell_label(v, values),
-            PhaseAxis::Numeric(_, (lo, hi)) => format!("{v:.*}", decimals(hi - lo)),
+            PhaseAxis::Numeric(_, (lo, hi)) => number_text(v, hi - lo),
         }
     }
 }
@@ -141,21 +144,42 @@ pub fn phase_diagram(
             .y_desc(y_axis.name())
             .draw()?;
         let style = TextStyle::from(("sans-serif", px(CELL)).into_font())
-            .color(&BLACK)
+            .color(&NEUTRAL[0])
             .pos(Pos::new(HPos::Center, VPos::Center));
+        let light = style.clone().color(&WHITE);
+        // Narrow cells (a fine 2-D histogram) say the initials only.
+        let narrow = cells.first().is_some_and(|c| {
+            let (x0, _) = chart.backend_coord(&(c.x.0, c.y.0));
+            let (x1, _) = chart.backend_coord(&(c.x.1, c.y.0));
+            x1 - x0 < 56
+        });
         for (k, class) in classes.iter().enumerate() {
             let colour = look(class, classes).colour;
             let mine: Vec<&Cell> = cells.iter().filter(|c| c.class == k).collect();
             chart.draw_series(mine.iter().map(|c| {
-                let fill = colour.mix(0.25 + 0.75 * c.share).filled();
+                let fill = colour.mix(cell_alpha(colour, c.share)).filled();
                 Rectangle::new([(c.x.0, c.y.0), (c.x.1, c.y.1)], fill)
             }))?;
-            chart.draw_series(mine.iter().map(|c| {
+        }
+        // The samples under the labels, so that no dot hides a label.
+        chart.draw_series(samples.iter().map(|&p| Circle::new(p, 2, NEUTRAL[1].mix(0.5).filled())))?;
+        for (k, class) in classes.iter().enumerate() {
+            let colour = look(class, classes).colour;
+            chart.draw_series(cells.iter().filter(|c| c.class == k).map(|c| {
                 let centre = ((c.x.0 + c.x.1) / 2.0, (c.y.0 + c.y.1) / 2.0);
-                Text::new(format!("{} {:.0}%", short[k], 100.0 * c.share), centre, style.clone())
+                let text = match narrow {
+                    true => short[k].clone(),
+                    false => format!("{} {:.0}%", short[k], 100.0 * c.share),
+                };
+                // Ink or white, whichever reads better on the cell's shade.
+                let fill = over_white(colour, cell_alpha(colour, c.share));
+                let chosen = match contrast(NEUTRAL[0], fill) >= contrast(WHITE, fill) {
+                    true => &style,
+                    false => &light,
+                };
+                Text::new(text, centre, chosen.clone())
             }))?;
         }
-        chart.draw_series(samples.iter().map(|&p| Circle::new(p, 2, BLACK.mix(0.6).filled())))?;
         let entries: Vec<(String, Swatch)> = classes
             .iter()
             .zip(&short)
@@ -165,11 +189,46 @@ pub fn phase_diagram(
     })
 }
 
+/// The opacity of a cell of `colour` whose class holds `share` of its runs:
+/// from 0.25 to 1; where neither ink nor white would read on it at 4.5:1
+/// (a narrow band of dark blue), fully opaque, where white reads.
+fn cell_alpha(colour: RGBColor, share: f64) -> f64 {
+    let alpha = 0.25 + 0.75 * share.clamp(0.0, 1.0);
+    let fill = over_white(colour, alpha);
+    if contrast(NEUTRAL[0], fill).max(contrast(WHITE, fill)) >= 4.5 {
+        alpha
+    } else {
+        1.0
+    }
+}
+
+/// `c` at opacity `alpha` over white, as the page shows it.
+fn over_white(c: RGBColor, alpha: f64) -> RGBColor {
+    let mix = |v: u8| (255.0 - (255.0 - v as f64) * alpha).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
 fn cell_label(v: f64, values: &[String]) -> String {
     let k = v - 0.5;
     if (k - k.round()).abs() < 1e-6 && k >= 0.0 && (k as usize) < values.len() {
         values[k as usize].clone()
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_labels_pass_wcag_aa_on_every_shade_of_every_future() {
+        for c in super::super::CLASS_COLOURS {
+            for k in 0..=20 {
+                let fill = over_white(c, cell_alpha(c, k as f64 / 20.0));
+                let best = contrast(NEUTRAL[0], fill).max(contrast(WHITE, fill));
+                assert!(best >= 4.5, "{c:?} at {k}/20: {best:.2}");
+            }
+        }
     }
 }

@@ -3,11 +3,12 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Swatch, TICK, WIDTH, axes, bounds, decimals, frame, legend, mesh, px, svg};
+use super::{NEUTRAL, Swatch, TICK, WIDTH, axes, bounds, decimals, fixed, frame, legend, mesh, px, svg};
 
-/// The colours of the indices of an index chart, in order (sky blue, blue):
-/// light and dark in grey print, and the black whiskers show on both.
-pub const INDEX_COLOURS: [RGBColor; 2] = [RGBColor(86, 180, 233), RGBColor(0, 114, 178)];
+/// The colours of the indices of an index chart, in order: neutral greys
+/// (an index is neither a future nor a parameter), mid then dark, and the
+/// black whiskers show on both.
+pub const INDEX_COLOURS: [RGBColor; 2] = [NEUTRAL[3], NEUTRAL[1]];
 
 /// One bar of an index chart: a sensitivity index of a parameter with its
 /// 95% interval.
@@ -48,14 +49,14 @@ pub fn index_chart(title: &str, x_label: &str, indices: &[&str], parameters: &[&
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(6)
-            .x_label_formatter(&|v| format!("{v:.dx$}"))
+            .x_label_formatter(&|v| fixed(*v, dx))
             .x_desc(x_label)
             .y_desc("parameter")
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
         let unit = 1.0 / row_px;
         if x.0 < 0.0 {
-            let grey = RGBColor(120, 120, 120);
+            let grey = NEUTRAL[2];
             chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n)], grey)))?;
         }
         let name_style = TextStyle::from(("sans-serif", px(TICK)).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
@@ -101,7 +102,7 @@ pub fn index_chart(title: &str, x_label: &str, indices: &[&str], parameters: &[&
             .enumerate()
             .map(|(i, name)| (name.to_string(), Swatch::Box(INDEX_COLOURS[i % INDEX_COLOURS.len()])))
             .collect();
-        entries.push(("hollow: CI holds 0".to_string(), Swatch::Hollow(RGBColor(90, 90, 90))));
+        entries.push(("hollow: CI holds 0".to_string(), Swatch::Hollow(NEUTRAL[1])));
         legend(&side, "index", &entries)
     })
 }

@@ -25,10 +25,13 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use boxes::{Limit, limits_chart, trajectory_chart};
 pub use classes::{Bar, Cell, PhaseAxis, class_chart, phase_diagram};
-pub use fan::{Dots, Fan, fan_chart, fan_chart_with};
+pub use fan::{Dots, Fan, fan_chart, fan_chart_marked, fan_chart_with};
 pub use histogram::histogram_chart;
 pub use indices::{INDEX_COLOURS, IndexBar, index_chart};
-pub use look::{CLASS_COLOURS, Look, OTHER_COLOURS, hex, initials, look, series_look};
+pub use look::{
+    BRANCH_LABEL, CLASS_COLOURS, Look, MIN_TEXT_PX, NEUTRAL, OTHER_COLOURS, PARAMETER_COLOURS, contrast, decimals,
+    fixed, hex, initials, is_future_colour, look, neutral_look, number_text, parameter_look, signed,
+};
 
 /// Chart width in pixels.
 pub const WIDTH: u32 = 640;
@@ -47,14 +50,6 @@ const CELL: f64 = 12.5;
 /// a font of size s as `font-size` s / 1.24.
 fn px(css: f64) -> f64 {
     css * 1.24
-}
-
-/// The decimals a tick needs when `range` is split in about ten steps.
-pub fn decimals(range: f64) -> usize {
-    if !(range.is_finite() && range > 0.0) {
-        return 2;
-    }
-    (-(range / 10.0).log10().floor()).clamp(0.0, 6.0) as usize
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {

@@ -3,8 +3,14 @@
 // model code: every number it shows comes from a snapshot.
 "use strict";
 
-// Each future's colour, as in `agora report` (sent by the server).
+// Each future's colour, as in `agora report` (sent by the server); the
+// visual grammar (docs/visual-grammar.md): these colours mark futures only,
+// greys mark the shared past and the baseline ghost, and no text is under
+// 12 px or drawn in a colour below 4.5:1 contrast (a future's name is ink
+// beside a swatch of its colour).
 const COLOURS = {};
+const INK = "#1d232a", GREY = "#444444";
+const MIN_PX = 12.5;
 const RAMP = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
 const HEARD = [["#4a5159", "no online contact"], ["#56B4E9", "answered"], ["#E69F00", "unheard"]];
 
@@ -15,16 +21,22 @@ const page = {
   snapshot: null,
   startYear: 2012,
   startMonth: 0,
+  branchStep: 0,
+  ghost: [[], [], []],
   touched: new Set(),
 };
 
 const $ = (id) => document.getElementById(id);
 
+// Meaningful digits, and no "-0.00".
 function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   const a = Math.abs(x);
-  return a !== 0 && a < 0.01 ? x.toFixed(4) : x.toFixed(a < 1 ? 2 : 2);
+  const s = a !== 0 && a < 0.1 ? String(Number(x.toPrecision(3))) : x.toFixed(2);
+  return /^-0[.0]*$/.test(s) ? s.slice(1) : s;
 }
+
+const swatch = (name) => `<span class="swatch" style="background:${COLOURS[name]}"></span>`;
 
 function decode(b64) {
   const s = atob(b64);
@@ -61,7 +73,7 @@ async function command(name, body) {
 
 // ---------- charts (SVG, years on the x axis) ----------
 
-const W = 270, H = 150, L = 26, R = 8, T = 8, B = 20;
+const W = 270, H = 150, L = 30, R = 8, T = 8, B = 22;
 // The SVG namespace, read from an <svg> the HTML parser made (no URL in the page).
 let SVG = null;
 
@@ -94,52 +106,91 @@ function buildCharts() {
       <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${metric.label}"></svg>`;
     const svg = box.querySelector("svg");
     SVG = svg.namespaceURI;
-    for (const v of [0, 0.5, 1]) {
+    const [lo, hi] = metric.lo !== undefined ? [metric.lo, metric.hi] : [0, 1];
+    for (const v of [lo, (lo + hi) / 2, hi]) {
       el("line", { x1: L, x2: W - R, y1: y(v, metric), y2: y(v, metric), stroke: "#e3e7ec" }, svg);
-      el("text", { x: L - 4, y: y(v, metric) + 4, "text-anchor": "end", "font-size": 11, fill: "#555" }, svg).textContent = v;
+      el("text", { x: L - 4, y: y(v, metric) + 4, "text-anchor": "end", "font-size": 11, fill: GREY, class: "tick" }, svg).textContent = v;
     }
     const years = Math.floor((page.catalogue.steps) / 12);
-    for (let k = 0; k <= years; k += 4) {
+    for (let k = 0; k <= years; k += 6) {
       const xx = x(k * 12);
       el("line", { x1: xx, x2: xx, y1: T, y2: H - B, stroke: "#eef1f4" }, svg);
-      el("text", { x: xx, y: H - 6, "text-anchor": "middle", "font-size": 11, fill: "#555" }, svg).textContent = page.startYear + k;
+      el("text", { x: xx, y: H - 5, "text-anchor": "middle", "font-size": 11, fill: GREY, class: "tick" }, svg).textContent = page.startYear + k;
     }
+    // The branch: before it the three futures are one shared past.
+    const bx = x(page.branchStep);
+    el("line", { x1: bx, x2: bx, y1: T, y2: H - B, stroke: GREY, "stroke-width": 0.8, "stroke-dasharray": "1 2" }, svg);
+    el("text", { x: bx + 3, y: T + 9, "font-size": 11, fill: GREY, class: "tick branch" }, svg).textContent = "branch";
+    // A ghost: the future as built, a faint dashed line in its colour.
+    const ghosts = page.catalogue.futures.map((f) =>
+      el("path", { fill: "none", stroke: COLOURS[f.name], "stroke-opacity": 0.55, "stroke-width": 1.4, "stroke-dasharray": "3 2", d: "", "data-ghost": f.name }, svg));
+    const past = el("path", { fill: "none", stroke: GREY, "stroke-width": 1.8, d: "", "data-past": "shared" }, svg);
     const marks = el("g", {}, svg);
-    const now = el("line", { y1: T, y2: H - B, stroke: "#1d232a", "stroke-width": 0.7, "stroke-dasharray": "2 2" }, svg);
+    const now = el("line", { y1: T, y2: H - B, stroke: INK, "stroke-width": 0.7, "stroke-dasharray": "2 2" }, svg);
     const paths = page.catalogue.futures.map((f) =>
       el("path", { fill: "none", stroke: COLOURS[f.name], "stroke-width": 1.8, d: "", "data-future": f.name }, svg));
     const values = document.createElement("div");
     values.className = "now";
     box.appendChild(values);
     grid.appendChild(box);
-    return { index, metric, paths, now, marks, values };
+    return { index, metric, paths, ghosts, past, now, marks, values, svg };
   });
+  fitText();
+}
+
+// Chart text is at least MIN_PX screen pixels however wide the chart is drawn.
+function fitText() {
+  for (const c of page.charts || []) {
+    const w = c.svg.getBoundingClientRect().width;
+    if (!w) continue;
+    const size = Math.max(11, (MIN_PX * W) / w);
+    c.svg.querySelectorAll("text").forEach((t) => t.setAttribute("font-size", size.toFixed(2)));
+  }
+}
+
+// Whether a lever was applied to future `name` alone before month `m` (a
+// lever applied to all three keeps their past shared).
+function leveredBefore(name, m) {
+  return page.snapshot.applied.some((a) => a.future === name && a.month < m);
+}
+
+function pathOf(rows, index, metric, from, to) {
+  let d = "";
+  for (let m = from; m < Math.min(to, rows.length); m++) {
+    const v = rows[m] && rows[m][index];
+    if (v === null || v === undefined) continue;
+    d += `${d ? "L" : "M"}${x(m).toFixed(1)},${y(v, metric).toFixed(1)}`;
+  }
+  return d;
 }
 
 function drawCharts() {
   const s = page.snapshot;
   for (const c of page.charts) {
+    // One shared past in grey up to the branch; each future in its colour
+    // from the branch on (from the start if a lever changed it earlier).
+    const b = page.branchStep;
+    c.past.setAttribute("d", pathOf(page.rows[0], c.index, c.metric, 0, b + 1));
     c.paths.forEach((path, k) => {
-      let d = "";
-      page.rows[k].forEach((row, m) => {
-        const v = row[c.index];
-        if (v === null || v === undefined) return;
-        d += `${d ? "L" : "M"}${x(m).toFixed(1)},${y(v, c.metric).toFixed(1)}`;
-      });
-      path.setAttribute("d", d);
+      const name = page.catalogue.futures[k].name;
+      const from = leveredBefore(name, b) ? 0 : b;
+      path.setAttribute("d", pathOf(page.rows[k], c.index, c.metric, from, Infinity));
+      // The ghost: this future as built (no lever), shown once a lever changed it.
+      const changed = s.applied.some((a) => a.future === name || a.future === "all");
+      c.ghosts[k].setAttribute("d", changed ? pathOf(page.ghost[k], c.index, c.metric, 0, Infinity) : "");
     });
     c.now.setAttribute("x1", x(s.month));
     c.now.setAttribute("x2", x(s.month));
     c.marks.innerHTML = "";
     for (const a of s.applied) {
-      el("line", { x1: x(a.month), x2: x(a.month), y1: T, y2: H - B, stroke: COLOURS[a.future], "stroke-dasharray": "4 3", "stroke-width": 1 }, c.marks);
+      el("line", { x1: x(a.month), x2: x(a.month), y1: T, y2: H - B, stroke: COLOURS[a.future] || INK, "stroke-dasharray": "4 3", "stroke-width": 1 }, c.marks);
     }
     c.values.innerHTML = page.catalogue.futures
       .map((f, k) => {
         const row = page.rows[k][page.rows[k].length - 1];
-        return `<span style="color:${COLOURS[f.name]}">${f.name} ${fmt(row ? row[c.index] : null)}</span>`;
+        return `<span>${swatch(f.name)}${f.name} ${fmt(row ? row[c.index] : null)}</span>`;
       })
-      .join(" · ");
+      .join(" ");
   }
 }
 
@@ -209,6 +260,29 @@ function drawLegend() {
   }
 }
 
+// ---------- what happened, in words ----------
+
+function metricAt(k, name, m) {
+  const i = page.catalogue.metrics.findIndex((x) => x.name === name);
+  const row = page.rows[k][Math.min(m, page.rows[k].length - 1)];
+  return row ? row[i] : null;
+}
+
+function endMessage() {
+  const s = page.snapshot;
+  const year = s.date.slice(0, 4);
+  const b = page.branchStep;
+  const parts = page.catalogue.futures.map((f, k) => {
+    const [g0, g1] = [metricAt(k, "fracture", b), metricAt(k, "fracture", s.month)];
+    const [t0, t1] = [metricAt(k, "trust", b), metricAt(k, "trust", s.month)];
+    const gap = g1 > g0 + 0.01 ? "widened" : g1 < g0 - 0.01 ? "narrowed" : "stayed about the same";
+    const trust = t1 > t0 + 0.01 ? "rose" : t1 < t0 - 0.01 ? "fell" : "held";
+    const cls = s.futures[k].class ? `; it ended as a ${s.futures[k].class} future` : "";
+    return `in ${f.name} the gap between digital citizens and their administrations ${gap} (${fmt(g0)} to ${fmt(g1)}) and trust ${trust} (${fmt(t0)} to ${fmt(t1)})${cls}`;
+  });
+  return `By ${year}, since the branch in ${page.catalogue.branch}: ${parts.join("; ")}.`;
+}
+
 // ---------- futures and levers ----------
 
 function buildFutures() {
@@ -222,9 +296,16 @@ function buildFutures() {
     const d = document.createElement("div");
     d.className = "future";
     d.style.borderColor = COLOURS[f.name];
-    d.innerHTML = `<b style="color:${COLOURS[f.name]}">${f.name}</b>: ${f.explain}<div class="class"></div>`;
+    d.innerHTML = `<b>${swatch(f.name)}${f.name}</b>: ${f.explain}<div class="class"></div>`;
     box.appendChild(d);
   });
+}
+
+// The lever's value in force in the future shown (a slider shows it unless
+// a new value waits to be applied).
+function inForce(sl) {
+  const k = Number($("future").value) || 0;
+  return page.snapshot ? page.snapshot.futures[k].levers[sl.lever.path] : sl.lever.default;
 }
 
 function buildSliders() {
@@ -257,18 +338,35 @@ function drawLevers() {
   const s = page.snapshot;
   for (const sl of page.sliders) {
     sl.force.innerHTML = "in force: " + s.futures
-      .map((f) => `<span style="color:${COLOURS[f.name]}">${fmt(f.levers[sl.lever.path])}</span>`)
-      .join(" · ");
+      .map((f) => `<span>${swatch(f.name)}${fmt(f.levers[sl.lever.path])}</span>`)
+      .join(" ");
     const pending = s.pending[sl.lever.path];
-    if (pending !== undefined && document.activeElement !== sl.input) {
+    if (document.activeElement === sl.input) continue;
+    if (pending !== undefined) {
       sl.input.value = pending;
       sl.value.textContent = fmt(pending);
       sl.value.classList.add("changed");
+      sl.value.title = "set, not yet applied";
+    } else {
+      const v = inForce(sl);
+      if (v !== undefined && v !== null && !Number.isNaN(v)) sl.input.value = v;
+      sl.value.textContent = fmt(v);
+      sl.value.classList.remove("changed");
+      sl.value.title = `in force in ${page.catalogue.futures[Number($("future").value) || 0].name}`;
     }
   }
+  $("shown").textContent = page.catalogue.futures[Number($("future").value) || 0].name;
+  const before = s.month < page.branchStep;
   document.querySelectorAll(".future .class").forEach((d, k) => {
     const c = s.futures[k].class;
-    d.textContent = c ? `so far it looks like: ${c}` : "classified after the first year";
+    d.textContent = before
+      ? `still open: the three futures share one past until ${page.catalogue.branch}`
+      : !c
+        ? `still open: branched in ${page.catalogue.branch}, too early to tell`
+        : s.month >= s.steps
+          ? `ended as: ${c}`
+          : `heading for: ${c} (decided at the end)`;
+    d.classList.toggle("open", before || !c);
   });
 }
 
@@ -278,6 +376,10 @@ function onState(s) {
   s.futures.forEach((f, k) => {
     page.rows[k].length = Math.min(page.rows[k].length, s.from);
     f.rows.forEach((row, i) => { page.rows[k][s.from + i] = row; });
+    // The future as built (no lever applied to it yet) is the ghost a
+    // changed future is compared with; the same seed replays it exactly.
+    const changed = s.applied.some((a) => a.future === f.name || a.future === "all");
+    if (!changed && page.rows[k].length > page.ghost[k].length) page.ghost[k] = page.rows[k].slice();
   });
   page.snapshot = s;
   $("date").textContent = s.date;
@@ -286,17 +388,27 @@ function onState(s) {
   drawCharts();
   drawWorld();
   drawLevers();
+  const end = $("end");
+  if (s.month >= s.steps) {
+    end.textContent = endMessage();
+    end.hidden = false;
+  } else {
+    end.hidden = true;
+  }
 }
 
 async function main() {
   page.catalogue = await transport.catalogue();
   page.startYear = Number(page.catalogue.start.slice(0, 4));
+  const [by, bm] = page.catalogue.branch.split("-").map(Number);
+  const [sy, sm] = page.catalogue.start.split("-").map(Number);
+  page.branchStep = Math.max(0, (by - sy) * 12 + (bm - sm));
   for (const f of page.catalogue.futures) COLOURS[f.name] = f.colour;
   const c = page.catalogue;
   $("intro").innerHTML = `Each future is the same ${c.citizens.toLocaleString("en")} citizens and
     ${c.administrations} administrations from January ${page.startYear}, with different barriers and policies.
-    The simulation runs on the server; move a lever, then press <em>Apply from now</em> to see what it
-    changes from this month on.`;
+    The three share one past until ${c.branch}, when they branch. ${transport.runs}; move a lever, then
+    press <em>${transport.fromStart ? `Apply from ${c.start}` : "Apply from now"}</em> to see what it changes.`;
   for (const m of page.catalogue.metrics) if (m.name === "trust_gap") { m.lo = -1; m.hi = 1; }
   const opened = await transport.open();
   page.world = opened.world;
@@ -305,13 +417,25 @@ async function main() {
   buildSliders();
   buildWorld();
   drawLegend();
-  $("future").addEventListener("change", drawWorld);
+  $("future").addEventListener("change", () => { drawWorld(); if (page.snapshot) drawLevers(); });
+  window.addEventListener("resize", fitText);
+  $("large").addEventListener("click", () => {
+    const on = document.body.classList.toggle("large");
+    $("large").classList.toggle("on", on);
+    fitText();
+  });
   $("colour").addEventListener("change", () => { drawLegend(); drawWorld(); });
   for (const name of ["play", "pause", "step", "reset"]) {
     $(name).addEventListener("click", () => command(name).catch(() => {}));
   }
+  if (transport.baseline) page.ghost = transport.baseline();
+  if (transport.fromStart) {
+    $("apply-one").hidden = true;
+    $("apply-all").textContent = `Apply from ${c.start} to all three futures`;
+  }
+  const from = () => (transport.fromStart ? c.start : page.snapshot.date);
   $("apply-all").addEventListener("click", () =>
-    command("intervene", { future: "all" }).then(() => say(`Applied from ${page.snapshot.date} to all three futures.`)).catch(() => {}));
+    command("intervene", { future: "all" }).then(() => say(`Applied from ${from()} to all three futures.`)).catch(() => {}));
   $("apply-one").addEventListener("click", () => {
     const name = page.catalogue.futures[Number($("future").value)].name;
     command("intervene", { future: name }).then(() => say(`Applied from ${page.snapshot.date} to ${name}.`)).catch(() => {});

@@ -9,6 +9,8 @@
 const token = new URLSearchParams(location.search).get("token");
 
 const transport = {
+  // Where the runs come from, in the page's words.
+  runs: "The simulation runs on the server",
   id: null,
   events: null,
 
