@@ -10,6 +10,7 @@ mod memory;
 mod model;
 mod patterns;
 mod pinned;
+mod readme;
 mod report;
 mod security;
 mod sensitivity;

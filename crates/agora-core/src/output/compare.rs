@@ -33,13 +33,14 @@ pub const THRESHOLD_METRICS: [usize; 3] = [idx::ADOPTION, idx::TRANSFORMED_SHARE
 /// The levels of the threshold months, in percent.
 pub const THRESHOLD_LEVELS: [u32; 2] = [25, 50];
 /// The metrics of the console table, cost last.
-pub const SHOWN: [usize; 8] = [
+pub const SHOWN: [usize; 9] = [
     idx::DIGITALIZATION,
     idx::DIGITAL_INTERACTION,
     idx::ADOPTION,
     idx::TRANSFORMED_SHARE,
     idx::TRUST,
     idx::SATISFACTION,
+    idx::UNHEARD_SHARE,
     idx::FRACTURE,
     idx::COST,
 ];
@@ -162,6 +163,15 @@ pub struct PairSummary {
     /// Per threshold: its name, the paired difference in months (over the
     /// pairs where both reach it) and how many baseline and policy runs reach it.
     pub thresholds: Vec<(String, Paired, usize, usize)>,
+    /// Per class: the shares of baseline and policy runs ending in it and
+    /// the paired difference of the class indicator.
+    pub classes: Vec<(Class, Paired)>,
+    /// The first month of the runs.
+    pub start: String,
+    /// Citizens per run (for totals over the population).
+    pub citizens: u32,
+    /// The classification rules the runs were classed by.
+    pub classification: crate::scenario::Classification,
 }
 
 /// Write every file of a compare into `folder`, the manifest last.
@@ -224,6 +234,13 @@ fn summarize(batch: &[Prepared], collected: &Collected, pair: &Pair, starts: &[M
     let (base, policy) = (&collected.runs[pair.base], &collected.runs[pair.policy]);
     let last = base[0].series.len() - 1;
     PairSummary {
+        classes: Class::ALL
+            .iter()
+            .map(|&class| (class, paired(base, policy, |r| f64::from(u8::from(r.class == class)))))
+            .collect(),
+        start: starts[pair.base].to_string(),
+        citizens: batch[pair.base].scenario.population.citizens,
+        classification: batch[pair.base].scenario.classification.clone(),
         pair: pair.clone(),
         base_name: batch[pair.base].scenario.name.clone(),
         step: last as u32,

@@ -5,6 +5,7 @@
 
 mod error;
 pub mod settings;
+pub mod suggest;
 mod validate;
 pub mod values;
 
@@ -540,9 +541,36 @@ fn locate(folder: &Path, reference: &str) -> Source {
 /// chain, check it.
 pub fn load(folder: &Path, reference: &str) -> Result<Scenario, ScenarioError> {
     let source = locate(folder, reference);
-    let scenario = resolve(&source, &mut Vec::new())?;
+    let mut scenario = resolve(&source, &mut Vec::new())?;
+    quick(&mut scenario);
     validate::validate(&scenario).map_err(|e| e.in_file(&source))?;
     Ok(scenario)
+}
+
+/// The environment variable of the quick mode: set (to anything but `0` or
+/// nothing), every scenario loaded or changed by path runs at most
+/// [`QUICK_CITIZENS`] citizens and [`QUICK_REPLICATES`] replicates. It
+/// exists so that CI can run every command README.md shows in seconds
+/// (`tests/agora/readme.rs`); the manifest records the sizes used.
+pub const QUICK_ENV: &str = "AGORA_QUICK";
+/// Citizens per run in the quick mode.
+pub const QUICK_CITIZENS: u32 = 400;
+/// Replicates per scenario in the quick mode.
+pub const QUICK_REPLICATES: u32 = 2;
+
+/// Whether the quick mode ([`QUICK_ENV`]) is on.
+pub fn quick_mode() -> bool {
+    std::env::var_os(QUICK_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Shrink a scenario to the quick mode's sizes, if it is on.
+fn quick(scenario: &mut Scenario) {
+    if quick_mode() {
+        let p = &mut scenario.population;
+        p.citizens = p.citizens.min(QUICK_CITIZENS);
+        p.administrations = p.administrations.min(p.citizens / 4).max(1);
+        scenario.replicates = scenario.replicates.min(QUICK_REPLICATES);
+    }
 }
 
 /// A scenario from RON text, its `base` and edge-list paths relative to
@@ -559,22 +587,70 @@ pub fn built_in() -> Vec<Scenario> {
     BUILT_IN
         .iter()
         .map(|(name, _)| {
-            let scenario = resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
+            let mut scenario = resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
+            quick(&mut scenario);
             validate::validate(&scenario).expect("built-in scenarios are valid");
             scenario
         })
         .collect()
 }
 
-/// Apply `--set PATH=VALUE` overrides, then check the result again.
+/// The override key that adds an intervention instead of setting a field:
+/// `(INTERVENE, "MONTH PATH=VALUE")` is `--intervene 'MONTH PATH=VALUE'`.
+pub const INTERVENE: &str = "intervene";
+
+/// Apply `--set PATH=VALUE` overrides in order, then check the result
+/// again. The key [`INTERVENE`] appends an intervention instead
+/// ([`add_intervention`]).
 pub fn apply_overrides(scenario: &mut Scenario, overrides: &[(String, String)]) -> Result<(), ScenarioError> {
     for (path, value) in overrides {
+        if path == INTERVENE {
+            add_intervention(scenario, value)?;
+            continue;
+        }
         set_path(scenario, path, value).map_err(|e| ScenarioError::Set {
             assignment: format!("{path}={value}"),
             error: e,
         })?;
     }
+    quick(scenario);
     validate::validate(scenario)
+}
+
+/// Append the intervention `MONTH PATH=VALUE` (`--intervene`): from step
+/// MONTH (a step number, or a date `YYYY-MM` from the scenario's start on),
+/// the `dynamics.*` parameter PATH takes VALUE, for every administration.
+pub fn add_intervention(scenario: &mut Scenario, text: &str) -> Result<(), ScenarioError> {
+    let context = format!("--intervene '{text}'");
+    let bad = |allowed: &str| ScenarioError::invalid(&context, format!("'{text}'"), allowed);
+    let (month, assignment) = text
+        .trim()
+        .split_once(char::is_whitespace)
+        .ok_or_else(|| bad("'MONTH PATH=VALUE', e.g. '2027-01 dynamics.training=0.04' or '180 dynamics.training=0.04'"))?;
+    let (path, value) = assignment
+        .trim()
+        .split_once('=')
+        .ok_or_else(|| bad("'MONTH PATH=VALUE': PATH=VALUE after the month"))?;
+    let (path, value) = (path.trim(), value.trim());
+    let start = crate::calendar::Month::parse(&scenario.start);
+    let at = match (month.parse::<u32>(), crate::calendar::Month::parse(month), start) {
+        (Ok(step), _, _) => step,
+        (_, Some(date), Some(start)) if start.months_to(date) >= 0 => start.months_to(date) as u32,
+        (_, Some(_), Some(start)) => {
+            return Err(bad(&format!("a month from the start ({start}) on")));
+        }
+        _ => return Err(bad("MONTH as a step (e.g. 180) or a date YYYY-MM (e.g. 2027-01)")),
+    };
+    resolve_setter(context.clone(), path, false)?;
+    let value: f64 = value
+        .parse()
+        .map_err(|_| bad(&format!("a number for `{path}` after `=`")))?;
+    scenario.interventions.push(Intervention {
+        at,
+        set: std::collections::BTreeMap::from([(path.to_string(), value)]),
+        target: Target::All,
+    });
+    Ok(())
 }
 
 /// Set one field by its dotted path.
@@ -593,7 +669,7 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
         Source::File(path) => std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
             path: path.clone(),
             message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such scenario file".into(),
+                std::io::ErrorKind::NotFound => not_found(path),
                 _ => e.to_string(),
             },
         }),
@@ -605,6 +681,33 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
         // `locate` never names a text; `from_ron` hands its text to `resolve_text`.
         Source::Text(_) => Ok(String::new()),
     }
+}
+
+/// The message for a scenario reference that is neither a file nor a
+/// built-in name: the built-in names, and the nearest of them or of the
+/// `.ron` files beside it.
+fn not_found(path: &Path) -> String {
+    let given = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let mut names: Vec<String> = BUILT_IN.iter().map(|(f, _)| f.trim_end_matches(".ron").to_string()).collect();
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        let mut files: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".ron"))
+            .collect();
+        files.sort();
+        names.extend(files);
+    }
+    let hint = suggest::did_you_mean(&given, names.iter().map(String::as_str))
+        .or_else(|| suggest::did_you_mean(given.trim_end_matches(".ron"), names.iter().map(String::as_str)))
+        .map(|n| match n.ends_with(".ron") {
+            true => format!("; did you mean `{}`?", folder.join(n).display()),
+            false => format!("; did you mean `{n}`?"),
+        })
+        .unwrap_or_default();
+    format!(
+        "no such scenario file, nor a built-in scenario (fracture, participation, pioneer){hint}"
+    )
 }
 
 /// Defaults, then the base chain from the root down, then this file.
@@ -704,6 +807,13 @@ mod tests {
         assert!(e.to_string().contains("is not a number"), "{e}");
         let e = set_path(&mut s, "dynamics", "1").unwrap_err();
         assert!(e.to_string().contains("is a group"), "{e}");
+        let e = set_path(&mut s, "dynamics.adoption_imitaton", "0.2").unwrap_err();
+        assert!(
+            e.to_string().ends_with("did you mean `dynamics.adoption_imitation`?"),
+            "{e}"
+        );
+        let e = set_path(&mut s, "citizns.trust", "0.2").unwrap_err();
+        assert!(e.to_string().contains("did you mean `citizens`?"), "{e}");
     }
 
     #[test]
