@@ -72,17 +72,22 @@ fn interval(p: &Paired) -> String {
 fn rule(class: Class, c: &crate::scenario::Classification) -> String {
     match class {
         Class::Participation => format!(
-            "transformed share of administrations >= {} (participation_transformed)",
+            "transformed share >= {} (participation_transformed)",
             c.participation_transformed
         ),
         Class::BroadAdoption => format!(
-            "adopter share >= {} without participation (pioneer_max_adopters)",
+            "adopter share >= {}, not participation (pioneer_max_adopters)",
             c.pioneer_max_adopters
         ),
         Class::Fracture => format!(
-            "online-contact share >= {}, unanswered share of online contacts >= {} and up >= {} since the branch, \
-             trust down >= {} (fracture rule)",
-            c.fracture_digital_interaction, c.fracture_unheard, c.fracture_unheard_rise, c.fracture_trust_fall
+            "online-contact share >= {}, unanswered share >= {}\n  {:w$}  and up >= {} since the branch, trust down >= {} \
+             (fracture rule)",
+            c.fracture_digital_interaction,
+            c.fracture_unheard,
+            "",
+            c.fracture_unheard_rise,
+            c.fracture_trust_fall,
+            w = "broad_adoption".len()
         ),
         Class::Pioneer => format!("adopter share >= {} (pioneer_min_adopters)", c.pioneer_min_adopters),
         Class::Analog => "none of the above".into(),
@@ -105,18 +110,23 @@ pub fn compare_text(s: &PairSummary) -> String {
         s.date
     ));
     let width = Class::ALL.iter().map(|c| c.name().len()).max().unwrap_or(0);
-    for (class, p) in &s.classes {
-        if p.base == 0.0 && p.policy == 0.0 {
-            continue;
-        }
+    let shown: Vec<&(Class, Paired)> = s
+        .classes
+        .iter()
+        .filter(|(_, p)| p.base != 0.0 || p.policy != 0.0)
+        .collect();
+    for (class, p) in &shown {
         out.push_str(&format!(
-            "  {:width$}  {:>4} -> {:>4}  {:<22}  {}\n",
+            "  {:width$}  {:>4} -> {:>4}  {}\n",
             class.name(),
             percent(p.base),
             percent(p.policy),
             points(p),
-            rule(*class, &s.classification)
         ));
+    }
+    out.push_str("Rules (the first that holds names the future; thresholds from the scenario's classification):\n");
+    for (class, _) in &shown {
+        out.push_str(&format!("  {:width$}  {}\n", class.name(), rule(*class, &s.classification)));
     }
     out.push_str(&format!(
         "\n{:<20} {:>9} {:>9}  {:<26} unit\n",
@@ -157,6 +167,8 @@ fn thresholds_text(s: &PairSummary) -> String {
         let unit = METRICS.iter().find(|m| m.name == metric).map_or("", |m| m.unit);
         let level = level.parse::<f64>().map_or(String::new(), |l| format!("{}", l / 100.0));
         let change = match (p.diff.is_finite(), p.lo.is_finite()) {
+            _ if p.pairs == 0 => "no pair where both reach it".into(),
+            (true, true) if p.diff == 0.0 && p.sd == 0.0 => "the same month in every pair".into(),
             (true, true) => format!(
                 "{} months [{}, {}]",
                 meaningful(p.diff, 1.0, 1, true),
@@ -166,9 +178,12 @@ fn thresholds_text(s: &PairSummary) -> String {
             (true, false) => format!("{} months", meaningful(p.diff, 1.0, 1, true)),
             _ => "-".into(),
         };
+        let pairs = match p.pairs {
+            0 => String::new(),
+            n => format!(" over {n} pairs"),
+        };
         out.push_str(&format!(
-            "  {metric} >= {level} ({unit}): reached in {base} baseline and {policy} policy runs; {change}, {} pairs\n",
-            p.pairs
+            "  {metric} >= {level} ({unit})\n      reached in {base} baseline and {policy} policy runs; {change}{pairs}\n"
         ));
     }
     out
@@ -180,7 +195,8 @@ fn cost_text(s: &PairSummary) -> String {
     let Some((_, cost)) = s.metrics.iter().find(|m| m.0 == idx::COST) else {
         return String::new();
     };
-    let years = f64::from(s.step) / 12.0;
+    // Steps 0 to `step` are the months of the horizon.
+    let years = f64::from(s.step + 1) / 12.0;
     let mut out = String::from("\nCost of the policy's levers (docs/costs.md), policy minus baseline:\n");
     if cost.diff.abs() < 1e-9 {
         out.push_str("  none: the policy costs what the baseline costs\n\n");
@@ -202,6 +218,7 @@ fn cost_text(s: &PairSummary) -> String {
             continue;
         };
         let per_point = per_euro(p.diff * 100.0, cost.diff);
+        let share = METRICS[m].unit.starts_with("share");
         if !per_point.is_finite() || p.diff.abs() < 1e-9 || !p.lo.is_finite() || p.lo * p.hi <= 0.0 {
             out.push_str(&format!(
                 "  {}: no change distinguishable from noise, so no cost per point\n",
@@ -211,8 +228,9 @@ fn cost_text(s: &PairSummary) -> String {
         }
         let direction = if p.diff > 0.0 { "up" } else { "down" };
         out.push_str(&format!(
-            "  {} EUR per citizen per percentage point of {} {direction} ({} points [{}, {}])\n",
+            "  {} EUR per citizen per {} of {} {direction} ({} points [{}, {}])\n",
             meaningful((1.0 / per_point).abs(), 1.0, 2, false),
+            if share { "percentage point" } else { "point (0.01)" },
             METRICS[m].name,
             meaningful(100.0 * p.diff, 100.0, 1, true),
             meaningful(100.0 * p.lo, 100.0, 1, true),
