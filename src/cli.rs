@@ -560,7 +560,7 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
     };
     let outcome = commands::compare(&options, &Console::new(args.batch.quiet))?;
     for pair in &outcome.pairs {
-        print_text(&format!("{}\n", compare_text(pair)))?;
+        print_text(&format!("{}\n", compare_text(pair, options.across.is_empty())))?;
     }
     if !options.across.is_empty() {
         print_text(&format!("{}\n", across_text(&outcome.pairs)))?;

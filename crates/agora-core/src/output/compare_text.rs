@@ -6,7 +6,7 @@
 //! intervals cover. Across futures ([`across_text`]): each policy's change
 //! in every future, its worst case and its regret.
 
-use super::compare::{Paired, PairSummary, per_euro};
+use super::compare::{PairSummary, Paired};
 use crate::model::metrics::idx;
 use crate::model::{Class, METRICS};
 
@@ -68,8 +68,25 @@ fn interval(p: &Paired) -> String {
     }
 }
 
-/// The class rule in words, thresholds named and in their unit.
-fn rule(class: Class, c: &crate::scenario::Classification) -> String {
+/// A metric's unit in a few characters, for tables that fit 80 columns
+/// (docs/model.md, "Observation", has each in full).
+fn unit_tag(m: usize) -> &'static str {
+    let metric = &METRICS[m];
+    if m == idx::COST {
+        "EUR/citizen"
+    } else if metric.unit.starts_with("share") {
+        "share"
+    } else if metric.range == (0.0, 1.0) {
+        "0-1"
+    } else {
+        metric.unit
+    }
+}
+
+/// The class rule in words, thresholds named and in their unit; continued
+/// lines are indented by `indent`.
+fn rule(class: Class, c: &crate::scenario::Classification, indent: usize) -> String {
+    let pad = " ".repeat(indent);
     match class {
         Class::Participation => format!(
             "transformed share >= {} (participation_transformed)",
@@ -80,33 +97,28 @@ fn rule(class: Class, c: &crate::scenario::Classification) -> String {
             c.pioneer_max_adopters
         ),
         Class::Fracture => format!(
-            "online-contact share >= {}, unanswered share >= {}\n  {:w$}  and up >= {} since the branch, trust down >= {} \
-             (fracture rule)",
-            c.fracture_digital_interaction,
-            c.fracture_unheard,
-            "",
-            c.fracture_unheard_rise,
-            c.fracture_trust_fall,
-            w = "broad_adoption".len()
+            "online-contact share >= {}, unanswered share >= {},\n{pad}unanswered share up >= {} since the branch,\n\
+             {pad}trust down >= {} since the branch (fracture rule)",
+            c.fracture_digital_interaction, c.fracture_unheard, c.fracture_unheard_rise, c.fracture_trust_fall,
         ),
         Class::Pioneer => format!("adopter share >= {} (pioneer_min_adopters)", c.pioneer_min_adopters),
-        Class::Analog => "none of the above".into(),
-        Class::Undecided => format!(
-            "within {} of a threshold (undecided_margin)",
-            c.undecided_margin
-        ),
+        Class::Analog => "none of the rules above holds".into(),
+        Class::Undecided => format!("within {} of a threshold (undecided_margin)", c.undecided_margin),
     }
 }
 
-/// The console text of one comparison.
-pub fn compare_text(s: &PairSummary) -> String {
+/// The console text of one comparison (80 columns); `thresholds`: with the
+/// months to thresholds (left out across futures, where [`across_text`]
+/// follows).
+pub fn compare_text(s: &PairSummary, thresholds: bool) -> String {
     let pairs = s.metrics.first().map_or(0, |m| m.1.pairs);
     let mut out = format!(
-        "{} vs {}: {pairs} pairs of runs on the same seeds, {} to {}\n\n",
+        "{} vs {}, {} to {}\n{pairs} pairs of runs, each pair on one seed (common random numbers)\n\n",
         s.pair.label, s.base_name, s.start, s.date
     );
     out.push_str(&format!(
-        "Change of future by {} (share of runs ending in each future, baseline -> policy, paired 95% interval):\n",
+        "Change of future by {}: the share of runs ending in each future,\n\
+         baseline -> policy, and the change with its paired 95% interval\n",
         s.date
     ));
     let width = Class::ALL.iter().map(|c| c.name().len()).max().unwrap_or(0);
@@ -124,16 +136,21 @@ pub fn compare_text(s: &PairSummary) -> String {
             points(p),
         ));
     }
-    out.push_str("Rules (the first that holds names the future; thresholds from the scenario's classification):\n");
+    out.push_str("Rules (the first that holds names the future; the scenario's thresholds):\n");
     for (class, _) in &shown {
-        out.push_str(&format!("  {:width$}  {}\n", class.name(), rule(*class, &s.classification)));
+        out.push_str(&format!(
+            "  {:width$}  {}\n",
+            class.name(),
+            rule(*class, &s.classification, width + 4)
+        ));
     }
     out.push_str(&format!(
-        "\n{:<20} {:>9} {:>9}  {:<26} unit\n",
+        "\n{:<20} {:>9} {:>9}  {:<26} {}\n",
         format!("outcome, {}", s.date),
         "baseline",
         "policy",
-        "change [95% CI]"
+        "change [95% CI]",
+        "unit"
     ));
     for (m, p) in &s.metrics {
         out.push_str(&format!(
@@ -142,14 +159,16 @@ pub fn compare_text(s: &PairSummary) -> String {
             value(p.base, false),
             value(p.policy, false),
             interval(p),
-            METRICS[*m].unit
+            unit_tag(*m)
         ));
     }
-    out.push_str(&thresholds_text(s));
+    if thresholds {
+        out.push_str(&thresholds_text(s));
+    }
     out.push_str(&cost_text(s));
     out.push_str(&format!(
-        "The intervals cover replicate noise only: {pairs} paired runs at fixed parameters; they do not include \
-         the uncertainty of the parameters themselves.\n"
+        "The intervals cover replicate noise only ({pairs} pairs of runs at fixed\n\
+         parameters), not the uncertainty of the parameters themselves.\n"
     ));
     out
 }
@@ -157,40 +176,38 @@ pub fn compare_text(s: &PairSummary) -> String {
 /// The months to thresholds, each named with its level and unit.
 fn thresholds_text(s: &PairSummary) -> String {
     let mut out = String::from(
-        "\nMonths until a run's metric first reaches a level (months sooner: negative; over the pairs where both reach it):\n",
+        "\nMonths until a run first reaches a level: runs that reach it (baseline vs\n\
+         policy), and the change over the pairs where both do (negative: sooner)\n",
     );
     for (name, p, base, policy) in &s.thresholds {
         let (metric, level) = name
             .trim_end_matches("_month")
             .rsplit_once('_')
             .unwrap_or((name.as_str(), ""));
-        let unit = METRICS.iter().find(|m| m.name == metric).map_or("", |m| m.unit);
+        let unit = METRICS.iter().position(|m| m.name == metric).map_or("", unit_tag);
         let level = level.parse::<f64>().map_or(String::new(), |l| format!("{}", l / 100.0));
         let change = match (p.diff.is_finite(), p.lo.is_finite()) {
             _ if p.pairs == 0 => "no pair where both reach it".into(),
-            (true, true) if p.diff == 0.0 && p.sd == 0.0 => "the same month in every pair".into(),
+            (true, true) if p.diff == 0.0 && p.sd == 0.0 => format!("the same month in all {} pairs", p.pairs),
             (true, true) => format!(
-                "{} months [{}, {}]",
+                "{} months [{}, {}] over {} pairs",
                 meaningful(p.diff, 1.0, 1, true),
                 meaningful(p.lo, 1.0, 1, true),
-                meaningful(p.hi, 1.0, 1, true)
+                meaningful(p.hi, 1.0, 1, true),
+                p.pairs
             ),
-            (true, false) => format!("{} months", meaningful(p.diff, 1.0, 1, true)),
+            (true, false) => format!("{} months, {} pair", meaningful(p.diff, 1.0, 1, true), p.pairs),
             _ => "-".into(),
         };
-        let pairs = match p.pairs {
-            0 => String::new(),
-            n => format!(" over {n} pairs"),
-        };
         out.push_str(&format!(
-            "  {metric} >= {level} ({unit})\n      reached in {base} baseline and {policy} policy runs; {change}{pairs}\n"
+            "  {metric} >= {level} ({unit}): {base} vs {policy} runs reach it\n      {change}\n"
         ));
     }
     out
 }
 
 /// The cost in planner units: per citizen per year, in total over the
-/// horizon, and per percentage point of each key outcome.
+/// horizon, and per point of each key outcome.
 fn cost_text(s: &PairSummary) -> String {
     let Some((_, cost)) = s.metrics.iter().find(|m| m.0 == idx::COST) else {
         return String::new();
@@ -203,8 +220,8 @@ fn cost_text(s: &PairSummary) -> String {
         return out;
     }
     out.push_str(&format!(
-        "  {} EUR per citizen over the {} years {} to {} = {} EUR per citizen per year; {} million EUR in total \
-         for {} citizens\n",
+        "  {} EUR per citizen over the {} years {} to {},\n  \
+         that is {} EUR per citizen per year and {} million EUR for {} citizens\n",
         meaningful(cost.diff, 1.0, 2, false),
         meaningful(years, 1.0, 1, false),
         s.start,
@@ -213,28 +230,25 @@ fn cost_text(s: &PairSummary) -> String {
         meaningful(cost.diff * f64::from(s.citizens) / 1e6, 1.0, 2, false),
         s.citizens
     ));
+    out.push_str("  per point (0.01 of a share or a 0-1 level) of each outcome's change:\n");
     for m in KEY_OUTCOMES {
         let Some((_, p)) = s.metrics.iter().find(|x| x.0 == m) else {
             continue;
         };
-        let per_point = per_euro(p.diff * 100.0, cost.diff);
-        let share = METRICS[m].unit.starts_with("share");
-        if !per_point.is_finite() || p.diff.abs() < 1e-9 || !p.lo.is_finite() || p.lo * p.hi <= 0.0 {
-            out.push_str(&format!(
-                "  {}: no change distinguishable from noise, so no cost per point\n",
-                METRICS[m].name
-            ));
+        let name = METRICS[m].name;
+        if p.diff.abs() < 1e-9 || !p.lo.is_finite() || p.lo * p.hi <= 0.0 {
+            out.push_str(&format!("  {name:<14} no change distinguishable from noise\n"));
             continue;
         }
-        let direction = if p.diff > 0.0 { "up" } else { "down" };
+        let f = |x: f64| meaningful((100.0 * x).abs(), 100.0, 1, false);
+        let (lo, hi) = if p.diff > 0.0 { (p.lo, p.hi) } else { (p.hi, p.lo) };
         out.push_str(&format!(
-            "  {} EUR per citizen per {} of {} {direction} ({} points [{}, {}])\n",
-            meaningful((1.0 / per_point).abs(), 1.0, 2, false),
-            if share { "percentage point" } else { "point (0.01)" },
-            METRICS[m].name,
-            meaningful(100.0 * p.diff, 100.0, 1, true),
-            meaningful(100.0 * p.lo, 100.0, 1, true),
-            meaningful(100.0 * p.hi, 100.0, 1, true),
+            "  {name:<14} {} {} points [{}, {}]: {} EUR per citizen per point\n",
+            if p.diff > 0.0 { "up" } else { "down" },
+            f(p.diff),
+            f(lo),
+            f(hi),
+            meaningful(cost.diff / (100.0 * p.diff).abs(), 1.0, 2, false),
         ));
     }
     out.push('\n');
@@ -264,30 +278,31 @@ pub fn across_text(summaries: &[PairSummary]) -> String {
             .and_then(|s| s.metrics.iter().find(|x| x.0 == m))
             .map_or(f64::NAN, |x| x.1.diff)
     };
-    let mut out = format!(
-        "Across futures: the change each policy makes by the horizon in each future; worst case: the future where it \
-         helps least; regret: its largest shortfall from the best choice in a future (doing nothing included), in \
-         the outcome's unit\n"
+    let mut out = String::from(
+        "Across futures: the change each policy makes by the horizon in each future;\n\
+         worst case: the future where it helps least; max regret: its largest\n\
+         shortfall from the best choice in a future (doing nothing included)\n",
     );
-    let fw = futures.iter().map(|f| f.len()).max().unwrap_or(0).max(8);
-    for m in KEY_OUTCOMES.into_iter().chain([idx::COST]) {
+    let widths: Vec<usize> = futures.iter().map(|f| f.len().max(7)).collect();
+    let compared = |m: usize| summaries.iter().any(|s| s.metrics.iter().any(|x| x.0 == m));
+    for m in KEY_OUTCOMES.into_iter().chain([idx::COST]).filter(|&m| compared(m)) {
         let lower = LOWER_IS_BETTER.contains(&m);
         out.push_str(&format!(
-            "\n{} ({}; {} is better)\n{:<14}",
+            "\n{} ({}; {} is better)\n{:<12}",
             METRICS[m].name,
-            METRICS[m].unit,
+            unit_tag(m),
             if lower { "lower" } else { "higher" },
             "policy"
         ));
-        for f in &futures {
-            out.push_str(&format!(" {f:>fw$}"));
+        for (f, w) in futures.iter().zip(&widths) {
+            out.push_str(&format!(" {f:>w$}"));
         }
-        out.push_str(&format!("  {:<28} {}\n", "worst case", "max regret"));
+        out.push_str(&format!("  {:<22} {}\n", "worst case", "max regret"));
         for policy in &policies {
-            out.push_str(&format!("{:<14}", truncate(policy, 14)));
+            out.push_str(&format!("{:<12}", truncate(policy, 12)));
             let changes: Vec<f64> = futures.iter().map(|f| change(policy, f, m)).collect();
-            for c in &changes {
-                out.push_str(&format!(" {:>fw$}", value(*c, true)));
+            for (c, w) in changes.iter().zip(&widths) {
+                out.push_str(&format!(" {:>w$}", value(*c, true)));
             }
             let good = |x: f64| if lower { -x } else { x };
             let worst = futures
@@ -308,7 +323,7 @@ pub fn across_text(summaries: &[PairSummary]) -> String {
                 .filter(|x| x.is_finite())
                 .fold(f64::NAN, f64::max);
             let worst = worst.map_or("-".to_string(), |(f, c)| format!("{} ({f})", value(*c, true)));
-            out.push_str(&format!("  {worst:<28} {}\n", value(regret, false)));
+            out.push_str(&format!("  {worst:<22} {}\n", value(regret, false)));
         }
     }
     out
@@ -320,7 +335,78 @@ fn truncate(s: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::compare::Pair;
     use super::*;
+
+    fn paired(diff: f64) -> Paired {
+        Paired {
+            base: 0.5,
+            policy: 0.5 + diff,
+            diff,
+            sd: 0.01,
+            lo: diff - 0.01,
+            hi: diff + 0.01,
+            pairs: 10,
+        }
+    }
+
+    /// A policy's final change in `trust` and `cost` in one future.
+    fn summary(policy: &str, future: &str, trust: f64, cost: f64) -> PairSummary {
+        PairSummary {
+            pair: Pair {
+                label: format!("{policy}@{future}"),
+                policy_name: policy.into(),
+                future: Some(future.into()),
+                base: 0,
+                policy: 1,
+            },
+            base_name: future.into(),
+            step: 23,
+            date: "2013-12".into(),
+            metrics: vec![(idx::TRUST, paired(trust)), (idx::COST, paired(cost))],
+            thresholds: Vec::new(),
+            classes: vec![(Class::Pioneer, paired(0.2)), (Class::Fracture, paired(-0.2))],
+            start: "2012-01".into(),
+            citizens: 1000,
+            classification: Default::default(),
+        }
+    }
+
+    #[test]
+    fn worst_case_and_regret_across_futures() {
+        // a helps trust in f1 (+0.10) more than b (+0.02), b helps more in f2
+        // (+0.05 vs -0.01): a's worst case is f2 (-0.01), its regret 0.06
+        // (b's +0.05 in f2); b's regret is 0.08 (a's +0.10 in f1).
+        let all = [
+            summary("a", "f1", 0.10, 10.0),
+            summary("b", "f1", 0.02, 5.0),
+            summary("a", "f2", -0.01, 10.0),
+            summary("b", "f2", 0.05, 5.0),
+        ];
+        let text = across_text(&all);
+        let words = |section: &str, row: usize| -> Vec<String> {
+            let lines: Vec<&str> = text.split(section).nth(1).unwrap().lines().collect();
+            lines[row].split_whitespace().map(String::from).collect()
+        };
+        assert_eq!(words("\ntrust", 2), ["a", "+0.100", "-0.010", "-0.010", "(f2)", "0.060"], "{text}");
+        assert_eq!(words("\ntrust", 3), ["b", "+0.020", "+0.050", "+0.020", "(f1)", "0.080"], "{text}");
+        // Cost: lower is better, and doing nothing (0) is the best choice.
+        assert_eq!(words("\ncost", 2), ["a", "+10.000", "+10.000", "+10.000", "(f1)", "10.000"], "{text}");
+        assert!(!text.contains("\nfracture"), "no rows for outcomes not compared: {text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    }
+
+    #[test]
+    fn the_change_of_future_leads_and_every_line_fits_80_columns() {
+        let text = compare_text(&summary("a", "f1", 0.1, 10.0), true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[3].starts_with("Change of future by 2013-12"), "{text}");
+        assert!(lines[5].contains("pioneer") && lines[5].contains("+20 points [+19, +21]"), "{text}");
+        assert!(text.contains("fracture rule"), "{text}");
+        assert!(text.contains("EUR per citizen per year"), "{text}");
+        assert!(text.contains("replicate noise only"), "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
+    }
 
     #[test]
     fn meaningful_prints_rounding_noise_as_zero() {
