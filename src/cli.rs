@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use agora_core::analysis::Objective;
 use agora_core::commands::{self, GraphNetwork};
 use agora_core::error::Result;
-use agora_core::analysis::Objective;
 use agora_core::memory::gib;
 use agora_core::output::analysis::{discovery_text, ranked_table};
 use agora_core::output::compare_text::{across_text, compare_text};
@@ -32,7 +32,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run scenarios (the three built-in ones when none is given) and write results
-    #[command(after_help = "Example:\n  agora run pioneer --replicates 10 --intervene '2027-01 dynamics.training=0.04' --out results/training")]
+    #[command(
+        after_help = "Example:\n  agora run pioneer --replicates 10 --intervene '2027-01 dynamics.training=0.04' --out results/training"
+    )]
     Run(RunArgs),
     /// Compare policies with a baseline on the same seeds: paired differences with 95% intervals
     #[command(after_help = "Example:\n  agora compare pioneer examples/policies/secure-2y.ron --replicates 10")]
@@ -41,7 +43,7 @@ enum Command {
     #[command(after_help = "Example:\n  agora sweep examples/sweeps/barriers.ron --out results/barriers")]
     Sweep(SweepArgs),
     /// Merge the shard folders of a sweep into one folder
-    #[command(after_help = "Example:\n  agora merge results/barriers-sobol --out results/barriers-merged")]
+    #[command(after_help = "Example:\n  agora merge results/barriers-shards --out results/barriers-merged")]
     Merge {
         /// Shard folders, or folders that contain shard-*-of-* folders
         #[arg(required = true)]
@@ -102,14 +104,16 @@ enum Command {
     Sensitivity(SensitivityArgs),
     /// Scenario discovery (PRIM): the input ranges where a target holds, from any table
     #[command(
-        after_help = "Example:\n  agora discover results/barriers-sobol/runs.csv --target trust<0.5 --inputs dynamics.roi_barrier_scale,dynamics.security_barrier_scale,dynamics.organizational_barrier_scale"
+        after_help = "Example:\n  agora discover results/barriers-sobol/runs.csv --target class=pioneer --inputs dynamics.roi_barrier_scale,dynamics.security_barrier_scale"
     )]
     Discover(DiscoverArgs),
     /// Approximate Bayesian computation (adaptive population Monte Carlo) against an observed series
     #[command(after_help = "Example:\n  agora calibrate examples/calibration/digital.ron --out results/abc-digital")]
     Calibrate(CalibrateArgs),
     /// Validate scenario, sweep and calibration files; print scenarios fully resolved, with their memory estimate
-    #[command(after_help = "Example:\n  agora check fracture examples/policies/secure-2y.ron examples/sweeps/barriers.ron")]
+    #[command(
+        after_help = "Example:\n  agora check fracture examples/policies/secure-2y.ron examples/sweeps/barriers.ron"
+    )]
     Check {
         /// Scenario files (RON) or names of built-in scenarios (policies are scenarios), sweep files, calibration files
         #[arg(required = true)]
@@ -188,7 +192,7 @@ struct SweepArgs {
     /// Output folder (default: results/<sweep name>); a shard writes into its shard-I-of-N folder inside it
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only shard I of N (0 <= I < N); inside a Slurm job array it is taken from SLURM_ARRAY_TASK_*
+    /// Run only shard I of N (0 <= I < N), e.g. --shard 0/2 --out results/barriers-shards; inside a Slurm job array it is taken from SLURM_ARRAY_TASK_*
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
     shard: Option<Shard>,
     /// Keep the complete runs of an interrupted sweep in --out and compute only the rest
@@ -448,7 +452,10 @@ fn check_command(files: &[String], threads: Option<u32>) -> Result<ExitCode> {
                 for warning in sweep.warnings() {
                     warn(format_args!("warning: {warning}"));
                 }
-                let method = sweep.design.as_ref().map_or(String::new(), |d| format!(" ({})", d.method()));
+                let method = sweep
+                    .design
+                    .as_ref()
+                    .map_or(String::new(), |d| format!(" ({})", d.method()));
                 say(format_args!(
                     "{file}: sweep `{}` is valid: {} points{method} x {} replicates = {} runs of base `{}` over {}",
                     sweep.name,

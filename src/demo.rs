@@ -59,7 +59,11 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let graphs: Vec<Summary> = models.iter().map(|m| Summary::of(m.social_graph())).collect();
     let mut series: Vec<Vec<Metrics>> = models.iter().map(|m| vec![m.metrics()]).collect();
     let terminal = std::io::stdout().is_terminal();
-    let (width, rows) = if terminal { terminal_size() } else { (PLAIN_WIDTH, usize::MAX) };
+    let (width, rows) = if terminal {
+        terminal_size()
+    } else {
+        (PLAIN_WIDTH, usize::MAX)
+    };
     let start = agora_core::calendar::Month::parse(&batch[0].scenario.start);
     let mut stdout = std::io::stdout().lock();
     let print = |e: std::io::Error| Error::io("printing", e);
@@ -220,7 +224,10 @@ fn render(f: &Frame, step: u32, steps: u32) -> String {
     // Every line fits the width (a wrapped line would throw the redraw
     // off), and the frame fits the rows: metrics that do not fit are left out.
     let title = match f.width >= 72 {
-        true => format!("agora demo: three futures of Social CRM, now {} (month {step:>3} of {steps})", date(step)),
+        true => format!(
+            "agora demo: three futures of Social CRM, now {} (month {step:>3} of {steps})",
+            date(step)
+        ),
         false => format!("agora demo: three futures, {} ({step:>3}/{steps})", date(step)),
     };
     let mut out: String = title.chars().take(f.width).collect();
@@ -240,7 +247,14 @@ fn render(f: &Frame, step: u32, steps: u32) -> String {
         out.push_str(&metric_block(f, *metric, &months));
     }
     let marks = year_marks(f.start, &months);
-    out.push_str(marks.trim_end_matches('\n').chars().take(f.width).collect::<String>().as_str());
+    out.push_str(
+        marks
+            .trim_end_matches('\n')
+            .chars()
+            .take(f.width)
+            .collect::<String>()
+            .as_str(),
+    );
     out.push('\n');
     out
 }

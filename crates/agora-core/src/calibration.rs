@@ -125,7 +125,10 @@ impl Calibration {
         if metric(&file.metric).is_none() {
             let names = METRIC_NAMES.join(", ");
             let hint = scenario::suggest::hint(&file.metric, METRIC_NAMES.iter().copied());
-            return Err(bad(path, format!("unknown metric `{}`{hint}; metrics: {names}", file.metric)));
+            return Err(bad(
+                path,
+                format!("unknown metric `{}`{hint}; metrics: {names}", file.metric),
+            ));
         }
         let observed_file = folder.join(&file.observed);
         let series = read_observed(&observed_file)?;

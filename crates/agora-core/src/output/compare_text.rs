@@ -22,13 +22,21 @@ pub fn meaningful(x: f64, scale: f64, decimals: usize, signed: bool) -> String {
     if !x.is_finite() {
         return "-".into();
     }
-    let x = if x.abs() < 1e-6 * scale.abs().max(f64::MIN_POSITIVE) { 0.0 } else { x };
+    let x = if x.abs() < 1e-6 * scale.abs().max(f64::MIN_POSITIVE) {
+        0.0
+    } else {
+        x
+    };
     let text = match signed {
         true => format!("{x:+.decimals$}"),
         false => format!("{x:.decimals$}"),
     };
     // "-0.000" and "+0.000" both read as 0.
-    match text.trim_start_matches(['+', '-']).chars().all(|c| c == '0' || c == '.') {
+    match text
+        .trim_start_matches(['+', '-'])
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         true => format!("{:.decimals$}", 0.0),
         false => text,
     }
@@ -388,11 +396,26 @@ mod tests {
             let lines: Vec<&str> = text.split(section).nth(1).unwrap().lines().collect();
             lines[row].split_whitespace().map(String::from).collect()
         };
-        assert_eq!(words("\ntrust", 2), ["a", "+0.100", "-0.010", "-0.010", "(f2)", "0.060"], "{text}");
-        assert_eq!(words("\ntrust", 3), ["b", "+0.020", "+0.050", "+0.020", "(f1)", "0.080"], "{text}");
+        assert_eq!(
+            words("\ntrust", 2),
+            ["a", "+0.100", "-0.010", "-0.010", "(f2)", "0.060"],
+            "{text}"
+        );
+        assert_eq!(
+            words("\ntrust", 3),
+            ["b", "+0.020", "+0.050", "+0.020", "(f1)", "0.080"],
+            "{text}"
+        );
         // Cost: lower is better, and doing nothing (0) is the best choice.
-        assert_eq!(words("\ncost", 2), ["a", "+10.000", "+10.000", "+10.000", "(f1)", "10.000"], "{text}");
-        assert!(!text.contains("\nfracture"), "no rows for outcomes not compared: {text}");
+        assert_eq!(
+            words("\ncost", 2),
+            ["a", "+10.000", "+10.000", "+10.000", "(f1)", "10.000"],
+            "{text}"
+        );
+        assert!(
+            !text.contains("\nfracture"),
+            "no rows for outcomes not compared: {text}"
+        );
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 
@@ -401,7 +424,10 @@ mod tests {
         let text = compare_text(&summary("a", "f1", 0.1, 10.0), true);
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[3].starts_with("Change of future by 2013-12"), "{text}");
-        assert!(lines[5].contains("pioneer") && lines[5].contains("+20 points [+19, +21]"), "{text}");
+        assert!(
+            lines[5].contains("pioneer") && lines[5].contains("+20 points [+19, +21]"),
+            "{text}"
+        );
         assert!(text.contains("fracture rule"), "{text}");
         assert!(text.contains("EUR per citizen per year"), "{text}");
         assert!(text.contains("replicate noise only"), "{text}");
@@ -415,7 +441,15 @@ mod tests {
         assert_eq!(meaningful(0.0123, 1.0, 3, true), "+0.012");
         assert_eq!(meaningful(-2.5, 1.0, 1, true), "-2.5");
         assert_eq!(meaningful(f64::NAN, 1.0, 1, true), "-");
-        assert_eq!(meaningful(5e-7, 1.0, 9, false), "0.000000000", "below 1e-6 of the scale");
-        assert_eq!(meaningful(5e-7, 1e-3, 9, false), "0.000000500", "above 1e-6 of a smaller scale");
+        assert_eq!(
+            meaningful(5e-7, 1.0, 9, false),
+            "0.000000000",
+            "below 1e-6 of the scale"
+        );
+        assert_eq!(
+            meaningful(5e-7, 1e-3, 9, false),
+            "0.000000500",
+            "above 1e-6 of a smaller scale"
+        );
     }
 }

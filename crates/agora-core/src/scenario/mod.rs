@@ -623,10 +623,9 @@ pub fn apply_overrides(scenario: &mut Scenario, overrides: &[(String, String)]) 
 pub fn add_intervention(scenario: &mut Scenario, text: &str) -> Result<(), ScenarioError> {
     let context = format!("--intervene '{text}'");
     let bad = |allowed: &str| ScenarioError::invalid(&context, format!("'{text}'"), allowed);
-    let (month, assignment) = text
-        .trim()
-        .split_once(char::is_whitespace)
-        .ok_or_else(|| bad("'MONTH PATH=VALUE', e.g. '2027-01 dynamics.training=0.04' or '180 dynamics.training=0.04'"))?;
+    let (month, assignment) = text.trim().split_once(char::is_whitespace).ok_or_else(|| {
+        bad("'MONTH PATH=VALUE', e.g. '2027-01 dynamics.training=0.04' or '180 dynamics.training=0.04'")
+    })?;
     let (path, value) = assignment
         .trim()
         .split_once('=')
@@ -687,9 +686,18 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
 /// built-in name: the built-in names, and the nearest of them or of the
 /// `.ron` files beside it.
 fn not_found(path: &Path) -> String {
-    let given = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let mut names: Vec<String> = BUILT_IN.iter().map(|(f, _)| f.trim_end_matches(".ron").to_string()).collect();
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let given = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut names: Vec<String> = BUILT_IN
+        .iter()
+        .map(|(f, _)| f.trim_end_matches(".ron").to_string())
+        .collect();
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if let Ok(entries) = std::fs::read_dir(folder) {
         let mut files: Vec<String> = entries
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -705,9 +713,7 @@ fn not_found(path: &Path) -> String {
             false => format!("; did you mean `{n}`?"),
         })
         .unwrap_or_default();
-    format!(
-        "no such scenario file, nor a built-in scenario (fracture, participation, pioneer){hint}"
-    )
+    format!("no such scenario file, nor a built-in scenario (fracture, participation, pioneer){hint}")
 }
 
 /// Defaults, then the base chain from the root down, then this file.

@@ -72,7 +72,11 @@ mod tests {
         assert_eq!(did_you_mean("Citizen_Pressure", names), Some("citizen_pressure"));
         assert_eq!(did_you_mean("pressure", names), Some("citizen_pressure"));
         assert_eq!(did_you_mean("zzz", names), None);
-        assert_eq!(did_you_mean("citizen_pressure", names), None, "an exact name needs no hint");
+        assert_eq!(
+            did_you_mean("citizen_pressure", names),
+            None,
+            "an exact name needs no hint"
+        );
         assert_eq!(did_you_mean("imitation", names), None, "two names end so: no guess");
     }
 }
