@@ -185,7 +185,10 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
     let out = dir.path().join("across");
     let stdout = compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
     // The console ends with the worst case and the regret of each outcome.
-    let tail = stdout.split("Across futures").nth(1).unwrap_or_else(|| panic!("{stdout}"));
+    let tail = stdout
+        .split("Across futures")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stdout}"));
     assert!(tail.contains("worst case") && tail.contains("max regret"), "{stdout}");
     let cost_row = tail.split("\ncost").nth(1).unwrap().lines().nth(2).unwrap();
     assert!(cost_row.starts_with("secure "), "{stdout}");
