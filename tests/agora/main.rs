@@ -3,6 +3,7 @@
 mod calibrate;
 mod cli;
 mod compare;
+mod ergonomics;
 mod faults;
 mod fuzz;
 mod graphs;

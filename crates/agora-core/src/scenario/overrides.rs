@@ -58,7 +58,25 @@ pub fn add_intervention(scenario: &mut Scenario, text: &str) -> Result<(), Scena
         set: std::collections::BTreeMap::from([(path.to_string(), value)]),
         target: Target::All,
     });
-    Ok(())
+    // A value out of range is named by the flag, not by its place in the list.
+    let own = format!("interventions[{}].", scenario.interventions.len() - 1);
+    match validate::validate(scenario) {
+        Err(ScenarioError::Invalid {
+            path: at_path,
+            value,
+            allowed,
+            ..
+        }) if at_path.starts_with(&own) => {
+            let field = at_path.rsplit(": ").next().unwrap_or(&at_path).to_string();
+            Err(ScenarioError::Invalid {
+                file: Some(context),
+                path: field,
+                value,
+                allowed,
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The environment variable of the quick mode: set (to anything but `0` or
