@@ -592,3 +592,45 @@ fn indices_of(
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: &'static str, value: f64, lo: f64, hi: f64) -> IndexRow {
+        IndexRow {
+            output: "trust".into(),
+            step: None,
+            parameter: "dynamics.x".into(),
+            index,
+            estimate: Estimate { value, lo, hi, se: 0.1 },
+        }
+    }
+
+    #[test]
+    fn indices_outside_0_1_beyond_their_interval_warn_with_the_cause() {
+        let design = SensitivityDesign::Sobol {
+            samples: 32,
+            second_order: false,
+            ranges: vec![(0.0, 1.0)],
+        };
+        let rows = [
+            row("ST", 1.15, 1.05, 1.30),       // above 1 beyond its interval: warn
+            row("S1", -0.08, -0.15, -0.02),    // below 0 beyond its interval: warn
+            row("ST", 1.05, 0.90, 1.20),       // above 1 within its interval: no
+            row("S1", -1e-18, -1e-17, -1e-19), // rounding noise of 0: no
+            row("mu_star", 2.0, 1.5, 2.5),     // not a share: no
+        ];
+        let warnings = out_of_range(&rows, &design);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("ST of `dynamics.x` for trust is 1.150 [1.050, 1.300], above 1"));
+        assert!(warnings[1].contains("below 0") && warnings[1].contains("too few samples (32 base samples)"));
+        let morris = SensitivityDesign::Morris {
+            trajectories: 4,
+            levels: 4,
+            ranges: vec![(0.0, 1.0)],
+            unit: Vec::new(),
+        };
+        assert!(out_of_range(&rows, &morris).is_empty());
+    }
+}
