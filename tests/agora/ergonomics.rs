@@ -170,6 +170,8 @@ fn discover_names_its_objective_and_each_gives_a_box() {
         args.extend(["--out", out.to_str().unwrap()]);
         if objective != "lenient1" {
             args.extend(["--objective", objective]);
+        } else {
+            args.push("--report");
         }
         let stdout = String::from_utf8(run_ok(&args).stdout).unwrap();
         assert!(stdout.contains(&format!("PRIM objective {objective}")), "{stdout}");
@@ -177,6 +179,8 @@ fn discover_names_its_objective_and_each_gives_a_box() {
         let hi = Csv::number(&boxes[0], "x_hi");
         assert!((0.28..0.32).contains(&hi), "{objective}: x_hi {hi}");
         assert!(Csv::number(&boxes[0], "density") > 0.95, "{objective}: {:?}", boxes[0]);
+        // --report writes the page right after the analysis.
+        assert_eq!(out.join("report.html").exists(), objective == "lenient1", "{stdout}");
     }
     let stderr = refused(&[
         "discover",
