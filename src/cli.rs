@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use agora_core::analysis::Objective;
 use agora_core::commands::{self, GraphNetwork};
 use agora_core::error::Result;
 use agora_core::memory::gib;
 use agora_core::output::analysis::{discovery_text, ranked_table};
-use agora_core::output::compare::compare_table;
+use agora_core::output::compare_text::{across_text, compare_text};
 use agora_core::output::graph::stats_text;
 use agora_core::output::summary_table;
 use agora_core::sweep::Shard;
@@ -31,12 +32,18 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run scenarios (the three built-in ones when none is given) and write results
+    #[command(
+        after_help = "Example:\n  agora run pioneer --replicates 10 --intervene '2027-01 dynamics.training=0.04' --out results/training"
+    )]
     Run(RunArgs),
     /// Compare policies with a baseline on the same seeds: paired differences with 95% intervals
+    #[command(after_help = "Example:\n  agora compare pioneer examples/policies/secure-2y.ron --replicates 10")]
     Compare(CompareArgs),
     /// Run a parameter sweep (or one shard of it) and write runs.csv and points.csv
+    #[command(after_help = "Example:\n  agora sweep examples/sweeps/barriers.ron --out results/barriers")]
     Sweep(SweepArgs),
     /// Merge the shard folders of a sweep into one folder
+    #[command(after_help = "Example:\n  agora merge results/barriers-shards --out results/barriers-merged")]
     Merge {
         /// Shard folders, or folders that contain shard-*-of-* folders
         #[arg(required = true)]
@@ -46,16 +53,19 @@ enum Command {
         out: PathBuf,
     },
     /// Write DIR/report.html (charts, class shares, final means, manifest) from a results folder
+    #[command(after_help = "Example:\n  agora report results")]
     Report {
         /// A results folder of `agora run` or `agora sweep`
         dir: PathBuf,
     },
     /// Check that a results folder is one complete result: every file its manifest lists, unchanged
+    #[command(after_help = "Example:\n  agora verify results")]
     Verify {
         /// A results folder
         dir: PathBuf,
     },
     /// A classroom demo: the three futures unfold side by side in the terminal, then a report
+    #[command(after_help = "Example:\n  agora demo --citizens 500 --replicates 2 --frame-ms 0")]
     Demo {
         /// Output folder for the demo's results and report
         #[arg(long, default_value = "results/demo")]
@@ -71,6 +81,7 @@ enum Command {
         frame_ms: u64,
     },
     /// A classroom web page on this machine: the three futures live, their population, the levers
+    #[command(after_help = "Example:\n  agora serve")]
     Serve {
         /// Port to listen on (0: any free port; the first line printed is the page's address)
         #[arg(long, default_value_t = 8000)]
@@ -86,6 +97,7 @@ enum Command {
         month_ms: u64,
     },
     /// The classroom page with nothing to install: one HTML file with runs computed in advance, for file:// or any static host
+    #[command(after_help = "Example:\n  agora classroom --out results/classroom --citizens 500")]
     Classroom {
         /// Output folder (index.html is written there)
         #[arg(long, default_value = "classroom")]
@@ -95,18 +107,28 @@ enum Command {
         citizens: u32,
     },
     /// Write the graph a replicate simulates on, and its statistics
+    #[command(after_help = "Example:\n  agora graph fracture --stats --set population.citizens=2000")]
     Graph(GraphArgs),
     /// Sobol' or Morris sensitivity indices of a sweep with a Sobol or Morris design
+    #[command(after_help = "Example:\n  agora sensitivity results/barriers-sobol --metrics trust,adopter_share")]
     Sensitivity(SensitivityArgs),
     /// Scenario discovery (PRIM): the input ranges where a target holds, from any table
+    #[command(
+        after_help = "Example:\n  agora discover results/barriers-sobol/runs.csv --target class=pioneer --inputs dynamics.roi_barrier_scale,dynamics.security_barrier_scale"
+    )]
     Discover(DiscoverArgs),
     /// Approximate Bayesian computation (adaptive population Monte Carlo) against an observed series
+    #[command(after_help = "Example:\n  agora calibrate examples/calibration/digital.ron --out results/abc-digital")]
     Calibrate(CalibrateArgs),
     /// Check the model against data, most of it not fitted: validation.csv (observed, model band, pass, fitted)
+    #[command(after_help = "Example:\n  agora validate --quick --out results/validation-quick")]
     Validate(ValidateArgs),
-    /// Validate scenario files and print them fully resolved, with their memory estimate
+    /// Validate scenario, sweep and calibration files; print scenarios fully resolved, with their memory estimate
+    #[command(
+        after_help = "Example:\n  agora check fracture examples/policies/secure-2y.ron examples/sweeps/barriers.ron"
+    )]
     Check {
-        /// Scenario files (RON), or names of built-in scenarios
+        /// Scenario files (RON) or names of built-in scenarios (policies are scenarios), sweep files, calibration files
         #[arg(required = true)]
         scenarios: Vec<String>,
         /// Worker threads the memory estimate assumes (default: all cores)
@@ -150,6 +172,9 @@ struct BatchArgs {
     /// Set a parameter by path, e.g. --set dynamics.digital_imitation=0.2 (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
     set: Vec<(String, String)>,
+    /// From MONTH (a date YYYY-MM or a step) on, set a dynamics parameter, e.g. '2027-01 dynamics.training=0.04' (repeatable)
+    #[arg(long, value_name = "'MONTH PATH=VALUE'")]
+    intervene: Vec<String>,
     /// No progress bar
     #[arg(long)]
     quiet: bool,
@@ -180,7 +205,7 @@ struct SweepArgs {
     /// Output folder (default: results/<sweep name>); a shard writes into its shard-I-of-N folder inside it
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only shard I of N (0 <= I < N); inside a Slurm job array it is taken from SLURM_ARRAY_TASK_*
+    /// Run only shard I of N (0 <= I < N), e.g. --shard 0/2 --out results/barriers-shards; inside a Slurm job array it is taken from SLURM_ARRAY_TASK_*
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
     shard: Option<Shard>,
     /// Keep the complete runs of an interrupted sweep in --out and compute only the rest
@@ -195,6 +220,9 @@ struct SweepArgs {
     /// Write the design (design.csv: point and one column per parameter path) and sweep.ron; simulate nothing
     #[arg(long, conflicts_with_all = ["shard", "resume"])]
     design_only: bool,
+    /// Also write DIR/report.html
+    #[arg(long, conflicts_with = "design_only")]
+    report: bool,
 }
 
 #[derive(Args, Debug)]
@@ -243,6 +271,9 @@ struct SensitivityArgs {
     /// Output folder (default: DIR/sensitivity)
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write report.html into the output folder
+    #[arg(long)]
+    report: bool,
 }
 
 #[derive(Args, Debug)]
@@ -255,6 +286,9 @@ struct CalibrateArgs {
     /// Continue an interrupted calibration after its last complete generation
     #[arg(long)]
     resume: bool,
+    /// Also write report.html into the output folder
+    #[arg(long)]
+    report: bool,
     /// Worker threads (default: all cores)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
     threads: Option<u32>,
@@ -310,9 +344,22 @@ struct DiscoverArgs {
     /// The chosen box is the densest with at least this coverage
     #[arg(long, default_value_t = 0.8)]
     min_coverage: f64,
+    /// How peeling scores a candidate box, as the EMA Workbench's PRIM: lenient1 (its default: the gain in density per point removed), lenient2 (that gain times the box's points) or original (the box's density)
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Lenient1)]
+    objective: ObjectiveArg,
     /// Output folder (default: discover/ next to FILE)
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write report.html into the output folder
+    #[arg(long)]
+    report: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ObjectiveArg {
+    Original,
+    Lenient1,
+    Lenient2,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -430,18 +477,74 @@ fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_command(scenarios: &[String], threads: Option<u32>) -> Result<ExitCode> {
+/// `agora check FILE...`: each file by its kind (the RON's outer name):
+/// a sweep (every point validated), a calibration, or a scenario (a file
+/// or a built-in name; policies are scenarios), printed fully resolved.
+fn check_command(files: &[String], threads: Option<u32>) -> Result<ExitCode> {
     let console = Console::new(true);
-    for (prepared, estimate) in commands::check(scenarios, threads.map(|t| t as usize), &console)? {
-        print_text(&format!("{}\n", prepared.scenario.to_ron()))?;
-        warn(format_args!(
-            "memory: about {} for `{}` ({} per replicate, {} at once, {} of series kept)",
-            gib(estimate.peak),
-            prepared.scenario.name,
-            gib(estimate.per_replicate),
-            estimate.concurrent,
-            gib(estimate.kept)
-        ));
+    for file in files {
+        let path = Path::new(file);
+        let kind = std::fs::read_to_string(path).ok().and_then(|text| {
+            text.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with("//"))
+                .map(|l| l.split('(').next().unwrap_or("").trim().to_string())
+        });
+        match kind.as_deref() {
+            Some("Sweep") => {
+                let sweep = agora_core::sweep::Sweep::load(path)?;
+                for warning in sweep.warnings() {
+                    warn(format_args!("warning: {warning}"));
+                }
+                let method = sweep
+                    .design
+                    .as_ref()
+                    .map_or(String::new(), |d| format!(" ({})", d.method()));
+                say(format_args!(
+                    "{file}: sweep `{}` is valid: {} points{method} x {} replicates = {} runs of base `{}` over {}",
+                    sweep.name,
+                    sweep.points.len(),
+                    sweep.replicates,
+                    sweep.total_runs(),
+                    sweep.base.name,
+                    sweep.axes.join(", ")
+                ))?;
+            }
+            Some("Calibration") => {
+                let c = agora_core::calibration::Calibration::load(path)?;
+                say(format_args!(
+                    "{file}: calibration `{}` is valid: {} parameters ({}) against {} observations of `{}`",
+                    c.name,
+                    c.parameters.len(),
+                    c.parameters.join(", "),
+                    c.observed.len(),
+                    c.metric
+                ))?;
+            }
+            _ => {
+                let checked = commands::check(std::slice::from_ref(file), threads.map(|t| t as usize), &console)?;
+                for (prepared, estimate) in checked {
+                    print_text(&format!("{}\n", prepared.scenario.to_ron()))?;
+                    warn(format_args!(
+                        "memory: about {} for `{}` ({} per replicate, {} at once, {} of series kept)",
+                        gib(estimate.peak),
+                        prepared.scenario.name,
+                        gib(estimate.per_replicate),
+                        estimate.concurrent,
+                        gib(estimate.kept)
+                    ));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--report` of a command that wrote a results folder: the page, and where it is.
+fn report_of(wanted: bool, dir: &Path) -> Result<ExitCode> {
+    if wanted {
+        let path = agora_report::report(dir)?;
+        say(format_args!("report: {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -473,23 +576,22 @@ fn graph_command(args: GraphArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--set` assignments followed by `--replicates`, `--seed` and `--steps` as paths.
-fn with_flags(
-    set: &[(String, String)],
-    replicates: Option<u32>,
-    seed: Option<u64>,
-    steps: Option<u32>,
-) -> Vec<(String, String)> {
-    let mut overrides = set.to_vec();
+/// `--set` assignments, then `--replicates`, `--seed` and `--steps` as
+/// paths, then the `--intervene`s (after `steps`, so a date is checked
+/// against the run's final length).
+fn with_flags(b: &BatchArgs) -> Vec<(String, String)> {
+    let mut overrides = b.set.clone();
     for (flag, value) in [
-        ("replicates", replicates.map(|x| x.to_string())),
-        ("seed", seed.map(|x| x.to_string())),
-        ("steps", steps.map(|x| x.to_string())),
+        ("replicates", b.replicates.map(|x| x.to_string())),
+        ("seed", b.seed.map(|x| x.to_string())),
+        ("steps", b.steps.map(|x| x.to_string())),
     ] {
         if let Some(value) = value {
             overrides.push((flag.to_string(), value));
         }
     }
+    let intervene = agora_core::scenario::INTERVENE.to_string();
+    overrides.extend(b.intervene.iter().map(|i| (intervene.clone(), i.clone())));
     overrides
 }
 
@@ -501,12 +603,7 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
         policies: scenarios.collect(),
         across: args.across,
         out: args.out.clone(),
-        overrides: with_flags(
-            &args.batch.set,
-            args.batch.replicates,
-            args.batch.seed,
-            args.batch.steps,
-        ),
+        overrides: with_flags(&args.batch),
         threads: args.batch.threads.map(|t| t as usize),
         report: args
             .report
@@ -514,7 +611,10 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
     };
     let outcome = commands::compare(&options, &Console::new(args.batch.quiet))?;
     for pair in &outcome.pairs {
-        print_text(&format!("{}\n", compare_table(pair)))?;
+        print_text(&format!("{}\n", compare_text(pair, options.across.is_empty())))?;
+    }
+    if !options.across.is_empty() {
+        print_text(&format!("{}\n", across_text(&outcome.pairs)))?;
     }
     say_finished(
         outcome.runs,
@@ -530,7 +630,7 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
     let options = commands::RunOptions {
         scenarios: args.scenarios,
         out: args.out.clone(),
-        overrides: with_flags(&b.set, b.replicates, b.seed, b.steps),
+        overrides: with_flags(b),
         threads: b.threads.map(|t| t as usize),
         resume: args.resume,
         report: args
@@ -605,7 +705,8 @@ fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
         outcome.runs,
         outcome.seconds,
         display_dir(&outcome.dir)
-    ))
+    ))?;
+    report_of(args.report && outcome.shard == Shard::WHOLE, &outcome.dir)
 }
 
 fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode> {
@@ -637,7 +738,8 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode> {
     say(format_args!(
         "\nsensitivity.csv{timed} in {}",
         display_dir(&outcome.out)
-    ))
+    ))?;
+    report_of(args.report, &outcome.out)
 }
 
 fn calibrate_command(args: CalibrateArgs) -> Result<ExitCode> {
@@ -674,7 +776,8 @@ fn calibrate_command(args: CalibrateArgs) -> Result<ExitCode> {
         o.simulations,
         o.seconds,
         display_dir(&o.out)
-    ))
+    ))?;
+    report_of(args.report, &o.out)
 }
 
 fn validate_command(args: ValidateArgs) -> Result<ExitCode> {
@@ -712,7 +815,11 @@ fn discover_command(args: DiscoverArgs) -> Result<ExitCode> {
             peel_alpha: args.peel_alpha,
             paste_alpha: args.paste_alpha,
             mass_min: args.mass_min,
-            ..Default::default()
+            objective: match args.objective {
+                ObjectiveArg::Original => Objective::Original,
+                ObjectiveArg::Lenient1 => Objective::Lenient1,
+                ObjectiveArg::Lenient2 => Objective::Lenient2,
+            },
         },
         boxes: args.boxes as usize,
         min_coverage: args.min_coverage,
@@ -720,8 +827,11 @@ fn discover_command(args: DiscoverArgs) -> Result<ExitCode> {
     };
     let outcome = commands::discover(&options)?;
     print_text(&format!(
-        "target {}: {} of {} rows\n",
-        args.target, outcome.cases, outcome.rows
+        "target {}: {} of {} rows; PRIM objective {}\n",
+        args.target,
+        outcome.cases,
+        outcome.rows,
+        options.config.objective.name()
     ))?;
     print_text(&discovery_text(
         &outcome.boxes,
@@ -732,5 +842,6 @@ fn discover_command(args: DiscoverArgs) -> Result<ExitCode> {
     say(format_args!(
         "trajectory.csv and boxes.csv in {}",
         display_dir(&outcome.out)
-    ))
+    ))?;
+    report_of(args.report, &outcome.out)
 }

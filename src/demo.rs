@@ -59,7 +59,11 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     let graphs: Vec<Summary> = models.iter().map(|m| Summary::of(m.social_graph())).collect();
     let mut series: Vec<Vec<Metrics>> = models.iter().map(|m| vec![m.metrics()]).collect();
     let terminal = std::io::stdout().is_terminal();
-    let width = if terminal { terminal_width() } else { PLAIN_WIDTH };
+    let (width, rows) = if terminal {
+        terminal_size()
+    } else {
+        (PLAIN_WIDTH, usize::MAX)
+    };
     let start = agora_core::calendar::Month::parse(&batch[0].scenario.start);
     let mut stdout = std::io::stdout().lock();
     let print = |e: std::io::Error| Error::io("printing", e);
@@ -83,6 +87,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
                     series: &series,
                     start,
                     width,
+                    rows,
                 },
                 step,
                 steps,
@@ -115,6 +120,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
             series: &series,
             start,
             width,
+            rows,
         };
         write!(stdout, "{}", render(&frame, steps, steps)).map_err(print)?;
     }
@@ -179,19 +185,22 @@ struct Frame<'a> {
     series: &'a [Vec<Metrics>],
     start: Option<agora_core::calendar::Month>,
     width: usize,
+    /// The terminal's rows: a frame keeps one free for the cursor.
+    rows: usize,
 }
 
-/// The terminal's width: `COLUMNS` if set, else the window size of
-/// stdout, else 80 columns.
-fn terminal_width() -> usize {
-    let from_env = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok());
-    from_env.or_else(window_columns).unwrap_or(PLAIN_WIDTH).clamp(40, 400)
+/// The terminal's columns and rows: `COLUMNS` and `LINES` if set, else
+/// the window size of stdout, else 80 x 24.
+fn terminal_size() -> (usize, usize) {
+    let env = |name: &str| std::env::var(name).ok().and_then(|c| c.trim().parse::<usize>().ok());
+    let window = window_size();
+    let columns = env("COLUMNS").or(window.map(|w| w.0)).unwrap_or(PLAIN_WIDTH);
+    let rows = env("LINES").or(window.map(|w| w.1)).unwrap_or(24);
+    (columns.clamp(40, 400), rows.clamp(8, 400))
 }
 
-/// The columns of the terminal on stdout, from the TIOCGWINSZ ioctl.
-fn window_columns() -> Option<usize> {
+/// The columns and rows of the terminal on stdout, from the TIOCGWINSZ ioctl.
+fn window_size() -> Option<(usize, usize)> {
     let mut size = libc::winsize {
         ws_row: 0,
         ws_col: 0,
@@ -201,7 +210,7 @@ fn window_columns() -> Option<usize> {
     // SAFETY: TIOCGWINSZ writes one `winsize` through the pointer, which
     // points to a live, writable value of that type.
     let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
+    (ok && size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col as usize, size.ws_row as usize))
 }
 
 /// One frame: per metric a caption with its scale, then a sparkline per
@@ -212,10 +221,18 @@ fn render(f: &Frame, step: u32, steps: u32) -> String {
             .map(|m| m.plus(t).to_string())
             .unwrap_or_else(|| format!("month {t}"))
     };
-    let mut out = format!(
-        "agora demo: three futures of Social CRM, now {} (month {step:>3} of {steps})\n",
-        date(step)
-    );
+    // Every line fits the width (a wrapped line would throw the redraw
+    // off), and the frame fits the rows: metrics that do not fit are left out.
+    let title = match f.width >= 72 {
+        true => format!(
+            "agora demo: three futures of Social CRM, now {} (month {step:>3} of {steps})",
+            date(step)
+        ),
+        false => format!("agora demo: three futures, {} ({step:>3}/{steps})", date(step)),
+    };
+    let mut out: String = title.chars().take(f.width).collect();
+    out.push('\n');
+    let metrics = (f.rows.saturating_sub(3) / (1 + f.batch.len())).clamp(1, SHOWN.len());
     let columns = f.width.saturating_sub(NAME + VALUE + 3).max(10);
     let step = step as usize;
     // The whole story so far, one column per month up to `columns` months, sampled evenly beyond.
@@ -226,10 +243,19 @@ fn render(f: &Frame, step: u32, steps: u32) -> String {
             .map(|c| (c * step + (columns - 1) / 2) / (columns - 1))
             .collect()
     };
-    for metric in SHOWN {
-        out.push_str(&metric_block(f, metric, &months));
+    for metric in &SHOWN[..metrics] {
+        out.push_str(&metric_block(f, *metric, &months));
     }
-    out.push_str(&year_marks(f.start, &months));
+    let marks = year_marks(f.start, &months);
+    out.push_str(
+        marks
+            .trim_end_matches('\n')
+            .chars()
+            .take(f.width)
+            .collect::<String>()
+            .as_str(),
+    );
+    out.push('\n');
     out
 }
 
@@ -264,7 +290,9 @@ fn metric_block(f: &Frame, metric: usize, months: &[usize]) -> String {
             .collect();
         let name: String = f.batch[s].scenario.name.chars().take(NAME - 3).collect();
         let last = values.last().copied().unwrap_or(f64::NAN);
-        out.push_str(&format!("  {name:<w$} {line} {last:>VALUE$.3}\n", w = NAME - 3));
+        let row = format!("  {name:<w$} {line} {last:>VALUE$.3}", w = NAME - 3);
+        out.push_str(&row.chars().take(f.width).collect::<String>());
+        out.push('\n');
     }
     out
 }

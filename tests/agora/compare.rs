@@ -118,7 +118,12 @@ fn a_real_effect_has_an_interval_that_excludes_zero_and_classes_sum_to_one() {
         "{}",
         html.len()
     );
-    assert!(stdout.contains("cost (EUR/citizen)"), "{stdout}");
+    // The planner's text: the change of future first, costs in planner
+    // units, and what the intervals cover.
+    assert!(stdout.contains("\nChange of future by 2014-01"), "{stdout}");
+    assert!(stdout.contains("EUR per citizen per year"), "{stdout}");
+    assert!(stdout.contains("replicate noise only"), "{stdout}");
+    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
     let last = Csv::rows(out.join("comparison.csv"))
         .into_iter()
         .find(|r| r["metric"] == "service_rate" && r["step"] == "24")
@@ -184,7 +189,15 @@ fn across_futures_writes_the_difference_in_each_and_the_extremes() {
         "interventions: [(at: 0, set: {\"dynamics.security_investment\": 1.0})]",
     );
     let out = dir.path().join("across");
-    compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
+    let stdout = compare(&["--across", "fracture,pioneer", &secure], &out, &small("2", "12"));
+    // The console ends with the worst case and the regret of each outcome.
+    let tail = stdout
+        .split("Across futures")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(tail.contains("worst case") && tail.contains("max regret"), "{stdout}");
+    let cost_row = tail.split("\ncost").nth(1).unwrap().lines().nth(2).unwrap();
+    assert!(cost_row.starts_with("secure "), "{stdout}");
     let robustness = Csv::rows(out.join("robustness.csv"));
     let cost: Vec<_> = robustness.iter().filter(|r| r["metric"] == "cost").collect();
     let cases: Vec<(&str, &str)> = cost

@@ -3,6 +3,7 @@
 mod calibrate;
 mod cli;
 mod compare;
+mod ergonomics;
 mod faults;
 mod fuzz;
 mod grammar;
@@ -11,6 +12,7 @@ mod memory;
 mod model;
 mod patterns;
 mod pinned;
+mod readme;
 mod report;
 mod security;
 mod sensitivity;

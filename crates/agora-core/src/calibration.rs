@@ -124,7 +124,11 @@ impl Calibration {
         scenario::apply_overrides(&mut scenario, &set)?;
         if metric(&file.metric).is_none() {
             let names = METRIC_NAMES.join(", ");
-            return Err(bad(path, format!("unknown metric `{}`; metrics: {names}", file.metric)));
+            let hint = scenario::suggest::hint(&file.metric, METRIC_NAMES.iter().copied());
+            return Err(bad(
+                path,
+                format!("unknown metric `{}`{hint}; metrics: {names}", file.metric),
+            ));
         }
         let observed_file = folder.join(&file.observed);
         let series = read_observed(&observed_file)?;

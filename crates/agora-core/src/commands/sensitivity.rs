@@ -74,6 +74,38 @@ pub struct SensitivityOutcome {
     pub out: PathBuf,
 }
 
+/// A Sobol' index is a share of variance, in [0, 1]; an estimate outside
+/// that range beyond its whole bootstrap interval is estimation error.
+/// One warning per such index, with its likely cause and the remedy.
+pub fn out_of_range(indices: &[IndexRow], design: &SensitivityDesign) -> Vec<String> {
+    let SensitivityDesign::Sobol { samples, .. } = design else {
+        return Vec::new();
+    };
+    // Rounding noise of an index that is 0 or 1 exactly is not a finding.
+    const TOLERANCE: f64 = 1e-6;
+    indices
+        .iter()
+        .filter(|r| matches!(r.index, "S1" | "ST" | "S2"))
+        .filter_map(|r| {
+            let e = &r.estimate;
+            let side = if e.hi < -TOLERANCE {
+                "below 0"
+            } else if e.lo > 1.0 + TOLERANCE {
+                "above 1"
+            } else {
+                return None;
+            };
+            Some(format!(
+                "{} of `{}` for {} is {:.3} [{:.3}, {:.3}], {side} beyond its 95% interval, though an index is a \
+                 share of variance in [0, 1]: likely too few samples ({samples} base samples) for the Saltelli \
+                 estimators, or replicate noise the point means do not average out; double `samples` in the \
+                 sweep file (or raise `replicates`) and run it again",
+                r.index, r.parameter, r.output, e.value, e.lo, e.hi
+            ))
+        })
+        .collect()
+}
+
 /// The outputs of every design point for one output (and month).
 struct Outcome {
     output: String,
@@ -116,6 +148,9 @@ pub fn sensitivity(options: &SensitivityOptions, observer: &dyn Observer) -> Res
     let timed = analyse(&over_time)?;
     if let Some(w) = sweep.warnings().first() {
         observer.warn(w);
+    }
+    for warning in out_of_range(&indices, &design) {
+        observer.warn(&warning);
     }
     let out = options.out.clone().unwrap_or_else(|| options.dir.join("sensitivity"));
     super::distinct_output(&out, &[&options.dir])?;
@@ -258,10 +293,15 @@ fn select_metrics(names: &[String]) -> Result<Vec<&'static str>> {
         .iter()
         .map(|name| match crate::model::metrics::metric(name) {
             Some(m) => Ok(m.name),
-            None => Err(Error::Input(format!(
-                "--metrics: unknown metric `{name}`; the metrics are {}",
-                METRICS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
-            ))),
+            None => Err(Error::Input(
+                match crate::scenario::suggest::did_you_mean(name, METRICS.iter().map(|m| m.name)) {
+                    Some(near) => format!("--metrics: unknown metric `{name}`; did you mean `{near}`?"),
+                    None => format!(
+                        "--metrics: unknown metric `{name}`; the metrics are {}",
+                        METRICS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+                    ),
+                },
+            )),
         })
         .collect()
 }
@@ -551,4 +591,46 @@ fn indices_of(
         }
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: &'static str, value: f64, lo: f64, hi: f64) -> IndexRow {
+        IndexRow {
+            output: "trust".into(),
+            step: None,
+            parameter: "dynamics.x".into(),
+            index,
+            estimate: Estimate { value, lo, hi, se: 0.1 },
+        }
+    }
+
+    #[test]
+    fn indices_outside_0_1_beyond_their_interval_warn_with_the_cause() {
+        let design = SensitivityDesign::Sobol {
+            samples: 32,
+            second_order: false,
+            ranges: vec![(0.0, 1.0)],
+        };
+        let rows = [
+            row("ST", 1.15, 1.05, 1.30),       // above 1 beyond its interval: warn
+            row("S1", -0.08, -0.15, -0.02),    // below 0 beyond its interval: warn
+            row("ST", 1.05, 0.90, 1.20),       // above 1 within its interval: no
+            row("S1", -1e-18, -1e-17, -1e-19), // rounding noise of 0: no
+            row("mu_star", 2.0, 1.5, 2.5),     // not a share: no
+        ];
+        let warnings = out_of_range(&rows, &design);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("ST of `dynamics.x` for trust is 1.150 [1.050, 1.300], above 1"));
+        assert!(warnings[1].contains("below 0") && warnings[1].contains("too few samples (32 base samples)"));
+        let morris = SensitivityDesign::Morris {
+            trajectories: 4,
+            levels: 4,
+            ranges: vec![(0.0, 1.0)],
+            unit: Vec::new(),
+        };
+        assert!(out_of_range(&rows, &morris).is_empty());
+    }
 }

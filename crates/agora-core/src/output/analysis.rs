@@ -203,7 +203,16 @@ pub fn discovery_text(boxes: &[CoveringBox], chosen: &[BoxRow], inputs: &[String
             "\nbox {b}: peeling trajectory on {} points\n step  coverage  density    mass  restricted",
             found.rows.len()
         );
+        let steps = found.trajectory.steps.len();
+        // A long trajectory shows its ends and the steps around the chosen one.
+        let shown = |step: usize| steps <= 16 || step < 2 || step + 2 >= steps || step.abs_diff(found.chosen) <= 2;
         for (step, s) in found.trajectory.steps.iter().enumerate() {
+            if !shown(step) {
+                if shown(step - 1) {
+                    let _ = writeln!(out, "  ...");
+                }
+                continue;
+            }
             let mark = if step == found.chosen {
                 format!("   <- chosen: densest with coverage >= {min_coverage}")
             } else {
@@ -214,6 +223,9 @@ pub fn discovery_text(boxes: &[CoveringBox], chosen: &[BoxRow], inputs: &[String
                 "{step:>5}  {:>8.3}  {:>7.3}  {:>6.3}  {:>10}{mark}",
                 s.coverage, s.density, s.mass, s.restricted_dims
             );
+        }
+        if steps > 16 {
+            let _ = writeln!(out, "  (all {steps} steps in trajectory.csv)");
         }
         let p = &found.pasted;
         let _ = writeln!(
@@ -242,7 +254,8 @@ pub fn discovery_text(boxes: &[CoveringBox], chosen: &[BoxRow], inputs: &[String
 /// `value [lo, hi]`, with `~0` when the interval contains 0.
 fn estimate_cell(e: &Estimate) -> String {
     let zero = if e.contains_zero() { " ~0" } else { "" };
-    format!("{:.3} [{:.3}, {:.3}]{zero}", e.value, e.lo, e.hi)
+    let f = |x: f64| super::compare_text::meaningful(x, 1.0, 3, false);
+    format!("{} [{}, {}]{zero}", f(e.value), f(e.lo), f(e.hi))
 }
 
 #[cfg(test)]

@@ -33,13 +33,14 @@ pub const THRESHOLD_METRICS: [usize; 3] = [idx::ADOPTION, idx::TRANSFORMED_SHARE
 /// The levels of the threshold months, in percent.
 pub const THRESHOLD_LEVELS: [u32; 2] = [25, 50];
 /// The metrics of the console table, cost last.
-pub const SHOWN: [usize; 8] = [
+pub const SHOWN: [usize; 9] = [
     idx::DIGITALIZATION,
     idx::DIGITAL_INTERACTION,
     idx::ADOPTION,
     idx::TRANSFORMED_SHARE,
     idx::TRUST,
     idx::SATISFACTION,
+    idx::UNHEARD_SHARE,
     idx::FRACTURE,
     idx::COST,
 ];
@@ -162,6 +163,15 @@ pub struct PairSummary {
     /// Per threshold: its name, the paired difference in months (over the
     /// pairs where both reach it) and how many baseline and policy runs reach it.
     pub thresholds: Vec<(String, Paired, usize, usize)>,
+    /// Per class: the shares of baseline and policy runs ending in it and
+    /// the paired difference of the class indicator.
+    pub classes: Vec<(Class, Paired)>,
+    /// The first month of the runs.
+    pub start: String,
+    /// Citizens per run (for totals over the population).
+    pub citizens: u32,
+    /// The classification rules the runs were classed by.
+    pub classification: crate::scenario::Classification,
 }
 
 /// Write every file of a compare into `folder`, the manifest last.
@@ -224,6 +234,13 @@ fn summarize(batch: &[Prepared], collected: &Collected, pair: &Pair, starts: &[M
     let (base, policy) = (&collected.runs[pair.base], &collected.runs[pair.policy]);
     let last = base[0].series.len() - 1;
     PairSummary {
+        classes: Class::ALL
+            .iter()
+            .map(|&class| (class, paired(base, policy, |r| f64::from(u8::from(r.class == class)))))
+            .collect(),
+        start: starts[pair.base].to_string(),
+        citizens: batch[pair.base].scenario.population.citizens,
+        classification: batch[pair.base].scenario.classification.clone(),
         pair: pair.clone(),
         base_name: batch[pair.base].scenario.name.clone(),
         step: last as u32,
@@ -416,97 +433,4 @@ fn write_robustness(dir: &std::path::Path, collected: &Collected, pairs: &[Pair]
         }
     }
     table.commit()
-}
-
-/// The console table of one comparison: the main metrics at the last step,
-/// baseline, policy, difference [95% CI] and the difference per euro of
-/// extra cost, then the months to thresholds; fits 80 columns.
-pub fn compare_table(summary: &PairSummary) -> String {
-    let pairs = summary.metrics.first().map_or(0, |m| m.1.pairs);
-    let mut out = format!(
-        "{} vs {}: {pairs} paired replicates, month {} ({})\n",
-        summary.pair.label, summary.base_name, summary.step, summary.date
-    );
-    out.push_str(&format!(
-        "{:<20} {:>9} {:>9}  {:<27} {:>8}\n",
-        "metric", "baseline", "policy", "difference [95% CI]", "per EUR"
-    ));
-    let cost = summary
-        .metrics
-        .iter()
-        .find(|m| m.0 == idx::COST)
-        .map_or(f64::NAN, |m| m.1.diff);
-    for (m, p) in &summary.metrics {
-        let name = if *m == idx::COST {
-            "cost (EUR/citizen)"
-        } else {
-            METRICS[*m].name
-        };
-        let ratio = if *m == idx::COST {
-            f64::NAN
-        } else {
-            per_euro(p.diff, cost)
-        };
-        out.push_str(&format!(
-            "{:<20} {:>9} {:>9}  {:<27} {:>8}\n",
-            truncate(name, 20),
-            number(p.base),
-            number(p.policy),
-            interval(p),
-            if ratio == 0.0 {
-                "0".into()
-            } else if ratio.is_finite() {
-                format!("{ratio:+.2e}")
-            } else {
-                "-".into()
-            },
-        ));
-    }
-    out.push_str(&format!(
-        "{:<28} {:>9}  {:<25} {}\n",
-        "months to threshold", "reached", "difference [95% CI]", "pairs"
-    ));
-    for (name, p, base, policy) in &summary.thresholds {
-        out.push_str(&format!(
-            "{:<28} {:>9}  {:<25} {}\n",
-            truncate(name, 28),
-            format!("{base}/{policy}"),
-            interval_months(p),
-            p.pairs
-        ));
-    }
-    out
-}
-
-fn number(x: f64) -> String {
-    if !x.is_finite() {
-        "-".into()
-    } else if x.abs() >= 100.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-fn interval_months(p: &Paired) -> String {
-    match (p.diff.is_finite(), p.lo.is_finite()) {
-        (false, _) => "-".into(),
-        (true, false) => format!("{:+.1}", p.diff),
-        (true, true) => format!("{:+.1} [{:+.1}, {:+.1}]", p.diff, p.lo, p.hi),
-    }
-}
-
-fn interval(p: &Paired) -> String {
-    match (p.diff.is_finite(), p.lo.is_finite()) {
-        (false, _) => "-".into(),
-        (true, false) => format!("{:+.3}", p.diff),
-        (true, true) if p.lo.abs().max(p.hi.abs()) >= 100.0 => {
-            format!("{:+.1} [{:+.1}, {:+.1}]", p.diff, p.lo, p.hi)
-        }
-        (true, true) => format!("{:+.3} [{:+.3}, {:+.3}]", p.diff, p.lo, p.hi),
-    }
-}
-
-fn truncate(s: &str, width: usize) -> String {
-    s.chars().take(width).collect()
 }

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod atomic;
 pub mod calibrate;
 pub mod compare;
+pub mod compare_text;
 pub mod folder;
 pub mod graph;
 pub mod manifest;

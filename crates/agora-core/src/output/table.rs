@@ -367,11 +367,15 @@ impl CsvInput {
     /// The position of column `name`; an error listing the columns if absent.
     pub fn column(&self, name: &str) -> crate::Result<usize> {
         self.find(name).ok_or_else(|| {
-            crate::Error::Input(format!(
-                "{}: no column `{name}` (its columns: {})",
-                self.path.display(),
-                self.header.join(", ")
-            ))
+            let near = crate::scenario::suggest::did_you_mean(name, self.header.iter().map(String::as_str));
+            crate::Error::Input(match near {
+                Some(near) => format!("{}: no column `{name}`; did you mean `{near}`?", self.path.display()),
+                None => format!(
+                    "{}: no column `{name}` (its columns: {})",
+                    self.path.display(),
+                    self.header.join(", ")
+                ),
+            })
         })
     }
 

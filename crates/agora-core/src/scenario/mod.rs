@@ -4,7 +4,9 @@
 //! wrong. Everything downstream takes a validated `Scenario` and cannot fail.
 
 mod error;
+mod overrides;
 pub mod settings;
+pub mod suggest;
 mod validate;
 pub mod values;
 
@@ -14,6 +16,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use error::ScenarioError;
+use overrides::quick;
+pub use overrides::{
+    INTERVENE, QUICK_CITIZENS, QUICK_ENV, QUICK_REPLICATES, add_intervention, apply_overrides, quick_mode,
+};
 pub use settings::{PathError, Settable};
 pub use values::{Dist, GraphSpec, Jurisdictions};
 
@@ -540,7 +546,8 @@ fn locate(folder: &Path, reference: &str) -> Source {
 /// chain, check it.
 pub fn load(folder: &Path, reference: &str) -> Result<Scenario, ScenarioError> {
     let source = locate(folder, reference);
-    let scenario = resolve(&source, &mut Vec::new())?;
+    let mut scenario = resolve(&source, &mut Vec::new())?;
+    quick(&mut scenario);
     validate::validate(&scenario).map_err(|e| e.in_file(&source))?;
     Ok(scenario)
 }
@@ -559,22 +566,12 @@ pub fn built_in() -> Vec<Scenario> {
     BUILT_IN
         .iter()
         .map(|(name, _)| {
-            let scenario = resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
+            let mut scenario = resolve(&Source::BuiltIn(name), &mut Vec::new()).expect("built-in scenarios parse");
+            quick(&mut scenario);
             validate::validate(&scenario).expect("built-in scenarios are valid");
             scenario
         })
         .collect()
-}
-
-/// Apply `--set PATH=VALUE` overrides, then check the result again.
-pub fn apply_overrides(scenario: &mut Scenario, overrides: &[(String, String)]) -> Result<(), ScenarioError> {
-    for (path, value) in overrides {
-        set_path(scenario, path, value).map_err(|e| ScenarioError::Set {
-            assignment: format!("{path}={value}"),
-            error: e,
-        })?;
-    }
-    validate::validate(scenario)
 }
 
 /// Set one field by its dotted path.
@@ -593,7 +590,7 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
         Source::File(path) => std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
             path: path.clone(),
             message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such scenario file".into(),
+                std::io::ErrorKind::NotFound => not_found(path),
                 _ => e.to_string(),
             },
         }),
@@ -605,6 +602,40 @@ fn read_source(source: &Source) -> Result<String, ScenarioError> {
         // `locate` never names a text; `from_ron` hands its text to `resolve_text`.
         Source::Text(_) => Ok(String::new()),
     }
+}
+
+/// The message for a scenario reference that is neither a file nor a
+/// built-in name: the built-in names, and the nearest of them or of the
+/// `.ron` files beside it.
+fn not_found(path: &Path) -> String {
+    let given = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut names: Vec<String> = BUILT_IN
+        .iter()
+        .map(|(f, _)| f.trim_end_matches(".ron").to_string())
+        .collect();
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        let mut files: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".ron"))
+            .collect();
+        files.sort();
+        names.extend(files);
+    }
+    let hint = suggest::did_you_mean(&given, names.iter().map(String::as_str))
+        .or_else(|| suggest::did_you_mean(given.trim_end_matches(".ron"), names.iter().map(String::as_str)))
+        .map(|n| match n.ends_with(".ron") {
+            true => format!("; did you mean `{}`?", folder.join(n).display()),
+            false => format!("; did you mean `{n}`?"),
+        })
+        .unwrap_or_default();
+    format!("no such scenario file, nor a built-in scenario (fracture, participation, pioneer){hint}")
 }
 
 /// Defaults, then the base chain from the root down, then this file.
@@ -704,6 +735,13 @@ mod tests {
         assert!(e.to_string().contains("is not a number"), "{e}");
         let e = set_path(&mut s, "dynamics", "1").unwrap_err();
         assert!(e.to_string().contains("is a group"), "{e}");
+        let e = set_path(&mut s, "dynamics.adoption_imitaton", "0.2").unwrap_err();
+        assert!(
+            e.to_string().ends_with("did you mean `dynamics.adoption_imitation`?"),
+            "{e}"
+        );
+        let e = set_path(&mut s, "citizns.trust", "0.2").unwrap_err();
+        assert!(e.to_string().contains("did you mean `citizens`?"), "{e}");
     }
 
     #[test]

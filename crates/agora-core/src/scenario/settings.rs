@@ -73,7 +73,15 @@ impl std::fmt::Display for PathError {
                     0 | 1 => "a scenario".to_string(),
                     n => format!("`{}`", self.path[..n - 1].join(".")),
                 };
-                write!(f, "unknown parameter `{path}`: {parent} has {}", allowed.join(", "))
+                let given = self.path.last().map_or("", String::as_str);
+                match super::suggest::did_you_mean(given, allowed.iter().copied()) {
+                    Some(name) => {
+                        let mut fixed = self.path.clone();
+                        *fixed.last_mut().expect("a path with its unknown segment") = name.to_string();
+                        write!(f, "unknown parameter `{path}`; did you mean `{}`?", fixed.join("."))
+                    }
+                    None => write!(f, "unknown parameter `{path}`: {parent} has {}", allowed.join(", ")),
+                }
             }
             PathErrorKind::NotALeaf { allowed } => write!(
                 f,

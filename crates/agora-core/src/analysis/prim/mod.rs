@@ -148,15 +148,35 @@ impl InputTable {
     }
 }
 
-/// How candidate boxes are scored (EMA Workbench `PRIMObjectiveFunctions`).
+/// How candidate boxes are scored (EMA Workbench `PRIMObjectiveFunctions`,
+/// `analysis/prim.py`). The default is the Workbench's, `LENIENT1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Objective {
-    /// The density of the candidate box (Friedman & Fisher 1999).
-    #[default]
+    /// The density of the candidate box (Friedman & Fisher 1999): the
+    /// Workbench's `ORIGINAL`.
     Original,
-    /// The gain in density per point removed (or added): the Workbench's
-    /// default, `LENIENT1`.
+    /// The gain in density divided by the number of points removed (or
+    /// added): the Workbench's `LENIENT1`, its default.
+    #[default]
     Lenient1,
+    /// The gain in density times the candidate's points, divided by the
+    /// number of points removed (Friedman & Fisher 1999, eq. 14.6): the
+    /// Workbench's `LENIENT2`.
+    Lenient2,
+}
+
+impl Objective {
+    /// Every objective, as `--objective` names them.
+    pub const ALL: [(&'static str, Objective); 3] = [
+        ("original", Objective::Original),
+        ("lenient1", Objective::Lenient1),
+        ("lenient2", Objective::Lenient2),
+    ];
+
+    /// The objective's name (`original`, `lenient1`, `lenient2`).
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, o)| *o == self).map_or("", |(n, _)| n)
+    }
 }
 
 /// PRIM parameters; the defaults are the Workbench's.
@@ -178,7 +198,7 @@ impl Default for PrimConfig {
             peel_alpha: 0.05,
             paste_alpha: 0.05,
             mass_min: 0.05,
-            objective: Objective::Original,
+            objective: Objective::Lenient1,
         }
     }
 }
@@ -347,8 +367,9 @@ fn score(objective: Objective, outcome: &[bool], old: &[usize], new: &[usize]) -
     };
     match objective {
         Objective::Original => mean(new),
-        Objective::Lenient1 if old.len() == new.len() => 0.0,
+        Objective::Lenient1 | Objective::Lenient2 if old.len() == new.len() => 0.0,
         Objective::Lenient1 => (mean(new) - mean(old)) / old.len().abs_diff(new.len()) as f64,
+        Objective::Lenient2 => new.len() as f64 * (mean(new) - mean(old)) / old.len().abs_diff(new.len()) as f64,
     }
 }
 
