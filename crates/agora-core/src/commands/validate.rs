@@ -49,7 +49,9 @@ pub struct ValidateOutcome {
 pub fn validate(options: &ValidateOptions, observer: &dyn Observer) -> Result<ValidateOutcome> {
     let threads = crate::runner::threads(options.threads);
     let clock = Stopwatch::start(threads);
-    let effort = if options.quick { Effort::quick() } else { Effort::full() };
+    // The quick mode of the environment (AGORA_QUICK, README's commands in CI) implies --quick.
+    let quick = options.quick || crate::scenario::quick_mode();
+    let effort = if quick { Effort::quick() } else { Effort::full() };
     let seed = options.seed.unwrap_or(SEED);
     let folder = Folder::lock(&options.out)?;
     let pool = crate::par::ThreadPoolBuilder::new()
@@ -70,7 +72,7 @@ pub fn validate(options: &ValidateOptions, observer: &dyn Observer) -> Result<Va
     let notes = vec![
         format!(
             "effort: {} ({} citizens and {} replicates per band, {} citizens for the futures; refits of {} citizens x {} replicates, {} leave-one-out and {} indicator iterations)",
-            if options.quick { "quick" } else { "full" },
+            if quick { "quick" } else { "full" },
             effort.citizens,
             effort.replicates,
             effort.future_citizens,
