@@ -4,6 +4,7 @@
 
 // Its doc comments are `--help` text for clap (`results/<name>`), not rustdoc.
 #[allow(rustdoc::invalid_html_tags)]
+mod analyses;
 mod cli;
 mod demo;
 mod terminal;

@@ -22,7 +22,7 @@ pub struct ValidateOptions {
     pub out: PathBuf,
     /// Small populations and few replicates (checks the command in about a minute; not for quoting).
     pub quick: bool,
-    /// The replicates' seed; `None`: [`SEED`].
+    /// The replicates' seed; `None`: 2026, the default seed.
     pub seed: Option<u64>,
     /// Worker threads; `None`: every core.
     pub threads: Option<usize>,
