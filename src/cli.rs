@@ -95,6 +95,8 @@ enum Command {
     Calibrate(CalibrateArgs),
     /// Check the model against data, most of it not fitted: validation.csv (observed, model band, pass, fitted)
     Validate(ValidateArgs),
+    /// Robust policy portfolios: NSGA-II over levers and start months, objectives aggregated across the futures
+    Optimize(OptimizeArgs),
     /// Validate scenario files and print them fully resolved, with their memory estimate
     Check {
         /// Scenario files (RON), or names of built-in scenarios
@@ -255,6 +257,42 @@ struct CalibrateArgs {
 }
 
 #[derive(Args, Debug)]
+struct OptimizeArgs {
+    /// Futures: scenario files or built-in names (default: the three built-in ones)
+    scenarios: Vec<String>,
+    /// The levers file (RON): levers, their ranges and start months, objectives
+    #[arg(long)]
+    levers: PathBuf,
+    /// Budget on the cost, extra euros per citizen to the last month (default: none)
+    #[arg(long)]
+    budget: Option<f64>,
+    /// Candidate policies to evaluate (rounded up to whole generations)
+    #[arg(long)]
+    evaluations: usize,
+    /// Output folder
+    #[arg(long, default_value = "results/optimize")]
+    out: PathBuf,
+    /// Set a parameter of every future (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
+    set: Vec<(String, String)>,
+    /// Seed of the search and the replicates (default: the levers file's)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores; results do not depend on it)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
+    /// Continue an interrupted search after its last complete generation
+    #[arg(long)]
+    resume: bool,
+    /// Also write DIR/report.html
+    #[arg(long)]
+    report: bool,
+    /// No progress lines
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
 struct ValidateArgs {
     /// Output folder
     #[arg(long, default_value = "results/validation")]
@@ -348,6 +386,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Discover(args) => discover_command(args),
         Command::Calibrate(args) => calibrate_command(args),
         Command::Validate(args) => validate_command(args),
+        Command::Optimize(args) => optimize_command(args),
         Command::Report { dir } => {
             let path = agora_report::report(&dir)?;
             say(format_args!("wrote {}", path.display()))
@@ -682,6 +721,38 @@ fn validate_command(args: ValidateArgs) -> Result<ExitCode> {
         "validated in {:.1} s on {} threads; validation.csv in {}{report}",
         o.seconds,
         o.threads,
+        display_dir(&options.out)
+    ))
+}
+
+fn optimize_command(args: OptimizeArgs) -> Result<ExitCode> {
+    let options = commands::OptimizeOptions {
+        scenarios: args.scenarios,
+        levers: args.levers,
+        budget: args.budget,
+        evaluations: args.evaluations,
+        out: args.out,
+        overrides: args.set,
+        seed: args.seed,
+        threads: args.threads.map(|t| t as usize),
+        resume: args.resume,
+        report: args
+            .report
+            .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
+    };
+    let console = Console::new(args.quiet);
+    let observer: &dyn commands::Observer = if args.quiet { &commands::Silent } else { &console };
+    let o = commands::optimize(&options, observer)?;
+    let hv = o.convergence.last().map_or(0.0, |c| c.hypervolume);
+    let report = o.report.map(|p| format!("; report {}", p.display())).unwrap_or_default();
+    say(format_args!(
+        "optimize {}: {} policies on the front after {} generations (hypervolume {hv:.4}), {} runs in {:.1} s; \
+         pareto.csv, evaluations.csv and convergence.csv in {}{report}",
+        o.search.file.name,
+        o.pareto.len(),
+        o.search.config.generations + 1,
+        o.runs,
+        o.seconds,
         display_dir(&options.out)
     ))
 }

@@ -1,0 +1,739 @@
+//! `agora optimize`: robust policy portfolios across the futures (docs/optimize.md).
+//!
+//! A levers file names the decision variables (a lever path, its range or
+//! the value it is switched to, and the range of its start month) and the
+//! objectives (a metric at a month or over a period, minimised or maximised,
+//! aggregated across futures and replicates by a robustness metric). Every
+//! candidate policy is added as interventions to each future and run on the
+//! same replicate seeds (common random numbers); its cost is its mean extra
+//! spending over the futures without it (the `cost` metric, docs/costs.md),
+//! always an objective, and `--budget` bounds it. NSGA-II
+//! ([`crate::analysis::nsga2`]) searches; each generation is written as it
+//! completes, so `--resume` replays the written generations and goes on with
+//! the same bytes. The final front is run again on fresh seeds, with
+//! bootstrap intervals over replicates.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Observer, ensure_fits, load_scenarios};
+use crate::analysis::nsga2::{self, Candidate, Config, Evaluation};
+use crate::analysis::robustness::{Aggregate, Sense};
+use crate::analysis::{Estimate, resample};
+use crate::calendar::Month;
+use crate::error::{Error, Result};
+use crate::memory::Estimate as Memory;
+use crate::model::metrics::{METRIC_NAMES, idx, metric};
+use crate::output::optimize::{self as out, Row};
+use crate::output::{Folder, Stopwatch};
+use crate::par::*;
+use crate::rng::{mix64, replicate_seed};
+use crate::runner::{Prepared, simulate};
+use crate::scenario::{self, Intervention, ScenarioError, Source, Target};
+
+/// A decision variable's value: a range, or one value it is switched to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    /// Any value from low to high.
+    Range(f64, f64),
+    /// Off (the future's own value) or on (this value).
+    Switch(f64),
+}
+
+/// When a lever starts: a month, or any month of a range (both `YYYY-MM`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Start {
+    /// The branch month of the futures (their first month without one).
+    #[default]
+    Branch,
+    /// This month.
+    At(String),
+    /// Any month from the first to the second, inclusive.
+    Range(String, String),
+}
+
+/// One lever of the levers file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lever {
+    /// The parameter path (`dynamics.<name>`), as in an intervention.
+    pub path: String,
+    /// Its range, or the value it is switched to.
+    pub value: Value,
+    /// When it starts; default: the branch month of the futures.
+    #[serde(default)]
+    pub start: Start,
+}
+
+/// When an objective reads its metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum When {
+    /// The last month of the runs.
+    End,
+    /// This month (`YYYY-MM`).
+    Month(String),
+    /// The mean over these months, inclusive.
+    Period(String, String),
+}
+
+/// One objective of the levers file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// A metric name (docs/model.md section 9).
+    pub metric: String,
+    /// When it is read; default: the last month.
+    #[serde(default = "end")]
+    pub at: When,
+    /// Minimise or Maximise the metric.
+    pub sense: Sense,
+    /// Across futures and replicates; default: Mean.
+    #[serde(default = "mean")]
+    pub aggregate: Aggregate,
+    /// The column name; default `<aggregate>_<metric>`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+fn end() -> When {
+    When::End
+}
+fn mean() -> Aggregate {
+    Aggregate::Mean
+}
+
+/// A levers file (RON) as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Levers", deny_unknown_fields)]
+pub struct LeversFile {
+    /// A name for the search.
+    pub name: String,
+    /// The decision variables.
+    pub levers: Vec<Lever>,
+    /// The objectives (the cost is always one more).
+    pub objectives: Vec<Objective>,
+    /// Policies per generation (even, at least 4).
+    #[serde(default = "forty")]
+    pub population: usize,
+    /// Replicates of each future per policy.
+    #[serde(default = "four")]
+    pub replicates: u32,
+    /// Replicates per future of the fresh re-evaluation of the front.
+    #[serde(default = "ten")]
+    pub reevaluation: u32,
+    /// The seed of the search and of the replicates.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn forty() -> usize {
+    40
+}
+fn four() -> u32 {
+    4
+}
+fn ten() -> u32 {
+    10
+}
+
+/// A resolved objective: the metric's index and the months it reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    /// Its column name.
+    pub name: String,
+    /// The metric's index.
+    pub metric: usize,
+    /// First and last step read (the mean between).
+    pub steps: (u32, u32),
+    /// The metric's sense.
+    pub sense: Sense,
+    /// The robustness metric.
+    pub aggregate: Aggregate,
+}
+
+/// A resolved search: the futures, the levers and goals, the settings.
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// The file as read (recorded for `--resume`).
+    pub file: LeversFile,
+    /// Each lever's start steps (first, last).
+    pub starts: Vec<(u32, u32)>,
+    /// The objectives.
+    pub goals: Vec<Goal>,
+    /// The futures every policy is run in.
+    pub futures: Vec<Prepared>,
+    /// The budget on the cost, euros per citizen; `None`: none.
+    pub budget: Option<f64>,
+    /// NSGA-II's settings.
+    pub config: Config,
+}
+
+/// A decoded policy: per lever its value (`None`: switched off) and start step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Per lever, the value set, or `None` when a switch is off.
+    pub values: Vec<Option<f64>>,
+    /// Per lever, the step it starts at.
+    pub starts: Vec<u32>,
+}
+
+fn bad(path: &Path, message: impl std::fmt::Display) -> Error {
+    Error::Input(format!("{}: {message}", path.display()))
+}
+
+/// The closest of `names` to `word`, if close enough to suggest.
+fn did_you_mean<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for j in 0..b.len() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    names
+        .into_iter()
+        .map(|n| (distance(word, n), n))
+        .filter(|(d, n)| *d <= 3.max(n.len() / 3))
+        .min()
+        .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"))
+}
+
+impl Search {
+    /// Read and check a levers file against the futures `scenarios` name.
+    pub fn load(
+        path: &Path,
+        scenarios: &[String],
+        overrides: &[(String, String)],
+        budget: Option<f64>,
+        evaluations: usize,
+        seed: Option<u64>,
+    ) -> Result<Search> {
+        let text = std::fs::read_to_string(path).map_err(|e| bad(path, e))?;
+        let source = Source::File(path.to_path_buf());
+        let mut file: LeversFile = ron::Options::default()
+            .from_str(&text)
+            .map_err(|e| ScenarioError::parse(&source, &e))?;
+        if let Some(seed) = seed {
+            file.seed = seed;
+        }
+        let mut futures = Vec::new();
+        for mut s in load_scenarios(scenarios)? {
+            scenario::apply_overrides(&mut s, overrides)?;
+            futures.push(Prepared::new(s)?);
+        }
+        let first = &futures[0].scenario;
+        for f in &futures[1..] {
+            if f.scenario.start != first.start || f.scenario.steps != first.steps {
+                return Err(Error::Input(format!(
+                    "futures `{}` and `{}` cover different months; give them the same start and steps",
+                    first.name, f.scenario.name
+                )));
+            }
+        }
+        let start = Month::parse(&first.start).expect("a validated start month");
+        let step_of = |month: &str, what: &str| -> Result<u32> {
+            let m = Month::parse(month).ok_or_else(|| bad(path, format!("{what}: `{month}` is not a YYYY-MM month")))?;
+            let s = start.months_to(m);
+            if s < 0 || s > first.steps as i32 {
+                return Err(bad(
+                    path,
+                    format!("{what}: {month} is outside the runs ({} to {})", first.start, start.plus(first.steps)),
+                ));
+            }
+            Ok(s as u32)
+        };
+        let check = |cond: bool, message: String| if cond { Ok(()) } else { Err(bad(path, message)) };
+        check(!file.levers.is_empty(), "give at least one lever".into())?;
+        check(!file.objectives.is_empty(), "give at least one objective".into())?;
+        check(
+            file.population >= 4 && file.population.is_multiple_of(2),
+            format!("population: {} must be even and at least 4", file.population),
+        )?;
+        check(file.replicates >= 1, "replicates: at least 1".into())?;
+        check(
+            file.reevaluation >= 2,
+            "reevaluation: at least 2 (an interval needs two replicates)".into(),
+        )?;
+        let branch = first.branch_step().unwrap_or(0).min(first.steps);
+        let mut starts = Vec::new();
+        for (i, lever) in file.levers.iter().enumerate() {
+            let what = format!("levers[{i}] `{}`", lever.path);
+            let (lo, hi) = match lever.value {
+                Value::Range(lo, hi) => {
+                    check(
+                        lo.is_finite() && hi.is_finite() && lo < hi,
+                        format!("{what}: Range({lo}, {hi}) needs finite low < high"),
+                    )?;
+                    (lo, hi)
+                }
+                Value::Switch(v) => (v, v),
+            };
+            let span = match &lever.start {
+                Start::Branch => (branch, branch),
+                Start::At(m) => (step_of(m, &what)?, step_of(m, &what)?),
+                Start::Range(a, b) => (step_of(a, &what)?, step_of(b, &what)?),
+            };
+            check(span.0 <= span.1, format!("{what}: the start range ends before it begins"))?;
+            for value in [lo, hi] {
+                for f in &futures {
+                    let mut s = f.scenario.clone();
+                    s.interventions.push(intervention(span.0, &lever.path, value));
+                    scenario::validate(&s).map_err(|e| bad(path, format!("{what} at {value}: {e}")))?;
+                }
+            }
+            starts.push(span);
+        }
+        let mut goals = Vec::new();
+        for (i, o) in file.objectives.iter().enumerate() {
+            let what = format!("objectives[{i}]");
+            let m = metric(&o.metric).ok_or_else(|| {
+                bad(
+                    path,
+                    format!(
+                        "{what}: unknown metric `{}`{}",
+                        o.metric,
+                        did_you_mean(&o.metric, METRIC_NAMES.iter().copied())
+                    ),
+                )
+            })?;
+            let steps = match &o.at {
+                When::End => (first.steps, first.steps),
+                When::Month(a) => (step_of(a, &what)?, step_of(a, &what)?),
+                When::Period(a, b) => (step_of(a, &what)?, step_of(b, &what)?),
+            };
+            check(steps.0 <= steps.1, format!("{what}: the period ends before it begins"))?;
+            if let Aggregate::Satisficing(t) = o.aggregate {
+                check(t.is_finite(), format!("{what}: Satisficing needs a finite threshold"))?;
+            }
+            let name = o.name.clone().unwrap_or_else(|| format!("{}_{}", o.aggregate.stem(), o.metric));
+            check(
+                name != "cost" && !goals.iter().any(|g: &Goal| g.name == name),
+                format!("{what}: two objectives are named `{name}` (cost is taken); give one a `name`"),
+            )?;
+            goals.push(Goal {
+                name,
+                metric: METRIC_NAMES.iter().position(|n| *n == m.name).expect("a metric"),
+                steps,
+                sense: o.sense,
+                aggregate: o.aggregate,
+            });
+        }
+        if let Some(b) = budget {
+            check(b.is_finite() && b >= 0.0, format!("--budget {b}: give euros per citizen, 0 or more"))
+                .map_err(|_| Error::Input(format!("--budget {b}: give euros per citizen, 0 or more")))?;
+        }
+        let generations = evaluations.div_ceil(file.population).saturating_sub(1).max(1);
+        let config = Config::new(file.population, generations, file.seed);
+        Ok(Search {
+            file,
+            starts,
+            goals,
+            futures,
+            budget,
+            config,
+        })
+    }
+
+    /// The search coordinates: a lever's value (a switch's in [0, 1]: on
+    /// from 0.5), then its start month where it has a range.
+    pub fn bounds(&self) -> Vec<(f64, f64)> {
+        let mut b = Vec::new();
+        for (lever, &(s0, s1)) in self.file.levers.iter().zip(&self.starts) {
+            b.push(match lever.value {
+                Value::Range(lo, hi) => (lo, hi),
+                Value::Switch(_) => (0.0, 1.0),
+            });
+            if s1 > s0 {
+                b.push((f64::from(s0), f64::from(s1) + 1.0));
+            }
+        }
+        b
+    }
+
+    /// The policy at search coordinates `x`.
+    pub fn decode(&self, x: &[f64]) -> Policy {
+        let mut k = 0;
+        let mut policy = Policy {
+            values: Vec::new(),
+            starts: Vec::new(),
+        };
+        for (lever, &(s0, s1)) in self.file.levers.iter().zip(&self.starts) {
+            policy.values.push(match lever.value {
+                Value::Range(..) => Some(x[k]),
+                Value::Switch(v) => (x[k] >= 0.5).then_some(v),
+            });
+            k += 1;
+            policy.starts.push(if s1 > s0 {
+                k += 1;
+                (x[k - 1].floor() as u32).clamp(s0, s1)
+            } else {
+                s0
+            });
+        }
+        policy
+    }
+
+    /// The objective names, then `cost`.
+    pub fn objective_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.goals.iter().map(|g| g.name.clone()).collect();
+        names.push("cost".into());
+        names
+    }
+
+    /// The future names.
+    pub fn future_names(&self) -> Vec<String> {
+        self.futures.iter().map(|f| f.scenario.name.clone()).collect()
+    }
+}
+
+fn intervention(at: u32, path: &str, value: f64) -> Intervention {
+    Intervention {
+        at,
+        set: BTreeMap::from([(path.to_string(), value)]),
+        target: Target::All,
+    }
+}
+
+/// The goals' values and the cost of one run.
+fn outcomes(search: &Search, prepared: &Prepared, seed: u64) -> Vec<f64> {
+    let (series, _) = simulate(prepared, seed);
+    let mut v: Vec<f64> = search
+        .goals
+        .iter()
+        .map(|g| {
+            let slice = &series[g.steps.0 as usize..=g.steps.1 as usize];
+            slice.iter().map(|m| m.values[g.metric]).sum::<f64>() / slice.len() as f64
+        })
+        .collect();
+    v.push(series.last().expect("a run").values[idx::COST]);
+    v
+}
+
+/// Per policy, per goal and then the cost, per future, per replicate.
+pub type Raw = Vec<Vec<Vec<Vec<f64>>>>;
+
+/// Run `policies` (`None`: the futures without a policy) in every future on
+/// `replicates` seeds of `seed`, in parallel, in a fixed order.
+pub fn run_policies(search: &Search, policies: &[Option<Policy>], seed: u64, replicates: u32) -> Raw {
+    let (n_f, n_r) = (search.futures.len(), replicates as usize);
+    let jobs: Vec<(usize, usize, usize)> = (0..policies.len())
+        .flat_map(|p| (0..n_f).flat_map(move |f| (0..n_r).map(move |r| (p, f, r))))
+        .collect();
+    let results: Vec<Vec<f64>> = jobs
+        .par_iter()
+        .map(|&(p, f, r)| {
+            let future = &search.futures[f];
+            let mut prepared = future.clone();
+            if let Some(policy) = &policies[p] {
+                for (k, lever) in search.file.levers.iter().enumerate() {
+                    if let Some(v) = policy.values[k] {
+                        let i = intervention(policy.starts[k], &lever.path, v);
+                        prepared.scenario.interventions.push(i);
+                    }
+                }
+            }
+            outcomes(search, &prepared, replicate_seed(seed, r as u32))
+        })
+        .collect();
+    let n_v = search.goals.len() + 1;
+    (0..policies.len())
+        .map(|p| {
+            (0..n_v)
+                .map(|v| {
+                    (0..n_f)
+                        .map(|f| (0..n_r).map(|r| results[(p * n_f + f) * n_r + r][v]).collect())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What the search knows of the futures without a policy, and the
+/// reference policies' best per-future values for regrets.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The futures' cost without a policy, per future and replicate.
+    pub base_cost: Vec<Vec<f64>>,
+    /// Per goal, per future: the best per-future value among the baseline
+    /// and the initial population (for regrets).
+    pub best: Vec<Vec<f64>>,
+}
+
+/// The objectives (natural units, cost last) and per goal the per-future
+/// values of one policy's runs.
+pub fn score(search: &Search, raw: &[Vec<Vec<f64>>], base_cost: &[Vec<f64>], best: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let runs: Vec<usize> = raw[0].iter().map(Vec::len).collect();
+    let mut objectives = Vec::new();
+    let mut per_future = Vec::new();
+    for (g, goal) in search.goals.iter().enumerate() {
+        let pf = goal.aggregate.per_future(goal.sense, &raw[g]);
+        let empty = Vec::new();
+        objectives.push(goal.aggregate.combine(goal.sense, &pf, &runs, best.get(g).unwrap_or(&empty)));
+        per_future.push(pf);
+    }
+    let cost = &raw[search.goals.len()];
+    let (mut extra, mut n) = (0.0, 0usize);
+    for (f, runs) in cost.iter().enumerate() {
+        for (r, c) in runs.iter().enumerate() {
+            extra += c - base_cost[f][r % base_cost[f].len()];
+            n += 1;
+        }
+    }
+    objectives.push(extra / n.max(1) as f64);
+    (objectives, per_future)
+}
+
+impl Search {
+    /// The minimised vector and the violation of natural objectives.
+    pub fn evaluation(&self, objectives: &[f64]) -> Evaluation {
+        let mut f: Vec<f64> = self
+            .goals
+            .iter()
+            .zip(objectives)
+            .map(|(g, &v)| g.aggregate.sense(g.sense).loss(v))
+            .collect();
+        let cost = objectives[self.goals.len()];
+        f.push(cost);
+        (f, self.budget.map_or(0.0, |b| (cost - b).max(0.0)))
+    }
+}
+
+/// What `agora optimize` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct OptimizeOptions {
+    /// The futures: scenario files or built-in names; none: the three built-in ones.
+    pub scenarios: Vec<String>,
+    /// The levers file (RON).
+    pub levers: PathBuf,
+    /// The budget on the cost, euros per citizen.
+    pub budget: Option<f64>,
+    /// Candidate evaluations (rounded up to whole generations).
+    pub evaluations: usize,
+    /// The results folder.
+    pub out: PathBuf,
+    /// `PATH=VALUE` overrides applied to every future.
+    pub overrides: Vec<(String, String)>,
+    /// Overrides the levers file's seed.
+    pub seed: Option<u64>,
+    /// Worker threads; `None`: every core.
+    pub threads: Option<usize>,
+    /// Continue after the last complete generation of an interrupted run.
+    pub resume: bool,
+    /// Also write `report.html` with this writer (the report crate's).
+    pub report: Option<super::ReportWriter>,
+}
+
+/// What a finished `agora optimize` reports.
+#[derive(Debug, Clone)]
+pub struct OptimizeOutcome {
+    /// The resolved search.
+    pub search: Search,
+    /// The rows of `pareto.csv`.
+    pub pareto: Vec<out::ParetoRow>,
+    /// Hypervolume by generation.
+    pub convergence: Vec<out::ConvergenceRow>,
+    /// Generations found complete by `--resume`.
+    pub resumed: usize,
+    /// Runs simulated by this invocation.
+    pub runs: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// The report, if one was asked for.
+    pub report: Option<PathBuf>,
+}
+
+/// Run the search and write its folder.
+pub fn optimize(options: &OptimizeOptions, observer: &dyn Observer) -> Result<OptimizeOutcome> {
+    let threads = crate::runner::threads(options.threads);
+    let clock = Stopwatch::start(threads);
+    if !options.levers.is_file() {
+        return Err(bad(&options.levers, "no such levers file"));
+    }
+    if options.evaluations == 0 {
+        return Err(Error::Input("--evaluations: give at least 1".into()));
+    }
+    let search = Search::load(
+        &options.levers,
+        &options.scenarios,
+        &options.overrides,
+        options.budget,
+        options.evaluations,
+        options.seed,
+    )?;
+    ensure_fits(&Memory::of(&search.futures.iter().collect::<Vec<_>>(), threads, false))?;
+    let folder = Folder::lock(&options.out)?;
+    folder.retract()?;
+    let pool = crate::par::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::io("starting worker threads", std::io::Error::other(e)))?;
+    let record = out::record(&search, options);
+    let mut state = out::State::open(&folder, &search, &record, options.resume)?;
+    let resumed = state.generations();
+    if resumed > 0 {
+        observer.note(&format!(
+            "resuming after generation {} of {}",
+            resumed - 1,
+            options.out.display()
+        ));
+    }
+    let (n_f, reps) = (search.futures.len(), search.file.replicates as usize);
+    let mut runs = 0;
+    let base = pool.install(|| run_policies(&search, &[None], search.file.seed, search.file.replicates));
+    runs += n_f * reps;
+    let base_cost = base[0][search.goals.len()].clone();
+    let mut reference = Reference {
+        base_cost,
+        best: state.regret_reference(&search, &base[0]),
+    };
+    let bounds = search.bounds();
+    let replay = state.replay(&search)?;
+    observer.start((search.config.generations + 1).saturating_sub(resumed) as u64);
+    let pending = std::cell::RefCell::new(Vec::new());
+    let last = {
+        nsga2::nsga2(
+            &search.config,
+            &bounds,
+            replay,
+            |g, xs| {
+                let policies: Vec<Option<Policy>> = xs.iter().map(|x| Some(search.decode(x))).collect();
+                let raw = pool.install(|| run_policies(&search, &policies, search.file.seed, search.file.replicates));
+                runs += xs.len() * n_f * reps;
+                if g == 0 {
+                    reference.best = best_of(&search, &base[0], &raw);
+                }
+                let mut rows = Vec::new();
+                for (i, (x, r)) in xs.iter().zip(&raw).enumerate() {
+                    let (objectives, per_future) = score(&search, r, &reference.base_cost, &reference.best);
+                    let (_, violation) = search.evaluation(&objectives);
+                    rows.push(Row {
+                        generation: g,
+                        candidate: i,
+                        genes: x.clone(),
+                        objectives,
+                        per_future,
+                        violation,
+                    });
+                }
+                let evaluations = rows.iter().map(|r| search.evaluation(&r.objectives)).collect();
+                *pending.borrow_mut() = rows;
+                Ok::<_, Error>(evaluations)
+            },
+            |generation| {
+                state.complete(&folder, &search, generation, pending.take())?;
+                observer.run_done();
+                Ok(())
+            },
+        )
+    }?;
+    observer.finish();
+    let front = front_policies(&search, &last);
+    let fresh_seed = mix64(search.file.seed ^ 0x6f70_7469_6d69_7a65);
+    let fresh = pool.install(|| run_policies(&search, &front.iter().map(|c| Some(search.decode(&c.x))).collect::<Vec<_>>(), fresh_seed, search.file.reevaluation));
+    let fresh_base = pool.install(|| run_policies(&search, &[None], fresh_seed, search.file.reevaluation));
+    runs += (front.len() + 1) * n_f * search.file.reevaluation as usize;
+    let pareto = pareto_rows(&search, &front, &fresh, &fresh_base[0][search.goals.len()], &reference.best);
+    let convergence = state.convergence.clone();
+    state.finish(&folder, &search, &pareto, &record, &options.levers, &clock)?;
+    let report = options.report.map(|write| write(&folder)).transpose()?;
+    Ok(OptimizeOutcome {
+        search,
+        pareto,
+        convergence,
+        resumed,
+        runs,
+        seconds: clock.seconds(),
+        report,
+    })
+}
+
+/// Per goal and future, the best per-future value of the baseline and the
+/// initial population.
+pub fn best_of(search: &Search, base: &[Vec<Vec<f64>>], raw: &Raw) -> Vec<Vec<f64>> {
+    search
+        .goals
+        .iter()
+        .enumerate()
+        .map(|(g, goal)| {
+            let mut all = vec![goal.aggregate.per_future(goal.sense, &base[g])];
+            all.extend(raw.iter().map(|r| goal.aggregate.per_future(goal.sense, &r[g])));
+            Aggregate::best(goal.sense, &all)
+        })
+        .collect()
+}
+
+/// The feasible non-dominated survivors (all of the first rank when none is
+/// feasible), one per distinct policy, in survivor order.
+fn front_policies(search: &Search, last: &[Candidate]) -> Vec<Candidate> {
+    let mut front: Vec<Candidate> = Vec::new();
+    let mut seen: Vec<Policy> = Vec::new();
+    for c in last.iter().filter(|c| c.rank == 0) {
+        let p = search.decode(&c.x);
+        if !seen.contains(&p) {
+            seen.push(p);
+            front.push(c.clone());
+        }
+    }
+    front
+}
+
+/// Bootstrap resamples of the fresh replicates for the intervals.
+const BOOTSTRAP: u64 = 200;
+
+/// `pareto.csv`'s rows: the search's estimates and the fresh ones with
+/// bootstrap 95% intervals (replicates resampled, the same ones in every future).
+fn pareto_rows(
+    search: &Search,
+    front: &[Candidate],
+    fresh: &Raw,
+    fresh_base_cost: &[Vec<f64>],
+    best: &[Vec<f64>],
+) -> Vec<out::ParetoRow> {
+    let n_r = search.file.reevaluation as usize;
+    front
+        .iter()
+        .zip(fresh)
+        .enumerate()
+        .map(|(i, (c, raw))| {
+            let (value, _) = score(search, raw, fresh_base_cost, best);
+            let draws: Vec<Vec<f64>> = (0..BOOTSTRAP)
+                .map(|b| {
+                    let pick = resample(search.file.seed ^ i as u64, b, n_r);
+                    let take = |runs: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+                        runs.iter().map(|r| pick.iter().map(|&k| r[k]).collect()).collect()
+                    };
+                    let resampled: Vec<Vec<Vec<f64>>> = raw.iter().map(take).collect();
+                    score(search, &resampled, &take(&fresh_base_cost.to_vec()), best).0
+                })
+                .collect();
+            let fresh = value
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| Estimate::from_replicates(v, draws.iter().map(|d| d[k]).collect()))
+                .collect();
+            let objectives = (0..search.goals.len())
+                .map(|g| match search.goals[g].aggregate.sense(search.goals[g].sense) {
+                    Sense::Minimise => c.f[g],
+                    Sense::Maximise => -c.f[g],
+                })
+                .chain(std::iter::once(c.f[search.goals.len()]))
+                .collect();
+            out::ParetoRow {
+                policy: search.decode(&c.x),
+                objectives,
+                fresh,
+                violation: c.violation,
+            }
+        })
+        .collect()
+}
