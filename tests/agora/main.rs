@@ -8,6 +8,7 @@ mod fuzz;
 mod graphs;
 mod memory;
 mod model;
+mod optimize;
 mod patterns;
 mod pinned;
 mod report;
