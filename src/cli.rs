@@ -744,7 +744,10 @@ fn optimize_command(args: OptimizeArgs) -> Result<ExitCode> {
     let observer: &dyn commands::Observer = if args.quiet { &commands::Silent } else { &console };
     let o = commands::optimize(&options, observer)?;
     let hv = o.convergence.last().map_or(0.0, |c| c.hypervolume);
-    let report = o.report.map(|p| format!("; report {}", p.display())).unwrap_or_default();
+    let report = o
+        .report
+        .map(|p| format!("; report {}", p.display()))
+        .unwrap_or_default();
     say(format_args!(
         "optimize {}: {} policies on the front after {} generations (hypervolume {hv:.4}), {} runs in {:.1} s; \
          pareto.csv, evaluations.csv and convergence.csv in {}{report}",

@@ -32,7 +32,13 @@ const LEVERS: &str = r#"Levers(
 )"#;
 
 fn optimize(levers: &Path, out: &Path, extra: &[&str]) -> String {
-    let mut args = vec!["optimize", "--levers", levers.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "optimize",
+        "--levers",
+        levers.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend(SMALL);
     args.push("--quiet");
     args.extend(extra);
@@ -53,11 +59,23 @@ fn the_front_is_non_dominated_the_same_on_any_thread_count_and_verified() {
     let dir = tempfile::tempdir().unwrap();
     let levers = write(dir.path(), "levers.ron", LEVERS);
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-    let stdout = optimize(&levers, &one, &["--evaluations", "24", "--threads", "1", "--budget", "20"]);
+    let stdout = optimize(
+        &levers,
+        &one,
+        &["--evaluations", "24", "--threads", "1", "--budget", "20"],
+    );
     assert!(stdout.contains("policies on the front after 3 generations"), "{stdout}");
-    optimize(&levers, &two, &["--evaluations", "24", "--threads", "2", "--budget", "20"]);
+    optimize(
+        &levers,
+        &two,
+        &["--evaluations", "24", "--threads", "2", "--budget", "20"],
+    );
     for file in ["pareto.csv", "evaluations.csv", "convergence.csv", "search.ron"] {
-        assert_eq!(read(one.join(file)), read(two.join(file)), "{file} differs between 1 and 2 threads");
+        assert_eq!(
+            read(one.join(file)),
+            read(two.join(file)),
+            "{file} differs between 1 and 2 threads"
+        );
     }
     run_ok(&["verify", one.to_str().unwrap()]);
     let pareto = Csv::rows(one.join("pareto.csv"));
@@ -68,9 +86,15 @@ fn the_front_is_non_dominated_the_same_on_any_thread_count_and_verified() {
         assert!(Csv::number(a, "cost") <= 20.0, "{a:?}");
         let lo = Csv::number(a, "mean_transformed_share_lo");
         let hi = Csv::number(a, "mean_transformed_share_hi");
-        assert!(lo <= Csv::number(a, "mean_transformed_share_fresh") && lo <= hi, "{a:?}");
+        assert!(
+            lo <= Csv::number(a, "mean_transformed_share_fresh") && lo <= hi,
+            "{a:?}"
+        );
         for b in &pareto {
-            assert!(!dominates(&losses(a, &columns), &losses(b, &columns)), "{a:?} dominates {b:?}");
+            assert!(
+                !dominates(&losses(a, &columns), &losses(b, &columns)),
+                "{a:?} dominates {b:?}"
+            );
         }
     }
     let evaluations = Csv::rows(one.join("evaluations.csv"));
@@ -93,13 +117,23 @@ fn a_resumed_search_writes_the_same_bytes() {
     let stdout = optimize(&levers, &cut, &["--evaluations", "24", "--resume"]);
     assert!(stdout.contains("after 3 generations"), "{stdout}");
     for file in ["pareto.csv", "evaluations.csv", "convergence.csv"] {
-        assert_eq!(read(whole.join(file)), read(cut.join(file)), "{file} differs after --resume");
+        assert_eq!(
+            read(whole.join(file)),
+            read(cut.join(file)),
+            "{file} differs after --resume"
+        );
     }
     // Another search in the folder is not resumed.
     let other = write(dir.path(), "other.ron", &LEVERS.replace("seed: 3", "seed: 4"));
     std::fs::remove_file(cut.join("manifest.ron")).unwrap();
     let out = agora()
-        .args(["optimize", "--levers", other.to_str().unwrap(), "--out", cut.to_str().unwrap()])
+        .args([
+            "optimize",
+            "--levers",
+            other.to_str().unwrap(),
+            "--out",
+            cut.to_str().unwrap(),
+        ])
         .args(["--evaluations", "24", "--resume", "--quiet"])
         .args(SMALL)
         .output()
@@ -135,9 +169,7 @@ fn the_front_covers_every_single_lever_policy_that_compare_evaluates() {
         let policy = write(
             dir.path(),
             &format!("{lever}.ron"),
-            &format!(
-                "Scenario(name: \"{lever}\", interventions: [(at: 168, set: {{\"dynamics.{lever}\": {value}}})])"
-            ),
+            &format!("Scenario(name: \"{lever}\", interventions: [(at: 168, set: {{\"dynamics.{lever}\": {value}}})])"),
         );
         let cmp = dir.path().join(format!("cmp-{lever}"));
         let mut args = vec!["compare", policy.to_str().unwrap(), "--across", "fracture", "--across"];
@@ -155,12 +187,18 @@ fn the_front_covers_every_single_lever_policy_that_compare_evaluates() {
             assert_eq!(v.len(), 3);
             v.iter().sum::<f64>() / 3.0
         };
-        let single = [-mean_of("transformed_share", "policy_mean"), mean_of("cost", "diff_mean")];
+        let single = [
+            -mean_of("transformed_share", "policy_mean"),
+            mean_of("cost", "diff_mean"),
+        ];
         let covered = pareto.iter().any(|row| {
             let f = losses(row, &columns);
             dominates(&f, &single) || f.iter().zip(&single).all(|(a, b)| (a - b).abs() < 1e-9)
         });
-        assert!(covered, "{lever}: {single:?} is neither on nor dominated by the front {pareto:?}");
+        assert!(
+            covered,
+            "{lever}: {single:?} is neither on nor dominated by the front {pareto:?}"
+        );
     }
 }
 
@@ -168,9 +206,18 @@ fn the_front_covers_every_single_lever_policy_that_compare_evaluates() {
 fn bad_levers_files_are_refused_with_where_and_what() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        (LEVERS.replace("\"transformed_share\"", "\"transformed_shar\""), "did you mean `transformed_share`"),
-        (LEVERS.replace("dynamics.training", "dynamics.trainin"), "levers[0] `dynamics.trainin`"),
-        (LEVERS.replace("Range(0.0, 1.0)", "Range(1.0, 0.0)"), "needs finite low < high"),
+        (
+            LEVERS.replace("\"transformed_share\"", "\"transformed_shar\""),
+            "did you mean `transformed_share`",
+        ),
+        (
+            LEVERS.replace("dynamics.training", "dynamics.trainin"),
+            "levers[0] `dynamics.trainin`",
+        ),
+        (
+            LEVERS.replace("Range(0.0, 1.0)", "Range(1.0, 0.0)"),
+            "needs finite low < high",
+        ),
         (LEVERS.replace("\"2027-12\"", "\"2040-01\""), "outside the runs"),
         (LEVERS.replace("population: 8", "population: 7"), "must be even"),
         (LEVERS.replace("seed: 3,", "seed: 3, colour: 1,"), "levers.ron:"),
@@ -178,7 +225,14 @@ fn bad_levers_files_are_refused_with_where_and_what() {
     for (text, expected) in cases {
         let levers = write(dir.path(), "levers.ron", &text);
         let out = agora()
-            .args(["optimize", "--levers", levers.to_str().unwrap(), "--evaluations", "8", "--quiet"])
+            .args([
+                "optimize",
+                "--levers",
+                levers.to_str().unwrap(),
+                "--evaluations",
+                "8",
+                "--quiet",
+            ])
             .args(["--out", dir.path().join("o").to_str().unwrap()])
             .output()
             .unwrap();

@@ -97,7 +97,10 @@ mod tests {
         assert!(dominates(&[1.0, 2.0], &[1.0, 3.0]));
         assert!(!dominates(&[1.0, 2.0], &[1.0, 2.0]));
         assert!(!dominates(&[1.0, 3.0], &[2.0, 2.0]));
-        assert_eq!(non_dominated(&[vec![1.0, 3.0], vec![2.0, 2.0], vec![2.0, 3.0]]), vec![0, 1]);
+        assert_eq!(
+            non_dominated(&[vec![1.0, 3.0], vec![2.0, 2.0], vec![2.0, 3.0]]),
+            vec![0, 1]
+        );
     }
 
     #[test]

@@ -225,7 +225,12 @@ fn stream(seed: u64, generation: usize) -> ChaCha8Rng {
 pub fn initial(config: &Config, bounds: &[(f64, f64)]) -> Vec<Vec<f64>> {
     let mut rng = stream(config.seed, 0);
     (0..config.population)
-        .map(|_| bounds.iter().map(|&(lo, hi)| lo + rng.random::<f64>() * (hi - lo)).collect())
+        .map(|_| {
+            bounds
+                .iter()
+                .map(|&(lo, hi)| lo + rng.random::<f64>() * (hi - lo))
+                .collect()
+        })
         .collect()
 }
 
@@ -354,7 +359,11 @@ where
         if values.len() != xs.len() {
             return Err(AnalysisError::shape("evaluations", xs.len(), values.len()).into());
         }
-        Ok(xs.into_iter().zip(values).map(|(x, (f, v))| Candidate::new(x, f, v)).collect())
+        Ok(xs
+            .into_iter()
+            .zip(values)
+            .map(|(x, (f, v))| Candidate::new(x, f, v))
+            .collect())
     };
     let (start, mut parents) = match resume {
         Some((g, survivors)) => (g + 1, survivors),
@@ -433,7 +442,9 @@ mod tests {
         let cfg = Config::new(8, 3, 5);
         let xs = initial(&cfg, &bounds);
         let parents = survive(
-            xs.iter().map(|x| Candidate::new(x.clone(), vec![x[0], x[1]], 0.0)).collect(),
+            xs.iter()
+                .map(|x| Candidate::new(x.clone(), vec![x[0], x[1]], 0.0))
+                .collect(),
             8,
         );
         let kids = offspring(&cfg, &bounds, &parents, 1);
@@ -465,10 +476,19 @@ mod tests {
         let cfg = Config::new(12, 6, 9);
         let whole = nsga2(&cfg, &bounds, None, f, |_| Ok(())).unwrap();
         let mut at3 = None;
-        let _ = nsga2(&Config { generations: 3, ..cfg.clone() }, &bounds, None, f, |g| {
-            at3 = Some((g.index, g.survivors.clone()));
-            Ok(())
-        })
+        let _ = nsga2(
+            &Config {
+                generations: 3,
+                ..cfg.clone()
+            },
+            &bounds,
+            None,
+            f,
+            |g| {
+                at3 = Some((g.index, g.survivors.clone()));
+                Ok(())
+            },
+        )
         .unwrap();
         let resumed = nsga2(&cfg, &bounds, at3, f, |_| Ok(())).unwrap();
         assert_eq!(whole, resumed);

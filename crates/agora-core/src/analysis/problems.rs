@@ -97,8 +97,8 @@ pub fn front_hypervolume(objectives: &[Vec<f64>], reference: &[f64]) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::nsga2::{Config, Evaluation, nsga2};
     use super::super::AnalysisError;
+    use super::super::nsga2::{Config, Evaluation, nsga2};
     use super::*;
 
     /// The hypervolume NSGA-II reaches on `problem` with `n` variables.
@@ -187,7 +187,9 @@ mod tests {
         ] {
             let truth = problem.true_hypervolume();
             let clock = std::time::Instant::now();
-            let hvs: Vec<f64> = (1..=10).map(|s| reached(problem, n, population, generations, s)).collect();
+            let hvs: Vec<f64> = (1..=10)
+                .map(|s| reached(problem, n, population, generations, s))
+                .collect();
             let (mean, sd) = crate::stats::mean_sd(&hvs);
             let min = hvs.iter().copied().fold(f64::INFINITY, f64::min);
             println!(

@@ -241,12 +241,17 @@ impl Search {
         }
         let start = Month::parse(&first.start).expect("a validated start month");
         let step_of = |month: &str, what: &str| -> Result<u32> {
-            let m = Month::parse(month).ok_or_else(|| bad(path, format!("{what}: `{month}` is not a YYYY-MM month")))?;
+            let m =
+                Month::parse(month).ok_or_else(|| bad(path, format!("{what}: `{month}` is not a YYYY-MM month")))?;
             let s = start.months_to(m);
             if s < 0 || s > first.steps as i32 {
                 return Err(bad(
                     path,
-                    format!("{what}: {month} is outside the runs ({} to {})", first.start, start.plus(first.steps)),
+                    format!(
+                        "{what}: {month} is outside the runs ({} to {})",
+                        first.start,
+                        start.plus(first.steps)
+                    ),
                 ));
             }
             Ok(s as u32)
@@ -282,7 +287,10 @@ impl Search {
                 Start::At(m) => (step_of(m, &what)?, step_of(m, &what)?),
                 Start::Range(a, b) => (step_of(a, &what)?, step_of(b, &what)?),
             };
-            check(span.0 <= span.1, format!("{what}: the start range ends before it begins"))?;
+            check(
+                span.0 <= span.1,
+                format!("{what}: the start range ends before it begins"),
+            )?;
             for value in [lo, hi] {
                 for f in &futures {
                     let mut s = f.scenario.clone();
@@ -314,7 +322,10 @@ impl Search {
             if let Aggregate::Satisficing(t) = o.aggregate {
                 check(t.is_finite(), format!("{what}: Satisficing needs a finite threshold"))?;
             }
-            let name = o.name.clone().unwrap_or_else(|| format!("{}_{}", o.aggregate.stem(), o.metric));
+            let name = o
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}_{}", o.aggregate.stem(), o.metric));
             check(
                 name != "cost" && !goals.iter().any(|g: &Goal| g.name == name),
                 format!("{what}: two objectives are named `{name}` (cost is taken); give one a `name`"),
@@ -328,8 +339,11 @@ impl Search {
             });
         }
         if let Some(b) = budget {
-            check(b.is_finite() && b >= 0.0, format!("--budget {b}: give euros per citizen, 0 or more"))
-                .map_err(|_| Error::Input(format!("--budget {b}: give euros per citizen, 0 or more")))?;
+            check(
+                b.is_finite() && b >= 0.0,
+                format!("--budget {b}: give euros per citizen, 0 or more"),
+            )
+            .map_err(|_| Error::Input(format!("--budget {b}: give euros per citizen, 0 or more")))?;
         }
         let generations = evaluations.div_ceil(file.population).saturating_sub(1).max(1);
         let config = Config::new(file.population, generations, file.seed);
@@ -471,14 +485,22 @@ pub struct Reference {
 
 /// The objectives (natural units, cost last) and per goal the per-future
 /// values of one policy's runs.
-pub fn score(search: &Search, raw: &[Vec<Vec<f64>>], base_cost: &[Vec<f64>], best: &[Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
+pub fn score(
+    search: &Search,
+    raw: &[Vec<Vec<f64>>],
+    base_cost: &[Vec<f64>],
+    best: &[Vec<f64>],
+) -> (Vec<f64>, Vec<Vec<f64>>) {
     let runs: Vec<usize> = raw[0].iter().map(Vec::len).collect();
     let mut objectives = Vec::new();
     let mut per_future = Vec::new();
     for (g, goal) in search.goals.iter().enumerate() {
         let pf = goal.aggregate.per_future(goal.sense, &raw[g]);
         let empty = Vec::new();
-        objectives.push(goal.aggregate.combine(goal.sense, &pf, &runs, best.get(g).unwrap_or(&empty)));
+        objectives.push(
+            goal.aggregate
+                .combine(goal.sense, &pf, &runs, best.get(g).unwrap_or(&empty)),
+        );
         per_future.push(pf);
     }
     let cost = &raw[search.goals.len()];
@@ -639,10 +661,23 @@ pub fn optimize(options: &OptimizeOptions, observer: &dyn Observer) -> Result<Op
     observer.finish();
     let front = front_policies(&search, &last);
     let fresh_seed = mix64(search.file.seed ^ 0x6f70_7469_6d69_7a65);
-    let fresh = pool.install(|| run_policies(&search, &front.iter().map(|c| Some(search.decode(&c.x))).collect::<Vec<_>>(), fresh_seed, search.file.reevaluation));
+    let fresh = pool.install(|| {
+        run_policies(
+            &search,
+            &front.iter().map(|c| Some(search.decode(&c.x))).collect::<Vec<_>>(),
+            fresh_seed,
+            search.file.reevaluation,
+        )
+    });
     let fresh_base = pool.install(|| run_policies(&search, &[None], fresh_seed, search.file.reevaluation));
     runs += (front.len() + 1) * n_f * search.file.reevaluation as usize;
-    let pareto = pareto_rows(&search, &front, &fresh, &fresh_base[0][search.goals.len()], &reference.best);
+    let pareto = pareto_rows(
+        &search,
+        &front,
+        &fresh,
+        &fresh_base[0][search.goals.len()],
+        &reference.best,
+    );
     let convergence = state.convergence.clone();
     state.finish(&folder, &search, &pareto, &record, &options.levers, &clock)?;
     let report = options.report.map(|write| write(&folder)).transpose()?;

@@ -119,7 +119,8 @@ impl State {
         };
         let path = folder.join(SEARCH);
         if resume && path.exists() {
-            let old = std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            let old =
+                std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
             if old != record {
                 return Err(Error::Input(format!(
                     "--resume: {} holds another search (its levers file, futures, overrides, budget or \
@@ -150,7 +151,12 @@ impl State {
         // best_of takes raw runs; per-future values are their own means here.
         let as_raw: Vec<Vec<Vec<Vec<f64>>>> = first
             .iter()
-            .map(|r| r.per_future.iter().map(|pf| pf.iter().map(|&v| vec![v]).collect()).collect())
+            .map(|r| {
+                r.per_future
+                    .iter()
+                    .map(|pf| pf.iter().map(|&v| vec![v]).collect())
+                    .collect()
+            })
             .collect();
         best_of(search, base, &as_raw)
     }
@@ -184,8 +190,12 @@ impl State {
     fn note_convergence(&mut self, search: &Search, g: usize, evaluated: &[Candidate], survivors: &[Candidate]) {
         if self.scale.is_none() {
             let m = evaluated[0].f.len();
-            let lo: Vec<f64> = (0..m).map(|k| evaluated.iter().map(|c| c.f[k]).fold(f64::INFINITY, f64::min)).collect();
-            let hi: Vec<f64> = (0..m).map(|k| evaluated.iter().map(|c| c.f[k]).fold(f64::NEG_INFINITY, f64::max)).collect();
+            let lo: Vec<f64> = (0..m)
+                .map(|k| evaluated.iter().map(|c| c.f[k]).fold(f64::INFINITY, f64::min))
+                .collect();
+            let hi: Vec<f64> = (0..m)
+                .map(|k| evaluated.iter().map(|c| c.f[k]).fold(f64::NEG_INFINITY, f64::max))
+                .collect();
             self.scale = Some((lo, hi));
         }
         let (lo, hi) = self.scale.as_ref().expect("set above");
@@ -195,7 +205,13 @@ impl State {
             .map(|c| {
                 c.f.iter()
                     .enumerate()
-                    .map(|(k, v)| if hi[k] > lo[k] { (v - lo[k]) / (hi[k] - lo[k]) } else { v - lo[k] })
+                    .map(|(k, v)| {
+                        if hi[k] > lo[k] {
+                            (v - lo[k]) / (hi[k] - lo[k])
+                        } else {
+                            v - lo[k]
+                        }
+                    })
                     .collect()
             })
             .collect();
@@ -210,11 +226,20 @@ impl State {
     }
 
     /// A generation is complete: record it and rewrite the growing files.
-    pub fn complete(&mut self, folder: &Folder, search: &Search, generation: &Generation, rows: Vec<Row>) -> Result<()> {
+    pub fn complete(
+        &mut self,
+        folder: &Folder,
+        search: &Search,
+        generation: &Generation,
+        rows: Vec<Row>,
+    ) -> Result<()> {
         self.rows.extend(rows);
         self.note_convergence(search, generation.index, &generation.evaluated, &generation.survivors);
         in_folder(write_rows(&folder.join(EVALUATIONS), search, &self.rows), folder.path())?;
-        in_folder(write_convergence(&folder.join(CONVERGENCE), &self.convergence), folder.path())
+        in_folder(
+            write_convergence(&folder.join(CONVERGENCE), &self.convergence),
+            folder.path(),
+        )
     }
 
     /// Write `pareto.csv`, then the manifest.
@@ -228,7 +253,10 @@ impl State {
         clock: &Stopwatch,
     ) -> Result<()> {
         in_folder(write_rows(&folder.join(EVALUATIONS), search, &self.rows), folder.path())?;
-        in_folder(write_convergence(&folder.join(CONVERGENCE), &self.convergence), folder.path())?;
+        in_folder(
+            write_convergence(&folder.join(CONVERGENCE), &self.convergence),
+            folder.path(),
+        )?;
         in_folder(write_pareto(&folder.join(PARETO), search, pareto), folder.path())?;
         in_folder(write_atomic(&folder.join(SEARCH), record.as_bytes()), folder.path())?;
         let notes = vec![
@@ -267,7 +295,13 @@ fn lever_header(search: &Search) -> Vec<String> {
         .file
         .levers
         .iter()
-        .flat_map(|l| [l.path.clone(), format!("{}:start", l.path), format!("{}:start_step", l.path)])
+        .flat_map(|l| {
+            [
+                l.path.clone(),
+                format!("{}:start", l.path),
+                format!("{}:start_step", l.path),
+            ]
+        })
         .collect()
 }
 
@@ -338,7 +372,12 @@ fn read_rows(path: &Path, search: &Search) -> Result<Vec<Row>> {
     for (i, rec) in input.rows.iter().enumerate() {
         let num = |j: usize| -> Result<f64> {
             parse_float(rec.get(j).unwrap_or("")).ok_or_else(|| {
-                Error::Input(format!("{}:{}: `{}` is not a number", path.display(), input.line(i), &header[j]))
+                Error::Input(format!(
+                    "{}:{}: `{}` is not a number",
+                    path.display(),
+                    input.line(i),
+                    &header[j]
+                ))
             })
         };
         let o = 2 + n_lev;
