@@ -261,9 +261,12 @@ impl State {
         in_folder(write_atomic(&folder.join(SEARCH), record.as_bytes()), folder.path())?;
         let notes = vec![
             format!(
-                "NSGA-II: population {}, {} generations, seed {}; {} replicates of each future per policy \
+                "NSGA-II: population {}, {} generations in all, seed {}; {} replicates of each future per policy \
                  on the same seeds (common random numbers)",
-                search.config.population, search.config.generations, search.file.seed, search.file.replicates
+                search.config.population,
+                search.config.generations + 1,
+                search.file.seed,
+                search.file.replicates
             ),
             format!(
                 "cost: mean extra euros per citizen over the futures without the policy, to the last month; budget {}",
