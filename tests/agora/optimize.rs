@@ -68,8 +68,10 @@ fn the_front_is_non_dominated_the_same_on_any_thread_count_and_verified() {
     optimize(
         &levers,
         &two,
-        &["--evaluations", "24", "--threads", "2", "--budget", "20"],
+        &["--evaluations", "24", "--threads", "2", "--budget", "20", "--report"],
     );
+    let page = read(two.join("report.html"));
+    assert!(page.contains("The front in parallel coordinates") && page.contains("worst_trust against cost"));
     for file in ["pareto.csv", "evaluations.csv", "convergence.csv", "search.ron"] {
         assert_eq!(
             read(one.join(file)),
