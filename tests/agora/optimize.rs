@@ -222,6 +222,13 @@ fn bad_levers_files_are_refused_with_where_and_what() {
         ),
         (LEVERS.replace("\"2027-12\"", "\"2040-01\""), "outside the runs"),
         (LEVERS.replace("population: 8", "population: 7"), "must be even"),
+        (
+            LEVERS.replace(
+                r#"Range("2026-01", "2027-12")"#,
+                r#"Signpost("unheard_shar", Above, 0.1, 0.2)"#,
+            ),
+            "did you mean `unheard_share`",
+        ),
         (LEVERS.replace("seed: 3,", "seed: 3, colour: 1,"), "levers.ron:"),
     ];
     for (text, expected) in cases {
@@ -250,4 +257,40 @@ fn bad_levers_files_are_refused_with_where_and_what() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such levers file"));
+}
+
+/// A signpost that is crossed as soon as it is watched starts its lever in
+/// the same month as a lever dated then; one that is never crossed leaves
+/// the future as it is (no cost, the same outcomes).
+#[test]
+fn a_signpost_crossed_at_once_is_a_dated_lever_and_one_never_crossed_is_none() {
+    use agora_core::commands::{Search, run_policies};
+    let dir = tempfile::tempdir().unwrap();
+    let file = |start: &str| {
+        let text = format!(
+            r#"Levers(name: "s", levers: [(path: "dynamics.training", value: Switch(0.05), start: {start})],
+                objectives: [(metric: "transformed_share", sense: Maximise)], population: 4, seed: 9)"#
+        );
+        write(dir.path(), "levers.ron", &text)
+    };
+    let overrides: Vec<(String, String)> = [("population.citizens", "400"), ("population.administrations", "8")]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .to_vec();
+    let futures = vec!["fracture".to_string()];
+    let load = |start: &str| Search::load(&file(start), &futures, &overrides, None, 8, None).unwrap();
+    let dated = load(r#"At("2026-02")"#);
+    let at_once = load(r#"Signpost("unheard_share", Above, -1.0, -1.0)"#);
+    let never = load(r#"Signpost("unheard_share", Above, 2.0, 2.0)"#);
+    let run = |s: &Search, on: bool| run_policies(s, &[Some(s.decode(&[if on { 1.0 } else { 0.0 }]))], 9, 3);
+    assert_eq!(run(&dated, true), run(&at_once, true));
+    assert_eq!(run(&never, true), run(&never, false));
+    assert_ne!(run(&dated, true), run(&dated, false), "the lever changes something");
+    assert_eq!(at_once.decode(&[1.0]).thresholds, vec![Some(-1.0)]);
+    let free = load(r#"Signpost("unheard_share", Below, 0.2, 0.6)"#);
+    assert_eq!(
+        free.bounds(),
+        vec![(0.0, 1.0), (0.2, 0.6)],
+        "a threshold range is searched"
+    );
+    assert_eq!(free.decode(&[1.0, 0.3]).thresholds, vec![Some(0.3)]);
 }

@@ -20,8 +20,8 @@ pub use compare::{CompareOptions, CompareOutcome, compare};
 pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
 pub use optimize::{
-    Goal, Lever, LeversFile, Objective, OptimizeOptions, OptimizeOutcome, Policy, Search, Start, Value, When, optimize,
-    run_policies,
+    Direction, Goal, Lever, LeversFile, Objective, OptimizeOptions, OptimizeOutcome, Policy, Search, Signpost, Start,
+    Trigger, Value, When, optimize, run_policies, simulate_triggered,
 };
 pub use run::{RunOptions, RunSummary, run, run_tables};
 pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};

@@ -29,12 +29,15 @@ use crate::rng::{mix64, replicate_seed};
 use crate::runner::{Prepared, simulate};
 
 mod levers;
-pub use levers::{Goal, Lever, LeversFile, Objective, Policy, Search, Start, Value, When};
+pub use levers::{Direction, Goal, Lever, LeversFile, Objective, Policy, Search, Signpost, Start, Value, When};
 use levers::{bad, intervention};
 
 /// The goals' values and the cost of one run.
-fn outcomes(search: &Search, prepared: &Prepared, seed: u64) -> Vec<f64> {
-    let (series, _) = simulate(prepared, seed);
+fn outcomes(search: &Search, prepared: &Prepared, seed: u64, triggers: &[Trigger]) -> Vec<f64> {
+    let series = match triggers.is_empty() {
+        true => simulate(prepared, seed).0,
+        false => simulate_triggered(prepared, seed, triggers),
+    };
     let mut v: Vec<f64> = search
         .goals
         .iter()
@@ -45,6 +48,46 @@ fn outcomes(search: &Search, prepared: &Prepared, seed: u64) -> Vec<f64> {
         .collect();
     v.push(series.last().expect("a run").values[idx::COST]);
     v
+}
+
+/// A signpost of a policy: watched from `from`, it sets `name` to `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// The metric watched.
+    pub metric: usize,
+    /// The side of the threshold that starts the lever.
+    pub direction: Direction,
+    /// The threshold.
+    pub threshold: f64,
+    /// The first step watched.
+    pub from: u32,
+    /// The dynamics parameter (without `dynamics.`).
+    pub name: String,
+    /// The value it is set to.
+    pub value: f64,
+}
+
+/// Run a replicate month by month: when a trigger's metric is past its
+/// threshold at the end of a month (from its first month watched on), its
+/// lever is set from the next month on (`Model::set_dynamics`), once.
+pub fn simulate_triggered(prepared: &Prepared, seed: u64, triggers: &[Trigger]) -> Vec<crate::model::Metrics> {
+    let scenario = &prepared.scenario;
+    let mut model = crate::model::Model::new(scenario, seed, &prepared.graphs);
+    let mut series = Vec::with_capacity(scenario.steps as usize + 1);
+    series.push(model.metrics());
+    let mut fired = vec![false; triggers.len()];
+    for _ in 0..scenario.steps {
+        model.step();
+        let m = model.metrics();
+        for (t, done) in triggers.iter().zip(fired.iter_mut()) {
+            if !*done && m.step >= t.from && t.direction.crossed(m.values[t.metric], t.threshold) {
+                model.set_dynamics(&t.name, t.value);
+                *done = true;
+            }
+        }
+        series.push(m);
+    }
+    series
 }
 
 /// Per policy, per goal and then the cost, per future, per replicate.
@@ -62,15 +105,27 @@ pub fn run_policies(search: &Search, policies: &[Option<Policy>], seed: u64, rep
         .map(|&(p, f, r)| {
             let future = &search.futures[f];
             let mut prepared = future.clone();
+            let mut triggers = Vec::new();
             if let Some(policy) = &policies[p] {
                 for (k, lever) in search.file.levers.iter().enumerate() {
-                    if let Some(v) = policy.values[k] {
-                        let i = intervention(policy.starts[k], &lever.path, v);
-                        prepared.scenario.interventions.push(i);
+                    let Some(v) = policy.values[k] else { continue };
+                    match (search.signposts[k], policy.thresholds[k]) {
+                        (Some(sp), Some(threshold)) => triggers.push(Trigger {
+                            metric: sp.metric,
+                            direction: sp.direction,
+                            threshold,
+                            from: policy.starts[k],
+                            name: lever.path.trim_start_matches("dynamics.").to_string(),
+                            value: v,
+                        }),
+                        _ => {
+                            let i = intervention(policy.starts[k], &lever.path, v);
+                            prepared.scenario.interventions.push(i);
+                        }
                     }
                 }
             }
-            outcomes(search, &prepared, replicate_seed(seed, r as u32))
+            outcomes(search, &prepared, replicate_seed(seed, r as u32), &triggers)
         })
         .collect();
     let n_v = search.goals.len() + 1;

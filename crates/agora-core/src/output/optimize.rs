@@ -28,8 +28,9 @@ use crate::analysis::Estimate;
 use crate::analysis::hypervolume::hypervolume;
 use crate::analysis::nsga2::{Candidate, Generation, survive};
 use crate::calendar::Month;
-use crate::commands::optimize::{OptimizeOptions, Policy, Search, best_of};
+use crate::commands::optimize::{Direction, OptimizeOptions, Policy, Search, best_of};
 use crate::error::{Error, Result};
+use crate::model::METRIC_NAMES;
 
 /// The search's settings, compared on `--resume`.
 pub const SEARCH: &str = "search.ron";
@@ -292,7 +293,8 @@ impl State {
     }
 }
 
-/// The lever columns: value, start month, start step.
+/// The lever columns: value, start month (a signpost: `<metric>><threshold>`
+/// or `<`), start step (a signpost's: watched from), threshold (a signpost's).
 fn lever_header(search: &Search) -> Vec<String> {
     search
         .file
@@ -303,6 +305,7 @@ fn lever_header(search: &Search) -> Vec<String> {
                 l.path.clone(),
                 format!("{}:start", l.path),
                 format!("{}:start_step", l.path),
+                format!("{}:threshold", l.path),
             ]
         })
         .collect()
@@ -315,8 +318,15 @@ fn write_levers(t: &mut Table, search: &Search, policy: &Policy) -> std::io::Res
             (crate::commands::optimize::Value::Switch(_), v) => t.float(if v.is_some() { 1.0 } else { 0.0 })?,
             (_, v) => t.float(v.unwrap_or(f64::NAN))?,
         }
-        t.text(&start.plus(policy.starts[k]).to_string())?;
+        match (search.signposts[k], policy.thresholds[k]) {
+            (Some(sp), Some(threshold)) => {
+                let side = if sp.direction == Direction::Above { '>' } else { '<' };
+                t.text(&format!("{}{side}{threshold}", METRIC_NAMES[sp.metric]))?
+            }
+            _ => t.text(&start.plus(policy.starts[k]).to_string())?,
+        }
         t.int(u64::from(policy.starts[k]))?;
+        t.float(policy.thresholds[k].unwrap_or(f64::NAN))?;
     }
     Ok(())
 }
@@ -367,7 +377,7 @@ fn read_rows(path: &Path, search: &Search) -> Result<Vec<Row>> {
         )));
     }
     let (n_lev, n_obj, n_f) = (
-        3 * search.file.levers.len(),
+        4 * search.file.levers.len(),
         search.goals.len() + 1,
         search.futures.len(),
     );

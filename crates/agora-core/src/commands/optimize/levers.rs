@@ -36,6 +36,41 @@ pub enum Start {
     At(String),
     /// Any month from the first to the second, inclusive.
     Range(String, String),
+    /// A signpost (adaptive pathways, Haasnoot et al. 2013): the lever
+    /// starts the month after `metric` is first seen `Above` or `Below` the
+    /// threshold, watched from the month after the branch; the threshold is any value
+    /// from the first number to the second (equal: fixed).
+    Signpost(String, Direction, f64, f64),
+}
+
+/// Which side of a signpost's threshold starts its lever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// When the metric exceeds the threshold.
+    Above,
+    /// When the metric falls below the threshold.
+    Below,
+}
+
+impl Direction {
+    /// Whether `value` is past `threshold` on this side.
+    pub fn crossed(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Direction::Above => value > threshold,
+            Direction::Below => value < threshold,
+        }
+    }
+}
+
+/// A resolved signpost: the metric's index, the side, the threshold range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signpost {
+    /// The metric watched.
+    pub metric: usize,
+    /// The side of the threshold that starts the lever.
+    pub direction: Direction,
+    /// The threshold's range (equal ends: fixed).
+    pub range: (f64, f64),
 }
 
 /// One lever of the levers file.
@@ -142,8 +177,10 @@ pub struct Goal {
 pub struct Search {
     /// The file as read (recorded for `--resume`).
     pub file: LeversFile,
-    /// Each lever's start steps (first, last).
+    /// Each lever's start steps (first, last); a signpost's: the branch.
     pub starts: Vec<(u32, u32)>,
+    /// Each lever's signpost, if it has one.
+    pub signposts: Vec<Option<Signpost>>,
     /// The objectives.
     pub goals: Vec<Goal>,
     /// The futures every policy is run in.
@@ -159,8 +196,10 @@ pub struct Search {
 pub struct Policy {
     /// Per lever, the value set, or `None` when a switch is off.
     pub values: Vec<Option<f64>>,
-    /// Per lever, the step it starts at.
+    /// Per lever, the step it starts at (a signpost's: from which it is watched).
     pub starts: Vec<u32>,
+    /// Per lever with a signpost, its threshold.
+    pub thresholds: Vec<Option<f64>>,
 }
 
 pub(super) fn bad(path: &Path, message: impl std::fmt::Display) -> Error {
@@ -254,6 +293,7 @@ impl Search {
         )?;
         let branch = first.branch_step().unwrap_or(0).min(first.steps);
         let mut starts = Vec::new();
+        let mut signposts = Vec::new();
         for (i, lever) in file.levers.iter().enumerate() {
             let what = format!("levers[{i}] `{}`", lever.path);
             let (lo, hi) = match lever.value {
@@ -270,7 +310,37 @@ impl Search {
                 Start::Branch => (branch, branch),
                 Start::At(m) => (step_of(m, &what)?, step_of(m, &what)?),
                 Start::Range(a, b) => (step_of(a, &what)?, step_of(b, &what)?),
+                // Watched from the month after the branch, so that the
+                // future's own changes at the branch come first.
+                Start::Signpost(..) => ((branch + 1).min(first.steps), (branch + 1).min(first.steps)),
             };
+            signposts.push(match &lever.start {
+                Start::Signpost(name, direction, low, high) => {
+                    let m = metric(name).ok_or_else(|| {
+                        bad(
+                            path,
+                            format!(
+                                "{what}: unknown signpost metric `{name}`{}",
+                                did_you_mean(name, METRIC_NAMES.iter().copied())
+                            ),
+                        )
+                    })?;
+                    check(
+                        low.is_finite() && high.is_finite() && low <= high,
+                        format!("{what}: Signpost thresholds ({low}, {high}) need finite low <= high"),
+                    )?;
+                    check(
+                        lever.path.starts_with("dynamics."),
+                        format!("{what}: a signpost starts a `dynamics.` lever only"),
+                    )?;
+                    Some(Signpost {
+                        metric: METRIC_NAMES.iter().position(|n| *n == m.name).expect("a metric"),
+                        direction: *direction,
+                        range: (*low, *high),
+                    })
+                }
+                _ => None,
+            });
             check(
                 span.0 <= span.1,
                 format!("{what}: the start range ends before it begins"),
@@ -334,6 +404,7 @@ impl Search {
         Ok(Search {
             file,
             starts,
+            signposts,
             goals,
             futures,
             budget,
@@ -342,16 +413,22 @@ impl Search {
     }
 
     /// The search coordinates: a lever's value (a switch's in [0, 1]: on
-    /// from 0.5), then its start month where it has a range.
+    /// from 0.5), then its start month where it has a range, or its
+    /// signpost's threshold where that has one.
     pub fn bounds(&self) -> Vec<(f64, f64)> {
         let mut b = Vec::new();
-        for (lever, &(s0, s1)) in self.file.levers.iter().zip(&self.starts) {
+        for (k, (lever, &(s0, s1))) in self.file.levers.iter().zip(&self.starts).enumerate() {
             b.push(match lever.value {
                 Value::Range(lo, hi) => (lo, hi),
                 Value::Switch(_) => (0.0, 1.0),
             });
             if s1 > s0 {
                 b.push((f64::from(s0), f64::from(s1) + 1.0));
+            }
+            if let Some(Signpost { range: (lo, hi), .. }) = self.signposts[k]
+                && hi > lo
+            {
+                b.push((lo, hi));
             }
         }
         b
@@ -363,8 +440,9 @@ impl Search {
         let mut policy = Policy {
             values: Vec::new(),
             starts: Vec::new(),
+            thresholds: Vec::new(),
         };
-        for (lever, &(s0, s1)) in self.file.levers.iter().zip(&self.starts) {
+        for (j, (lever, &(s0, s1))) in self.file.levers.iter().zip(&self.starts).enumerate() {
             policy.values.push(match lever.value {
                 Value::Range(..) => Some(x[k]),
                 Value::Switch(v) => (x[k] >= 0.5).then_some(v),
@@ -376,6 +454,13 @@ impl Search {
             } else {
                 s0
             });
+            policy.thresholds.push(self.signposts[j].map(|sp| match sp.range {
+                (lo, hi) if hi > lo => {
+                    k += 1;
+                    x[k - 1]
+                }
+                (lo, _) => lo,
+            }));
         }
         policy
     }
