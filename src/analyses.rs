@@ -1,5 +1,5 @@
 //! The analysis subcommands' arguments and handlers: `sensitivity`,
-//! `calibrate`, `validate` and `discover` (analyses of runs or of data,
+//! `calibrate`, `validate`, `optimize` and `discover` (analyses of runs or of data,
 //! beside the simulating commands in `cli.rs`).
 
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use agora_core::commands;
 use agora_core::error::Result;
 use agora_core::output::analysis::{discovery_text, ranked_table};
 
-use crate::cli::report_of;
+use crate::cli::{parse_assignment, report_of};
 use crate::terminal::{Console, display_dir, print_text, say};
 
 #[derive(Args, Debug)]
@@ -64,11 +64,47 @@ pub(crate) struct CalibrateArgs {
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct OptimizeArgs {
+    /// Futures: scenario files or built-in names (default: the three built-in ones)
+    scenarios: Vec<String>,
+    /// The levers file (RON): levers, their ranges and start months, objectives
+    #[arg(long)]
+    levers: PathBuf,
+    /// Budget on the cost, extra euros per citizen to the last month (default: none)
+    #[arg(long)]
+    budget: Option<f64>,
+    /// Candidate policies to evaluate (rounded up to whole generations)
+    #[arg(long)]
+    evaluations: usize,
+    /// Output folder
+    #[arg(long, default_value = "results/optimize")]
+    out: PathBuf,
+    /// Set a parameter of every future (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
+    set: Vec<(String, String)>,
+    /// Seed of the search and the replicates (default: the levers file's)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores; results do not depend on it)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
+    /// Continue an interrupted search after its last complete generation
+    #[arg(long)]
+    resume: bool,
+    /// Also write DIR/report.html
+    #[arg(long)]
+    report: bool,
+    /// No progress lines
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct ValidateArgs {
     /// Output folder
     #[arg(long, default_value = "results/validation")]
     out: PathBuf,
-    /// Small populations and few replicates: the same rows in about a minute, to check the command (not to quote)
+    /// Small populations and few replicates: the same rows in seconds, to check the command (not to quote)
     #[arg(long)]
     quick: bool,
     /// Seed of the replicates behind the model's bands (default 2026; the calibration used 2012)
@@ -221,6 +257,41 @@ pub(crate) fn validate_command(args: ValidateArgs) -> Result<ExitCode> {
         "validated in {:.1} s on {} threads; validation.csv in {}{report}",
         o.seconds,
         o.threads,
+        display_dir(&options.out)
+    ))
+}
+
+pub(crate) fn optimize_command(args: OptimizeArgs) -> Result<ExitCode> {
+    let options = commands::OptimizeOptions {
+        scenarios: args.scenarios,
+        levers: args.levers,
+        budget: args.budget,
+        evaluations: args.evaluations,
+        out: args.out,
+        overrides: args.set,
+        seed: args.seed,
+        threads: args.threads.map(|t| t as usize),
+        resume: args.resume,
+        report: args
+            .report
+            .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
+    };
+    let console = Console::new(args.quiet);
+    let observer: &dyn commands::Observer = if args.quiet { &commands::Silent } else { &console };
+    let o = commands::optimize(&options, observer)?;
+    let hv = o.convergence.last().map_or(0.0, |c| c.hypervolume);
+    let report = o
+        .report
+        .map(|p| format!("; report {}", p.display()))
+        .unwrap_or_default();
+    say(format_args!(
+        "optimize {}: {} policies on the front after {} generations (hypervolume {hv:.4}), {} runs in {:.1} s; \
+         pareto.csv, evaluations.csv and convergence.csv in {}{report}",
+        o.search.file.name,
+        o.pareto.len(),
+        o.search.config.generations + 1,
+        o.runs,
+        o.seconds,
         display_dir(&options.out)
     ))
 }

@@ -15,8 +15,8 @@ use agora_core::output::summary_table;
 use agora_core::sweep::Shard;
 
 use crate::analyses::{
-    CalibrateArgs, DiscoverArgs, SensitivityArgs, ValidateArgs, calibrate_command, discover_command,
-    sensitivity_command, validate_command,
+    CalibrateArgs, DiscoverArgs, OptimizeArgs, SensitivityArgs, ValidateArgs, calibrate_command, discover_command,
+    optimize_command, sensitivity_command, validate_command,
 };
 use crate::terminal::{Console, display_dir, print_text, say, warn};
 
@@ -125,6 +125,11 @@ enum Command {
     /// Check the model against data, most of it not fitted: validation.csv (observed, model band, pass, fitted)
     #[command(after_help = "Example:\n  agora validate --quick --out results/validation-quick")]
     Validate(ValidateArgs),
+    /// Robust policy portfolios: NSGA-II over levers and start months, objectives aggregated across the futures
+    #[command(
+        after_help = "Example:\n  agora optimize --levers examples/levers.ron --budget 60 --evaluations 200 --set population.citizens=2000 --set population.administrations=20"
+    )]
+    Optimize(OptimizeArgs),
     /// Validate scenario, sweep and calibration files; print scenarios fully resolved, with their memory estimate
     #[command(
         after_help = "Example:\n  agora check fracture examples/policies/secure-2y.ron examples/sweeps/barriers.ron"
@@ -257,7 +262,7 @@ enum WhichGraph {
     Admin,
 }
 
-fn parse_assignment(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_assignment(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((path, value)) if !path.trim().is_empty() && !value.trim().is_empty() => {
             Ok((path.trim().to_string(), value.trim().to_string()))
@@ -301,6 +306,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Discover(args) => discover_command(args),
         Command::Calibrate(args) => calibrate_command(args),
         Command::Validate(args) => validate_command(args),
+        Command::Optimize(args) => optimize_command(args),
         Command::Report { dir } => {
             let path = agora_report::report(&dir)?;
             say(format_args!("wrote {}", path.display()))

@@ -10,6 +10,7 @@ mod grammar;
 mod graphs;
 mod memory;
 mod model;
+mod optimize;
 mod patterns;
 mod pinned;
 mod readme;

@@ -20,7 +20,7 @@ fn quick_validation_writes_every_pattern_with_its_verdict() {
         "--report",
     ]);
     let printed = String::from_utf8_lossy(&out.stdout);
-    assert!(printed.contains("patterns pass"), "{printed}");
+    assert!(printed.contains("checks pass ("), "{printed}");
     run_ok(&[
         "validate",
         "--quick",

@@ -10,6 +10,7 @@ mod calibration;
 pub mod charts;
 mod compare;
 mod discovery;
+mod optimize;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -72,6 +73,7 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
         Content::Analysis { command, .. } if command == "sensitivity" && has(SENSITIVITY) => sensitivity::report(dir),
         Content::Analysis { command, .. } if command == "discover" && has(TRAJECTORY) => discovery::report(dir),
         Content::Analysis { command, .. } if command == "validate" && has(VALIDATION) => validation::report(dir),
+        Content::Analysis { command, .. } if command == "optimize" && has("pareto.csv") => optimize::report(dir),
         Content::Calibration { .. } if has(POSTERIOR) => calibration::report(dir),
         _ => return Err(neither()),
     };

@@ -286,8 +286,17 @@ pub(super) fn report(dir: &Path) -> Result<String> {
     let points = read_points(&read_table(&dir.join(VALIDATION))?)?;
     let total = points.len();
     let passed = points.iter().filter(|(_, p)| p.pass).count();
-    let held: Vec<&Point> = points.iter().map(|(_, p)| p).filter(|p| !p.fitted).collect();
-    let held_passed = held.iter().filter(|p| p.pass).count();
+    let kinds: Vec<String> = Group::KINDS
+        .iter()
+        .filter_map(|kind| {
+            let mine: Vec<&Point> = points
+                .iter()
+                .filter(|(g, _)| Group::named(g).is_some_and(|g| g.kind() == *kind))
+                .map(|(_, p)| p)
+                .collect();
+            (!mine.is_empty()).then(|| format!("{} of {} {kind}", mine.iter().filter(|p| p.pass).count(), mine.len()))
+        })
+        .collect();
     let title = "Validation: the model against data it was and was not fitted to";
     let mut body = format!(
         "<style>td.source, td:first-child {{ text-align: left; }} td.source {{ font-size: 0.85em; }} \
@@ -295,10 +304,11 @@ pub(super) fn report(dir: &Path) -> Result<String> {
     );
     let _ = writeln!(
         body,
-        "<p class=\"takeaway\"><strong>{passed} of {total} checks pass; of the {} checks on data the model was \
-         not fitted to, {held_passed} pass.</strong> A failing check is a finding about the model, shown as it \
-         is.</p>",
-        held.len()
+        "<p class=\"takeaway\"><strong>{passed} of {total} checks pass ({}).</strong> Held-out data are data the \
+         model never saw; a refit predicts each fitted point by a fit without it; narratives are the scenario \
+         study's futures given values and tolerances; verification checks the code against an equation. A failing \
+         check is a finding about the model, shown as it is.</p>",
+        escape(&kinds.join(", "))
     );
     body.push_str(
         "<p>Each check compares an observed value with the model's 95% band over independent replicates (seeds \

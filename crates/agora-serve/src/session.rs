@@ -52,7 +52,8 @@ pub const LEVERS: [Lever; 9] = [
         "Digital imitation",
         "How strongly citizens go online because their friends are online (per month).",
         0.05,
-        0.0005,
+        // Fine enough that the calibrated value sits on a position (within 1%).
+        0.0001,
     ),
     lever(
         "dynamics.roi_barrier_scale",

@@ -15,6 +15,10 @@
 //! - [`nelder_mead`]: simplex minimisation for calibration objectives.
 //! - [`prim`]: the Patient Rule Induction Method (Friedman & Fisher 1999)
 //!   for scenario discovery, after the EMA Workbench.
+//! - [`nsga2`]: the NSGA-II many-objective search (Deb et al. 2002), with
+//!   [`hypervolume`] (exact) and the [`problems`] with known fronts
+//!   (ZDT1-3, DTLZ2) it is tested on, and the [`robustness`] metrics
+//!   (mean, worst case, regret, satisficing share), for `agora optimize`.
 //!
 //! Bootstrap intervals are percentile intervals (Efron & Tibshirani 1993,
 //! ch. 13) over resampled design rows or trajectories, reported as an
@@ -23,9 +27,13 @@
 #![warn(missing_docs)]
 
 pub mod abc;
+pub mod hypervolume;
 pub mod morris;
 pub mod nelder_mead;
+pub mod nsga2;
 pub mod prim;
+pub mod problems;
+pub mod robustness;
 pub mod saltelli;
 mod sobol_directions;
 pub mod sobol_seq;

@@ -7,6 +7,7 @@ mod calibrate;
 mod compare;
 mod discover;
 mod graph;
+pub(crate) mod optimize;
 mod run;
 mod sensitivity;
 mod sweep;
@@ -18,6 +19,10 @@ pub use calibrate::{CalibrateOptions, CalibrateOutcome, calibrate, predictive};
 pub use compare::{CompareOptions, CompareOutcome, compare};
 pub use discover::{DiscoverOptions, DiscoverOutcome, Target, discover};
 pub use graph::{GraphOptions, GraphOutcome, Network as GraphNetwork, graph};
+pub use optimize::{
+    Direction, Goal, Lever, LeversFile, Objective, OptimizeOptions, OptimizeOutcome, Policy, Search, Signpost, Start,
+    Trigger, Value, When, optimize, run_policies, simulate_triggered,
+};
 pub use run::{RunOptions, RunSummary, run, run_tables};
 pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};
 pub use sweep::{SweepOptions, SweepOutcome, sweep};

@@ -20,7 +20,7 @@ pub const SEED: u64 = 2026;
 pub struct ValidateOptions {
     /// The results folder.
     pub out: PathBuf,
-    /// Small populations and few replicates (checks the command in about a minute; not for quoting).
+    /// Small populations and few replicates (checks the command in seconds; not for quoting).
     pub quick: bool,
     /// The replicates' seed; `None`: 2026, the default seed.
     pub seed: Option<u64>,

@@ -16,6 +16,7 @@ pub mod folder;
 pub mod graph;
 pub mod manifest;
 pub mod merge;
+pub mod optimize;
 pub mod run;
 pub mod sweep;
 pub mod table;

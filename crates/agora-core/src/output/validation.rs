@@ -136,6 +136,7 @@ pub fn write(v: &Validation, dir: &Path) -> io::Result<()> {
             "from_year",
             "countries",
             "spearman",
+            "start_spearman",
             "mean_error",
             "mean_absolute_error",
             "naive_mean_absolute_error",
@@ -146,6 +147,7 @@ pub fn write(v: &Validation, dir: &Path) -> io::Result<()> {
         t.int(s.countries as u64)?;
         for x in [
             s.spearman,
+            s.start_spearman,
             s.mean_error,
             s.mean_absolute_error,
             s.naive_mean_absolute_error,
@@ -240,16 +242,11 @@ pub fn write(v: &Validation, dir: &Path) -> io::Result<()> {
 /// countries' summary, the leave-one-out moves and the indicator refits.
 pub fn markdown(v: &Validation) -> String {
     let mut out = String::new();
-    let passed = v.rows.iter().filter(|r| r.pass()).count();
-    let held: Vec<_> = v.rows.iter().filter(|r| !r.fitted).collect();
     let _ = writeln!(
         out,
-        "{passed} of {} checks pass; of the {} on data the model was not fitted to, {} pass. \
-         Values in percent; band: the model's 95% band over independent replicates (or of its mean, where the \
-         check says so); pass: the observation within two of its standard deviations of the band.\n",
-        v.rows.len(),
-        held.len(),
-        held.iter().filter(|r| r.pass()).count()
+        "{}. Values in percent; band: the model's 95% band over independent replicates (or of its mean, where \
+         the check says so); pass: the observation within two of its standard deviations of the band.\n",
+        by_kind(v)
     );
     out.push_str("| check | observed | model [95% band] | pass | fitted |\n|---|---|---|---|---|\n");
     for group in Group::ALL {
@@ -273,14 +270,15 @@ pub fn markdown(v: &Validation) -> String {
             );
         }
     }
-    out.push_str("\n| countries from | countries | rank correlation | mean error (points) | mean absolute error (points) | naive forecast's (points) |\n|---|---|---|---|---|---|\n");
+    out.push_str("\n| countries from | countries | rank correlation | rank correlation of the starts alone | mean error (points) | mean absolute error (points) | naive forecast's (points) |\n|---|---|---|---|---|---|---|\n");
     for s in &v.country_summaries {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.2} | {:+.1} | {:.1} | {:.1} |",
+            "| {} | {} | {:.2} | {:.2} | {:+.1} | {:.1} | {:.1} |",
             s.from_year,
             s.countries,
             s.spearman,
+            s.start_spearman,
             100.0 * s.mean_error + 0.0,
             100.0 * s.mean_absolute_error,
             100.0 * s.naive_mean_absolute_error
@@ -317,6 +315,19 @@ pub fn markdown(v: &Validation) -> String {
         );
     }
     out
+}
+
+/// "N of M checks pass: a of b on held-out data, ..." by kind of check.
+pub fn by_kind(v: &Validation) -> String {
+    let passed = v.rows.iter().filter(|r| r.pass()).count();
+    let parts: Vec<String> = Group::KINDS
+        .iter()
+        .filter_map(|kind| {
+            let rows: Vec<_> = v.rows.iter().filter(|r| r.group.kind() == *kind).collect();
+            (!rows.is_empty()).then(|| format!("{} of {} {kind}", rows.iter().filter(|r| r.pass()).count(), rows.len()))
+        })
+        .collect();
+    format!("{passed} of {} checks pass ({})", v.rows.len(), parts.join(", "))
 }
 
 fn pct(x: f64) -> String {
@@ -363,10 +374,11 @@ pub fn text(v: &Validation) -> String {
     for s in &v.country_summaries {
         let _ = writeln!(
             out,
-            "Countries from {} ({}): rank correlation {:.2}; mean error {:+.1} points; mean absolute error {:.1} points (naive forecast: {:.1})",
+            "Countries from {} ({}): rank correlation {:.2} (the starts alone: {:.2}); mean error {:+.1} points; mean absolute error {:.1} points (naive forecast: {:.1})",
             s.from_year,
             s.countries,
             s.spearman,
+            s.start_spearman,
             100.0 * s.mean_error,
             100.0 * s.mean_absolute_error,
             100.0 * s.naive_mean_absolute_error
@@ -391,14 +403,7 @@ pub fn text(v: &Validation) -> String {
             f.fit.params.imitation / first
         );
     }
-    let passed = v.rows.iter().filter(|r| r.pass()).count();
-    let held = v.rows.iter().filter(|r| !r.fitted).count();
-    let held_passed = v.rows.iter().filter(|r| !r.fitted && r.pass()).count();
-    let _ = writeln!(
-        out,
-        "{passed} of {} patterns pass; of the {held} not fitted, {held_passed} pass.",
-        v.rows.len()
-    );
+    let _ = writeln!(out, "{}.", by_kind(v));
     out
 }
 

@@ -71,6 +71,9 @@ pub struct Summary {
     pub countries: usize,
     /// Spearman rank correlation of predicted and observed 2024 values.
     pub spearman: f64,
+    /// The same from the start levels alone (what ranking by the start
+    /// gives without any model).
+    pub start_spearman: f64,
     /// Mean of predicted minus observed.
     pub mean_error: f64,
     /// Mean absolute error of the model.
@@ -224,6 +227,7 @@ pub fn predict(
             from_year: year,
             countries: mine.len(),
             spearman: spearman(&predicted, &observed),
+            start_spearman: spearman(&mine.iter().map(|c| c.from_value).collect::<Vec<_>>(), &observed),
             mean_error: mine.iter().map(|c| c.predicted.0 - c.observed).sum::<f64>() / n,
             mean_absolute_error: mine.iter().map(|c| (c.predicted.0 - c.observed).abs()).sum::<f64>() / n,
             naive_mean_absolute_error: mine.iter().map(|c| (c.naive - c.observed).abs()).sum::<f64>() / n,

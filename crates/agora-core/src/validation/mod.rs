@@ -65,8 +65,8 @@ impl Effort {
         }
     }
 
-    /// Small populations and few replicates: the same rows in about a
-    /// minute, for checking the command, not for quoting.
+    /// Small populations and few replicates: the same rows in seconds, for
+    /// checking the command, not for quoting.
     pub fn quick() -> Effort {
         Effort {
             citizens: 2_000,

@@ -38,6 +38,24 @@ impl Group {
         Group::Bass,
     ];
 
+    /// What kind of check the group is: `fitted` (the calibration's own
+    /// data), `refit` (the fitted data again, each point predicted by a fit
+    /// without it), `held-out data` (data the model never saw), `narrative`
+    /// (the scenario study's futures, as values with stated tolerances) or
+    /// `verification` (the code against an equation).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Group::OnlineContact | Group::Presence => "fitted",
+            Group::LeaveOneOut => "refit",
+            Group::Countries2013 | Group::Countries2019 | Group::Size | Group::LargeBodies => "held-out data",
+            Group::Futures => "narrative",
+            Group::Bass => "verification",
+        }
+    }
+
+    /// The kinds, in table order.
+    pub const KINDS: [&'static str; 5] = ["fitted", "refit", "held-out data", "narrative", "verification"];
+
     /// The name in `validation.csv`'s `group` column.
     pub fn name(self) -> &'static str {
         match self {
@@ -134,12 +152,13 @@ impl Row {
     /// The interval is cut to `range`, the values the quantity can take.
     pub fn with_mean_band(mut self, replicates: &[f64], range: (f64, f64)) -> Row {
         let v: Vec<f64> = replicates.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.len() < 2 {
+            // No interval from fewer than two values: the band stays undefined and the row fails.
+            self.model_mean = v.first().copied().unwrap_or(f64::NAN);
+            return self;
+        }
         let (mean, sd) = crate::stats::mean_sd(&v);
-        let half = if v.len() > 1 {
-            crate::stats::t_975(v.len() - 1) * sd / (v.len() as f64).sqrt()
-        } else {
-            f64::NAN
-        };
+        let half = crate::stats::t_975(v.len() - 1) * sd / (v.len() as f64).sqrt();
         self.model_mean = mean;
         self.model_low = (mean - half).max(range.0);
         self.model_high = (mean + half).min(range.1);
@@ -195,5 +214,17 @@ mod tests {
         assert!(!row(0.71, 0.05, 0.4, 0.6).pass());
         assert!(!row(0.29, 0.05, 0.4, 0.6).pass());
         assert!(!row(0.5, 0.1, f64::NAN, f64::NAN).pass());
+    }
+
+    #[test]
+    fn a_mean_band_of_fewer_than_two_values_is_undefined_and_fails() {
+        let one = Row::new(Group::Size, "p", "s", "x")
+            .observed(0.5, 0.1)
+            .with_mean_band(&[0.5, f64::NAN], (0.0, 1.0));
+        assert!(one.model_low.is_nan() && !one.pass());
+        let none = Row::new(Group::Size, "p", "s", "x")
+            .observed(0.5, 0.1)
+            .with_mean_band(&[f64::NAN; 3], (0.0, 1.0));
+        assert!(!none.pass());
     }
 }
