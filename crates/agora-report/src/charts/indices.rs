@@ -7,8 +7,9 @@ use super::{NEUTRAL, Swatch, TICK, WIDTH, axes, bounds, decimals, fixed, frame, 
 
 /// The colours of the indices of an index chart, in order: neutral greys
 /// (an index is neither a future nor a parameter), mid then dark, and the
-/// black whiskers show on both.
-pub const INDEX_COLOURS: [RGBColor; 2] = [NEUTRAL[3], NEUTRAL[1]];
+/// black whiskers show on both. Mid is the lightest grey at 3:1 or more on
+/// white, as a graphic that carries meaning needs (WCAG 1.4.11).
+pub const INDEX_COLOURS: [RGBColor; 2] = [NEUTRAL[2], NEUTRAL[1]];
 
 /// One bar of an index chart: a sensitivity index of a parameter with its
 /// 95% interval.
