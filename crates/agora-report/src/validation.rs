@@ -10,7 +10,7 @@ use std::path::Path;
 use super::{appendix, chart, escape, number, page, read_table};
 use agora_core::error::Result;
 use agora_core::output::table::CsvInput;
-use agora_core::output::validation::{COUNTRY_SUMMARY, INDICATORS, LEAVE_ONE_OUT, VALIDATION};
+use agora_core::output::validation::{COUNTRY_SUMMARY, INDICATORS, LEAVE_ONE_OUT, VALIDATION, VALIDATION_COLUMNS};
 use agora_core::validation::Group;
 
 /// Neutral colours: this page shows no futures' series (visual grammar).
@@ -34,19 +34,7 @@ struct Point {
 }
 
 fn read_points(table: &CsvInput) -> Result<Vec<(String, Point)>> {
-    let [pattern, source, observed, sd, low, high, pass, fitted, mean, group, x] = table.columns([
-        "pattern",
-        "source",
-        "observed",
-        "observed_sd",
-        "model_low",
-        "model_high",
-        "pass",
-        "fitted",
-        "model_mean",
-        "group",
-        "x",
-    ])?;
+    let [pattern, source, observed, sd, low, high, pass, fitted, mean, group, x] = table.columns(VALIDATION_COLUMNS)?;
     Ok(table
         .rows
         .iter()
