@@ -159,6 +159,27 @@ struct RunArgs {
     /// Also write DIR/report.html
     #[arg(long)]
     report: bool,
+    /// Add replicates in fixed batches until the 95% interval of QUANTITY (a metric's final mean, or class.NAME's share) is narrower than WIDTH; --replicates is the cap (repeatable: all must hold), e.g. --until 'class.fracture:0.02'
+    #[arg(long, value_name = "'QUANTITY:WIDTH'", value_parser = parse_until)]
+    until: Vec<commands::Until>,
+    /// Quantiles of aggregate.csv: exact (every value kept), sketch (memory flat in replicates, within 0.1% of exact), or auto (exact up to 64 MiB of values per scenario)
+    #[arg(long, value_enum, default_value_t = QuantilesArg::Auto)]
+    quantiles: QuantilesArg,
+    /// Write no timeseries.csv (aggregate.csv still has every step's mean and quantiles)
+    #[arg(long)]
+    no_timeseries: bool,
+}
+
+/// `--quantiles`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum QuantilesArg {
+    Auto,
+    Exact,
+    Sketch,
+}
+
+fn parse_until(text: &str) -> std::result::Result<commands::Until, String> {
+    commands::Until::parse(text).map_err(|e| e.to_string())
 }
 
 /// The flags of every command that simulates a batch (`run`, `compare`).
@@ -531,6 +552,15 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
         report: args
             .report
             .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
+        keep: agora_core::output::Keep {
+            quantiles: match args.quantiles {
+                QuantilesArg::Auto => agora_core::output::Quantiles::Auto,
+                QuantilesArg::Exact => agora_core::output::Quantiles::Exact,
+                QuantilesArg::Sketch => agora_core::output::Quantiles::Sketch,
+            },
+            no_timeseries: args.no_timeseries,
+        },
+        until: args.until,
     };
     let summary = commands::run(&options, &Console::new(b.quiet))?;
     print_text(&summary_table(&summary.tallies))?;

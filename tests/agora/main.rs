@@ -14,6 +14,7 @@ mod optimize;
 mod patterns;
 mod pinned;
 mod readme;
+mod replicates;
 mod report;
 mod security;
 mod sensitivity;

@@ -146,7 +146,7 @@ fn the_memory_estimate_is_within_25_percent_of_the_measured_peak() {
     let cases: [(u32, u32, usize); 4] = [(100_000, 1, 1), (1_000_000, 1, 1), (3_000_000, 1, 1), (1_000_000, 4, 2)];
     let needed: u64 = cases
         .iter()
-        .map(|&(n, r, t)| Estimate::of(&[&fracture(n, r, 10)], t, true).peak)
+        .map(|&(n, r, t)| Estimate::of(&[&fracture(n, r, 10)], t, Some(agora_core::output::Quantiles::Exact)).peak)
         .max()
         .unwrap();
     if mem_available().is_some_and(|m| m < 2 * needed) {
@@ -158,7 +158,11 @@ fn the_memory_estimate_is_within_25_percent_of_the_measured_peak() {
     let mut table = String::from("citizens  replicates  threads   estimate   measured  ratio\n");
     let mut failures = Vec::new();
     for (k, &(citizens, replicates, threads)) in cases.iter().enumerate() {
-        let estimate = Estimate::of(&[&fracture(citizens, replicates, 10)], threads, true);
+        let estimate = Estimate::of(
+            &[&fracture(citizens, replicates, 10)],
+            threads,
+            Some(agora_core::output::Quantiles::Exact),
+        );
         let out = dir.path().join(format!("case{k}"));
         let finished = measure(run_fracture(&out, citizens, replicates, threads, 10));
         assert_eq!(finished.code, 0, "{}", finished.stderr);
@@ -189,7 +193,7 @@ fn the_memory_estimate_is_within_25_percent_of_the_measured_peak() {
     let stderr = String::from_utf8_lossy(&check.stderr);
     let mut million = fracture(1_000_000, 1, 10);
     million.scenario.name = "million".into();
-    let expected = gib(Estimate::of(&[&million], 1, true).peak);
+    let expected = gib(Estimate::of(&[&million], 1, Some(agora_core::output::Quantiles::Exact)).peak);
     assert!(
         stderr.contains(&format!("memory: about {expected} for `million`")),
         "{stderr}"
@@ -203,7 +207,7 @@ fn a_run_too_large_for_the_machine_is_refused_before_it_allocates() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("huge");
     let huge = fracture(1_000_000_000, 1, 120);
-    let estimate = Estimate::of(&[&huge, &huge, &huge], 2, true);
+    let estimate = Estimate::of(&[&huge, &huge, &huge], 2, Some(agora_core::output::Quantiles::Exact));
     if mem_available().is_some_and(|m| m > estimate.peak) {
         return skip("the too-large test", "this machine has room for 10^9 citizens");
     }
@@ -326,7 +330,11 @@ impl Drop for MemoryGroup {
 fn the_guard_reads_the_cgroup_limit() {
     const TEST: &str = "the cgroup guard test";
     let limit: u64 = 256 << 20;
-    let big = Estimate::of(&[&fracture(10_000_000, 1, 10)], 1, true);
+    let big = Estimate::of(
+        &[&fracture(10_000_000, 1, 10)],
+        1,
+        Some(agora_core::output::Quantiles::Exact),
+    );
     if mem_available().is_none_or(|m| m < 2 * big.peak) {
         return skip(TEST, "the machine's free memory is not far above the cgroup limit");
     }
@@ -358,7 +366,11 @@ fn a_failed_allocation_exits_1_with_one_line() {
     const TEST: &str = "the out-of-memory test";
     // The run needs about 80 MB resident; the address space allows 48 MiB.
     let limit: u64 = 48 << 20;
-    let estimate = Estimate::of(&[&fracture(1_000_000, 1, 2)], 1, true);
+    let estimate = Estimate::of(
+        &[&fracture(1_000_000, 1, 2)],
+        1,
+        Some(agora_core::output::Quantiles::Exact),
+    );
     if mem_available().is_none_or(|m| m < 4 * estimate.peak) {
         return skip(TEST, "too little free memory for the guard to let the run start");
     }

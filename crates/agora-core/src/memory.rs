@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::graph::Graph;
 use crate::model::N_METRICS;
+use crate::output::Quantiles;
 use crate::runner::Prepared;
 use crate::scenario::GraphSpec;
 
@@ -37,21 +38,20 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// The estimate of running `batch` on `threads` workers, keeping
-    /// `kept_steps` series rows of every run (0 for a sweep, which keeps
-    /// running sums only).
-    pub fn of(batch: &[&Prepared], threads: usize, keep_series: bool) -> Estimate {
+    /// The estimate of running `batch` on `threads` workers, keeping each
+    /// step's values across runs as `kept` says (every value, or a sketch;
+    /// `None` for a sweep, which keeps running sums only).
+    pub fn of(batch: &[&Prepared], threads: usize, kept: Option<Quantiles>) -> Estimate {
         let per_replicate = batch.iter().map(|p| replicate_bytes(p)).max().unwrap_or(0);
         let runs: u64 = batch.iter().map(|p| u64::from(p.scenario.replicates)).sum();
         let concurrent = (threads as u64).min(runs.max(1));
         let row = N_METRICS as u64 * 8;
-        let kept = if keep_series {
-            batch
+        let kept = match kept {
+            Some(quantiles) => batch
                 .iter()
-                .map(|p| u64::from(p.scenario.replicates) * (u64::from(p.scenario.steps) + 1) * row)
-                .sum()
-        } else {
-            0
+                .map(|p| quantiles.kept_bytes(p.scenario.replicates, p.scenario.steps))
+                .sum(),
+            None => 0,
         };
         // A series per run in flight and in the reorder buffer (two per worker).
         let longest = batch.iter().map(|p| u64::from(p.scenario.steps) + 1).max().unwrap_or(1);
@@ -92,7 +92,7 @@ impl Estimate {
             ));
         }
         if self.kept > available.bytes / 4 {
-            hints.push("replicates or steps (every run's series is kept for exact quantiles)".into());
+            hints.push("replicates or steps (every run's series is kept for exact quantiles; `--quantiles sketch` keeps memory flat)".into());
         }
         Err(format!(
             "this run needs about {} of memory ({} per replicate x {} at once, {} kept across runs) \
@@ -318,7 +318,7 @@ mod tests {
         s.population.citizens = 100_000_000;
         s.replicates = 1;
         let p = Prepared::new(s).unwrap();
-        let estimate = Estimate::of(&[&p], 2, true);
+        let estimate = Estimate::of(&[&p], 2, Some(Quantiles::Exact));
         // 29 bytes of state and 40 of Watts-Strogatz neighbours (k = 10, x 1.2) per citizen, at least.
         assert!(estimate.peak > 6_000_000_000, "{estimate:?}");
         let small = Available {

@@ -1,4 +1,6 @@
-//! Small, exact statistics used by the aggregates.
+//! Small statistics used by the aggregates: exact ones here, and a quantile
+//! sketch with a stated error ([`sketch`]) for aggregates over more runs than
+//! memory holds.
 //!
 //! ```
 //! use agora_core::stats::{mean_sd, paired_t, wilson};
@@ -11,6 +13,10 @@
 //! let (mean, _sd, lo, hi, pairs) = paired_t(&[0.1, 0.2, 0.3, 0.2]);
 //! assert!((mean - 0.2).abs() < 1e-12 && lo > 0.0 && hi > mean && pairs == 4);
 //! ```
+
+pub mod sketch;
+
+pub use sketch::QuantileSketch;
 
 /// Mean and sample standard deviation (n - 1); sd is 0 for one value, and
 /// both are NaN (undefined) for none.

@@ -34,7 +34,7 @@ pub(super) fn report(dir: &Path) -> Result<String> {
          resolved, repeats, productivity, incidents) start with the first month.</p>\n",
     );
     let branch = Manifest::read(dir).ok().and_then(|m| match m.content {
-        Content::Run { scenarios: records } => super::branch_mark(records.iter().map(|r| &r.scenario)),
+        Content::Run { scenarios: records, .. } => super::branch_mark(records.iter().map(|r| &r.scenario)),
         _ => None,
     });
     if let Some((_, label)) = &branch {
@@ -94,7 +94,7 @@ fn descriptions(dir: &Path, scenarios: &[String]) -> String {
     let Ok(manifest) = Manifest::read(dir) else {
         return String::new();
     };
-    let Content::Run { scenarios: records } = manifest.content else {
+    let Content::Run { scenarios: records, .. } = manifest.content else {
         return String::new();
     };
     let mut out = String::from("<ul class=\"descriptions\">\n");

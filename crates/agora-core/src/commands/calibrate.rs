@@ -67,7 +67,7 @@ pub fn calibrate(options: &CalibrateOptions, observer: &dyn Observer) -> Result<
     }
     let c = Calibration::load(&options.file)?;
     let base = c.prepare()?;
-    ensure_fits(&Estimate::of(&[&base], threads, false))?;
+    ensure_fits(&Estimate::of(&[&base], threads, None))?;
     let out = options
         .out
         .clone()

@@ -62,7 +62,11 @@ pub fn compare(options: &CompareOptions, observer: &dyn Observer) -> Result<Comp
     for pair in &pairs {
         check_pair(&batch[pair.base].scenario, &batch[pair.policy].scenario)?;
     }
-    ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+    ensure_fits(&Estimate::of(
+        &batch.iter().collect::<Vec<_>>(),
+        threads,
+        Some(crate::output::Quantiles::Exact),
+    ))?;
     let folder = Folder::lock(&options.out)?;
     let jobs = jobs_of(&batch);
     let mut collected = Collected::new(batch.len());

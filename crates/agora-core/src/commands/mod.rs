@@ -11,6 +11,7 @@ pub(crate) mod optimize;
 mod run;
 mod sensitivity;
 mod sweep;
+mod until;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub use optimize::{
 pub use run::{RunOptions, RunSummary, run, run_tables};
 pub use sensitivity::{SensitivityOptions, SensitivityOutcome, sensitivity};
 pub use sweep::{SweepOptions, SweepOutcome, sweep};
+pub use until::{Quantity, Until};
 pub use validate::{ValidateOptions, ValidateOutcome, validate};
 
 use crate::error::{Error, Result};
@@ -122,7 +124,7 @@ pub fn check(
         .into_iter()
         .map(|s| {
             let prepared = prepare(s, &[], observer)?;
-            let estimate = Estimate::of(&[&prepared], threads, true);
+            let estimate = Estimate::of(&[&prepared], threads, Some(crate::output::Quantiles::Auto));
             Ok((prepared, estimate))
         })
         .collect()

@@ -262,7 +262,7 @@ pub fn optimize(options: &OptimizeOptions, observer: &dyn Observer) -> Result<Op
         options.evaluations,
         options.seed,
     )?;
-    ensure_fits(&Memory::of(&search.futures.iter().collect::<Vec<_>>(), threads, false))?;
+    ensure_fits(&Memory::of(&search.futures.iter().collect::<Vec<_>>(), threads, None))?;
     let folder = Folder::lock(&options.out)?;
     folder.retract()?;
     let pool = crate::par::ThreadPoolBuilder::new()

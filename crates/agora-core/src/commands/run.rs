@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use super::until::{Until, next_check, verdict};
 use super::{Observer, ensure_fits, load_scenarios, prepare};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
-use crate::output::{Folder, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
-use crate::runner::{After, Prepared, execute, execute_until, jobs_of};
+use crate::output::{Folder, Keep, Quantiles, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
+use crate::rng::replicate_seed;
+use crate::runner::{After, Job, Prepared, execute, execute_until, jobs_of};
 use crate::scenario::Scenario;
 
 /// What `agora run` is asked to do.
@@ -26,6 +28,11 @@ pub struct RunOptions {
     pub resume: bool,
     /// Also write `report.html` with this writer (the report crate's), under the same folder lock.
     pub report: Option<super::ReportWriter>,
+    /// How quantiles are kept and whether `timeseries.csv` is written.
+    pub keep: Keep,
+    /// Stopping rules (`--until`): add runs until every one is met, the
+    /// scenario's `replicates` being the cap; empty: run them all.
+    pub until: Vec<Until>,
 }
 
 /// What a finished `agora run` reports.
@@ -54,27 +61,77 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
         .map(|s| prepare(s, &options.overrides, observer))
         .collect::<Result<Vec<_>>>()?;
     check_unique_names(&batch)?;
-    ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+    ensure_fits(&Estimate::of(
+        &batch.iter().collect::<Vec<_>>(),
+        threads,
+        Some(options.keep.quantiles),
+    ))?;
+    if options.resume && !options.until.is_empty() {
+        return Err(Error::Input(
+            "--resume does not combine with --until: the stopping points of an interrupted run are not \
+             recorded yet; run again without --resume"
+                .into(),
+        ));
+    }
+    if options.resume && options.keep.no_timeseries {
+        return Err(Error::Input(
+            "--resume rebuilds the aggregates of the runs done from timeseries.csv; \
+             it does not combine with --no-timeseries"
+                .into(),
+        ));
+    }
 
     let folder = Folder::lock(&options.out)?;
-    let jobs = jobs_of(&batch);
-    let (mut output, done) = RunOutput::open(&folder, &batch, &jobs, options.resume)?;
+    let jobs = if options.until.is_empty() {
+        jobs_of(&batch)
+    } else {
+        Vec::new()
+    };
+    let (mut output, done) = RunOutput::open(&folder, &batch, &jobs, options.resume, options.keep)?;
     if done > 0 {
         observer.note(&format!(
             "resuming: {done} runs already done, {} to go",
             jobs.len() - done
         ));
     }
-    let remaining = After { jobs: &jobs[..], done };
-    observer.start(remaining.count() as u64);
-    execute(&batch, &remaining, threads, &mut output, &|| observer.run_done())
-        .map_err(|e| in_folder(e, &options.out))?;
+    let on_run = || observer.run_done();
+    let runs = if options.until.is_empty() {
+        let remaining = After { jobs: &jobs[..], done };
+        observer.start(remaining.count() as u64);
+        execute(&batch, &remaining, threads, &mut output, &on_run).map_err(|e| in_folder(e, &options.out))?;
+        jobs.len()
+    } else {
+        observer.start(batch.iter().map(|p| u64::from(p.scenario.replicates)).sum());
+        for (s, prepared) in batch.iter().enumerate() {
+            let (cap, seed) = (prepared.scenario.replicates, prepared.scenario.seed);
+            let mut runs = 0;
+            let line = loop {
+                let next = next_check(runs, cap);
+                let jobs: Vec<Job> = (runs..next)
+                    .map(|replicate| Job {
+                        scenario: s,
+                        replicate,
+                        seed: replicate_seed(seed, replicate),
+                    })
+                    .collect();
+                execute(&batch, &jobs[..], threads, &mut output, &on_run).map_err(|e| in_folder(e, &options.out))?;
+                runs = next;
+                let (met, line) = verdict(&options.until, &output.tallies[s], cap);
+                if met || runs >= cap {
+                    break line;
+                }
+            };
+            observer.note(&line);
+            output.stopping.push(line);
+        }
+        output.tallies.iter().map(|t| t.runs as usize).sum()
+    };
     observer.finish();
     let tallies = output.finish(&folder, clock.provenance())?;
     let report = options.report.map(|write| write(&folder)).transpose()?;
     Ok(RunSummary {
         tallies,
-        runs: jobs.len(),
+        runs,
         resumed: done,
         seconds: clock.seconds(),
         threads,
@@ -100,7 +157,11 @@ pub fn run_tables(
         .map(|s| prepare(s, overrides, observer))
         .collect::<Result<Vec<_>>>()?;
     check_unique_names(&batch)?;
-    ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+    ensure_fits(&Estimate::of(
+        &batch.iter().collect::<Vec<_>>(),
+        threads,
+        Some(Quantiles::Auto),
+    ))?;
     let jobs = jobs_of(&batch);
     let mut frames = RunFrames::new(&batch);
     observer.start(jobs.len() as u64);

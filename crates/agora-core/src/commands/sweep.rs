@@ -95,7 +95,7 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
     // A sweep keeps running sums per point, not series; each thread holds one
     // replicate of some point at a time: estimate with the largest point.
     if let Some(largest) = batch.iter().max_by_key(|p| p.scenario.population.citizens) {
-        ensure_fits(&Estimate::of(&[largest], threads, false).with_concurrency(threads, all.count()))?;
+        ensure_fits(&Estimate::of(&[largest], threads, None).with_concurrency(threads, all.count()))?;
     }
 
     let folder = Folder::lock(&dir)?;

@@ -89,6 +89,14 @@ pub enum Content {
     Run {
         /// Every scenario of the batch, in output order.
         scenarios: Vec<ScenarioRecord>,
+        /// How `aggregate.csv`'s quantiles were computed, when not from
+        /// every value (absent: exact).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quantiles: Option<String>,
+        /// `--until`: the stopping rule and why each scenario stopped
+        /// (absent: the replicates asked for were run).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        stopping: Vec<String>,
     },
     /// `agora sweep` or `agora merge`.
     Sweep {

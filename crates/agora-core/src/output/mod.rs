@@ -20,9 +20,10 @@ pub mod optimize;
 pub mod run;
 pub mod sweep;
 pub mod table;
+pub mod tally;
 pub mod validation;
 
 pub use folder::Folder;
 pub use manifest::{Manifest, Provenance, Stopwatch};
-pub use run::{RunFrames, RunOutput, RunTables, ScenarioTally, summary_table};
+pub use run::{Keep, Quantiles, RunFrames, RunOutput, RunTables, ScenarioTally, summary_table};
 pub use sweep::SweepOutput;

@@ -8,11 +8,13 @@ use super::atomic::{partial_path, write_atomic};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance, ScenarioRecord};
 use super::table::{Cells, Columns, Table, scan_rows};
+pub use super::tally::{Quantiles, ScenarioTally};
 use crate::calendar::Month;
 use crate::error::{IoContext, Result};
 use crate::model::{Class, METRIC_NAMES, N_METRICS};
+use crate::rng::replicate_seed;
 use crate::runner::{Job, Prepared, Run, Sink};
-use crate::stats::{mean_sd, quantile_sorted, wilson};
+use crate::scenario::Scenario;
 
 /// One row per scenario, replicate and step: every metric.
 pub const TIMESERIES: &str = "timeseries.csv";
@@ -33,99 +35,50 @@ const AGGREGATE_HEADER: [&str; 9] = ["scenario", "step", "date", "metric", "mean
 /// The columns of `classes.csv`.
 const CLASSES_HEADER: [&str; 6] = ["scenario", "class", "runs", "share", "ci_low", "ci_high"];
 
-/// Everything the aggregates of one scenario need: each metric at each step
-/// across replicates (quantiles need the values), and class counts.
-#[derive(Debug, Clone)]
-pub struct ScenarioTally {
-    /// The scenario's name.
-    pub name: String,
-    /// `values[step][metric]` holds one value per replicate, in replicate order.
-    values: Vec<[Vec<f64>; N_METRICS]>,
-    /// Runs per class, in [`Class::ALL`] order.
-    pub classes: [u64; Class::ALL.len()],
-    /// Runs counted.
-    pub runs: u64,
-}
-
-impl ScenarioTally {
-    fn new(name: &str, steps: u32) -> Self {
-        ScenarioTally {
-            name: name.to_string(),
-            values: vec![Default::default(); steps as usize + 1],
-            classes: [0; Class::ALL.len()],
-            runs: 0,
-        }
-    }
-
-    fn add(&mut self, series: impl IntoIterator<Item = [f64; N_METRICS]>, class: Class) {
-        for (row, values) in self.values.iter_mut().zip(series) {
-            for (column, value) in row.iter_mut().zip(values) {
-                column.push(value);
-            }
-        }
-        self.classes[Class::ALL.iter().position(|&c| c == class).expect("a class")] += 1;
-        self.runs += 1;
-    }
-
-    /// Mean and sd of a metric's final values, over the runs where it is defined.
-    pub fn final_mean_sd(&self, metric: usize) -> (f64, f64) {
-        mean_sd(&defined(&self.values.last().expect("step 0")[metric]))
-    }
-
-    /// Class shares with their Wilson 95% intervals, in [`Class::ALL`] order.
-    pub fn class_shares(&self) -> Vec<(Class, u64, f64, f64, f64)> {
-        Class::ALL
-            .iter()
-            .zip(self.classes)
-            .map(|(&class, count)| {
-                let (lo, hi) = wilson(count, self.runs);
-                (class, count, count as f64 / self.runs.max(1) as f64, lo, hi)
-            })
-            .collect()
-    }
-}
-
-/// The values of `values` that are defined (finite), in order.
-fn defined(values: &[f64]) -> Vec<f64> {
-    values.iter().copied().filter(|x| x.is_finite()).collect()
+/// What `agora run` keeps of its runs, beyond the files it always writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keep {
+    /// How the quantiles of `aggregate.csv` are computed.
+    pub quantiles: Quantiles,
+    /// Write no `timeseries.csv` (`aggregate.csv` still has every step):
+    /// a million runs of 227 months would be tens of gigabytes of it.
+    pub no_timeseries: bool,
 }
 
 /// The open output of a `run`.
 pub struct RunOutput {
     dir: PathBuf,
-    scenarios: Vec<ScenarioRecord>,
+    scenarios: Vec<Scenario>,
     /// The month of step 0 of each scenario.
     starts: Vec<Month>,
-    timeseries: Table,
+    timeseries: Option<Table>,
     summary: Table,
     graphs: Table,
     /// Per scenario of the batch, what its runs so far add up to.
     pub tallies: Vec<ScenarioTally>,
+    /// Why each scenario stopped adding runs (`--until`), for the manifest.
+    pub stopping: Vec<String>,
 }
 
 impl RunOutput {
     /// Open the output files in `dir`. With `resume`, the partial files of
     /// an interrupted run of the same batch are kept up to the last run that
     /// all of them hold completely; returns how many jobs are already done.
-    pub fn open(folder: &Folder, batch: &[Prepared], jobs: &[Job], resume: bool) -> Result<(RunOutput, usize)> {
+    pub fn open(
+        folder: &Folder,
+        batch: &[Prepared],
+        jobs: &[Job],
+        resume: bool,
+        keep: Keep,
+    ) -> Result<(RunOutput, usize)> {
         let dir = folder.path();
-        let scenarios = batch
-            .iter()
-            .enumerate()
-            .map(|(s, p)| ScenarioRecord {
-                scenario: p.scenario.clone(),
-                replicate_seeds: jobs.iter().filter(|j| j.scenario == s).map(|j| j.seed).collect(),
-            })
-            .collect();
+        let scenarios = batch.iter().map(|p| p.scenario.clone()).collect();
         let starts: Vec<Month> = batch
             .iter()
             .map(|p| Month::parse(&p.scenario.start).expect("a validated start month"))
             .collect();
         let headers = Headers::new();
-        let mut tallies: Vec<ScenarioTally> = batch
-            .iter()
-            .map(|p| ScenarioTally::new(&p.scenario.name, p.scenario.steps))
-            .collect();
+        let mut tallies = tallies_of(batch, keep.quantiles);
         let identity = batch_identity(batch);
         let record = dir.join(RECORD);
         let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
@@ -139,10 +92,13 @@ impl RunOutput {
                 dir: dir.to_path_buf(),
                 scenarios,
                 starts,
-                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0], &refs(&headers.timeseries)).at(dir)?,
+                timeseries: Some(
+                    Table::resume(&dir.join(TIMESERIES), scan.keep[0], &refs(&headers.timeseries)).at(dir)?,
+                ),
                 summary: Table::resume(&dir.join(SUMMARY), scan.keep[1], &refs(&headers.summary)).at(dir)?,
                 graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2], &refs(&headers.graphs)).at(dir)?,
                 tallies,
+                stopping: Vec::new(),
             };
             return Ok((output, scan.done));
         }
@@ -153,10 +109,15 @@ impl RunOutput {
             dir: dir.to_path_buf(),
             scenarios,
             starts,
-            timeseries: create(TIMESERIES, &headers.timeseries)?,
+            timeseries: if keep.no_timeseries {
+                None
+            } else {
+                Some(create(TIMESERIES, &headers.timeseries)?)
+            },
             summary: create(SUMMARY, &headers.summary)?,
             graphs: create(GRAPHS, &headers.graphs)?,
             tallies,
+            stopping: Vec::new(),
         };
         Ok((output, 0))
     }
@@ -165,31 +126,65 @@ impl RunOutput {
     /// manifest last; returns the tallies for the summary table.
     pub fn finish(self, folder: &Folder, provenance: Provenance) -> Result<Vec<ScenarioTally>> {
         let dir = folder.path().to_path_buf();
+        let sketched = self.tallies.iter().any(|t| !t.is_exact());
         let content = Content::Run {
-            scenarios: self.scenarios.clone(),
+            scenarios: records(&self.scenarios, &self.tallies),
+            quantiles: sketched.then(|| Quantiles::describe(false)),
+            stopping: self.stopping.clone(),
         };
+        let files: Vec<&str> = FILES
+            .into_iter()
+            .filter(|&f| f != TIMESERIES || self.timeseries.is_some())
+            .collect();
         let tallies = self
             .write_aggregates()
             .context(|| format!("writing results to {}", dir.display()))?;
-        let manifest = Manifest::of_files(&dir, provenance, content, &FILES)?;
+        let manifest = Manifest::of_files(&dir, provenance, content, &files)?;
         folder.publish(&manifest)?;
         Ok(tallies)
     }
+}
+
+/// An empty tally per scenario of `batch`, exact or sketched as `quantiles` decides.
+fn tallies_of(batch: &[Prepared], quantiles: Quantiles) -> Vec<ScenarioTally> {
+    batch
+        .iter()
+        .map(|p| {
+            let s = &p.scenario;
+            ScenarioTally::new(&s.name, s.steps, quantiles.exact(s.replicates, s.steps))
+        })
+        .collect()
+}
+
+/// The manifest's record of each scenario as run: its replicates are the
+/// runs done (fewer than asked when `--until` stopped early) and their seeds.
+fn records(scenarios: &[Scenario], tallies: &[ScenarioTally]) -> Vec<ScenarioRecord> {
+    scenarios
+        .iter()
+        .zip(tallies)
+        .map(|(scenario, tally)| {
+            let runs = tally.runs as u32;
+            let mut scenario = scenario.clone();
+            scenario.replicates = runs;
+            ScenarioRecord {
+                replicate_seeds: (0..runs).map(|r| replicate_seed(scenario.seed, r)).collect(),
+                scenario,
+            }
+        })
+        .collect()
 }
 
 impl Sink for RunOutput {
     /// Stream one finished run out (runs arrive in job order).
     fn add(&mut self, run: &Run) -> io::Result<()> {
         let (name, start) = (&self.tallies[run.scenario].name, self.starts[run.scenario]);
-        run_rows(
-            run,
-            name,
-            start,
-            [&mut self.timeseries, &mut self.summary, &mut self.graphs],
-        )?;
-        for table in [&mut self.timeseries, &mut self.summary, &mut self.graphs] {
-            table.flush()?;
+        if let Some(timeseries) = &mut self.timeseries {
+            series_rows(run, name, start, timeseries)?;
+            timeseries.flush()?;
         }
+        other_rows(run, name, [&mut self.summary, &mut self.graphs])?;
+        self.summary.flush()?;
+        self.graphs.flush()?;
         self.tallies[run.scenario].add(run.series.iter().map(|m| m.values), run.class);
         Ok(())
     }
@@ -200,6 +195,12 @@ impl Sink for RunOutput {
 fn run_rows<C: Cells>(run: &Run, name: &str, start: Month, tables: [&mut C; 3]) -> io::Result<()> {
     let [t, s, g] = tables;
     series_rows(run, name, start, t)?;
+    other_rows(run, name, [s, g])
+}
+
+/// The rows of one run in the summary and graph files.
+fn other_rows<C: Cells>(run: &Run, name: &str, tables: [&mut C; 2]) -> io::Result<()> {
+    let [s, g] = tables;
     summary_cells(run, name, s)?;
     s.end_row()?;
     let summary = &run.graph;
@@ -262,26 +263,16 @@ pub(crate) fn summary_header() -> Vec<&'static str> {
 /// The rows of `aggregate.csv`: per scenario, step and metric, over the runs
 /// where the metric is defined (undefined in all: empty cells).
 fn aggregate_rows(aggregate: &mut impl Cells, tallies: &[ScenarioTally], starts: &[Month]) -> io::Result<()> {
-    let mut sorted = Vec::new();
+    let mut scratch = Vec::new();
     for (tally, start) in tallies.iter().zip(starts) {
-        for (step, row) in tally.values.iter().enumerate() {
+        for step in 0..tally.steps() {
             let date = start.plus(step as u32).to_string();
-            for (metric, values) in METRIC_NAMES.iter().zip(row) {
-                sorted.clear();
-                sorted.extend(values.iter().copied().filter(|x| x.is_finite()));
-                let (mean, sd) = mean_sd(&sorted);
-                sorted.sort_by(f64::total_cmp);
+            for (metric, name) in METRIC_NAMES.iter().enumerate() {
                 aggregate.text(&tally.name)?;
                 aggregate.int(step as u64)?;
                 aggregate.text(&date)?;
-                aggregate.text(metric)?;
-                for x in [
-                    mean,
-                    sd,
-                    quantile_sorted(&sorted, 0.05),
-                    quantile_sorted(&sorted, 0.5),
-                    quantile_sorted(&sorted, 0.95),
-                ] {
+                aggregate.text(name)?;
+                for x in tally.summary(step, metric, &mut scratch) {
                     aggregate.float(x)?;
                 }
                 aggregate.end_row()?;
@@ -347,10 +338,7 @@ impl RunFrames {
                 graphs: Columns::new(&headers.graphs),
                 aggregate: Columns::new(&AGGREGATE_HEADER),
                 classes: Columns::new(&CLASSES_HEADER),
-                tallies: batch
-                    .iter()
-                    .map(|p| ScenarioTally::new(&p.scenario.name, p.scenario.steps))
-                    .collect(),
+                tallies: tallies_of(batch, Quantiles::Auto),
             },
         }
     }
@@ -381,7 +369,9 @@ impl RunOutput {
         aggregate_rows(&mut aggregate, &self.tallies, &self.starts)?;
         let mut classes = Table::create(&self.dir.join(CLASSES), &CLASSES_HEADER)?;
         class_rows(&mut classes, &self.tallies)?;
-        self.timeseries.commit()?;
+        if let Some(timeseries) = self.timeseries {
+            timeseries.commit()?;
+        }
         self.summary.commit()?;
         self.graphs.commit()?;
         let _ = std::fs::remove_file(self.dir.join(RECORD));

@@ -1,0 +1,193 @@
+//! Adaptive replicates: `--until 'QUANTITY:WIDTH'` adds runs in fixed
+//! batches until the 95% interval of QUANTITY is narrower than WIDTH.
+//!
+//! The batches are fixed by the count alone (first check after
+//! [`FIRST_CHECK`] runs, then after every `max(MIN_BATCH, n / 8)` more), and
+//! runs reach the tally in replicate order, so the stopping point is the
+//! same for any thread count; the runs it keeps are the first `n`
+//! replicates, exactly those of a run asked for `n` replicates.
+
+use crate::error::{Error, Result};
+use crate::model::{Class, METRIC_NAMES};
+use crate::output::ScenarioTally;
+use crate::scenario::suggest::hint;
+use crate::stats::t_975;
+
+/// Runs before the first check: fewer make a poor interval of the interval.
+pub const FIRST_CHECK: u32 = 20;
+/// The smallest batch after the first check.
+pub const MIN_BATCH: u32 = 10;
+
+/// What `--until` watches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Quantity {
+    /// `class.NAME`: the share of runs that end in the future NAME (Wilson
+    /// 95% interval, as `classes.csv`).
+    Class(Class),
+    /// A metric's name: the mean of its final value (Student's t 95% interval).
+    Metric(usize),
+}
+
+/// One stopping rule: the 95% interval of `quantity` narrower than `width`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Until {
+    /// What is watched.
+    pub quantity: Quantity,
+    /// The widest interval (high minus low) that stops the runs, in the
+    /// quantity's unit.
+    pub width: f64,
+}
+
+impl Until {
+    /// Read `QUANTITY:WIDTH`, e.g. `class.fracture:0.02` or `trust:0.005`.
+    pub fn parse(text: &str) -> Result<Until> {
+        let bad = |why: String| Error::Input(format!("--until '{text}': {why}"));
+        let (name, width) = text
+            .rsplit_once(':')
+            .ok_or_else(|| bad("expected QUANTITY:WIDTH, e.g. 'class.fracture:0.02' or 'trust:0.005'".into()))?;
+        let width: f64 = width
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("the width `{width}` is not a number")))?;
+        if !(width > 0.0 && width <= 1.0e9) {
+            return Err(bad(format!(
+                "the width must be above 0 (the interval's high minus low), not {width}"
+            )));
+        }
+        let name = name.trim();
+        let quantity = if let Some(class) = name.strip_prefix("class.") {
+            let names = Class::ALL.map(Class::name);
+            Quantity::Class(Class::from_name(class).ok_or_else(|| {
+                bad(format!(
+                    "unknown class `{class}`{}; classes: {}",
+                    hint(class, names),
+                    names.join(", ")
+                ))
+            })?)
+        } else {
+            let candidates = METRIC_NAMES
+                .iter()
+                .copied()
+                .chain(Class::ALL.map(Class::name))
+                .collect::<Vec<_>>();
+            Quantity::Metric(METRIC_NAMES.iter().position(|&m| m == name).ok_or_else(|| {
+                let near = hint(name, candidates.iter().copied());
+                let near = match Class::from_name(name) {
+                    Some(_) => format!("; a class is watched as `class.{name}`"),
+                    None => near,
+                };
+                bad(format!(
+                    "unknown quantity `{name}`{near}; watch `class.NAME` or a metric: {}",
+                    METRIC_NAMES.join(", ")
+                ))
+            })?)
+        };
+        if matches!(quantity, Quantity::Class(_)) && width > 1.0 {
+            return Err(bad(format!("a share's interval is at most 1 wide, not {width}")));
+        }
+        Ok(Until { quantity, width })
+    }
+
+    /// The width of the quantity's 95% interval over the runs of `tally`;
+    /// infinite while it is undefined (fewer than two defined values).
+    pub fn width_of(&self, tally: &ScenarioTally) -> f64 {
+        match self.quantity {
+            Quantity::Class(class) => {
+                let (_, _, _, lo, hi) =
+                    tally.class_shares()[Class::ALL.iter().position(|&c| c == class).expect("a class")];
+                if tally.runs == 0 { f64::INFINITY } else { hi - lo }
+            }
+            Quantity::Metric(m) => {
+                let (n, _, sd) = tally.final_moments(m);
+                if n < 2 {
+                    f64::INFINITY
+                } else {
+                    2.0 * t_975(n as usize - 1) * sd / (n as f64).sqrt()
+                }
+            }
+        }
+    }
+
+    /// The rule as it is written.
+    pub fn text(&self) -> String {
+        let name = match self.quantity {
+            Quantity::Class(c) => format!("class.{}", c.name()),
+            Quantity::Metric(m) => METRIC_NAMES[m].to_string(),
+        };
+        format!("{name}:{}", self.width)
+    }
+}
+
+/// The run count at which the rules are next checked, after `done` runs, at most `cap`.
+pub fn next_check(done: u32, cap: u32) -> u32 {
+    let next = if done == 0 {
+        FIRST_CHECK
+    } else {
+        done.saturating_add(MIN_BATCH.max(done / 8))
+    };
+    next.min(cap)
+}
+
+/// Whether every rule is met by `tally`, and the line the manifest keeps
+/// about it (`cap`: the runs allowed).
+pub fn verdict(rules: &[Until], tally: &ScenarioTally, cap: u32) -> (bool, String) {
+    let widths: Vec<String> = rules
+        .iter()
+        .map(|r| format!("{} interval {:.6}", r.text(), r.width_of(tally)))
+        .collect();
+    let met = rules.iter().all(|r| r.width_of(tally) < r.width);
+    let why = if met {
+        "every interval narrower than its width".to_string()
+    } else if tally.runs >= u64::from(cap) {
+        format!("the cap of {cap} replicates was reached first")
+    } else {
+        "not yet".to_string()
+    };
+    (
+        met,
+        format!(
+            "{}: stopped after {} runs, {why} ({})",
+            tally.name,
+            tally.runs,
+            widths.join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_and_bad_ones_say_what_is_wrong() {
+        let rule = Until::parse("class.fracture:0.02").unwrap();
+        assert_eq!(rule.quantity, Quantity::Class(Class::Fracture));
+        assert_eq!(rule.text(), "class.fracture:0.02");
+        assert_eq!(Until::parse("trust:0.005").unwrap().width, 0.005);
+        for (bad, says) in [
+            ("trust", "QUANTITY:WIDTH"),
+            ("trust:-1", "above 0"),
+            ("trust:wide", "not a number"),
+            ("trst:0.01", "did you mean `trust`"),
+            ("pioneer:0.01", "watched as `class.pioneer`"),
+            ("class.fractur:0.01", "did you mean `fracture`"),
+            ("class.pioneer:2", "at most 1"),
+        ] {
+            let message = Until::parse(bad).unwrap_err().to_string();
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn checks_come_in_batches_fixed_by_the_count() {
+        let mut n = 0;
+        let mut checks = Vec::new();
+        while n < 200 {
+            n = next_check(n, 200);
+            checks.push(n);
+        }
+        assert_eq!(checks[..4], [20, 30, 40, 50]);
+        assert_eq!(*checks.last().unwrap(), 200);
+        assert_eq!(next_check(800, 10_000), 900);
+    }
+}

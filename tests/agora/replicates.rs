@@ -1,0 +1,167 @@
+//! Many replicates: `--until` (adaptive replicates), `--quantiles sketch`
+//! (memory flat in replicates) and `--no-timeseries`.
+
+use super::{Csv, agora, read, run_ok};
+
+const SMALL: [&str; 4] = ["--set", "population.citizens=300", "--steps", "48"];
+const DATA: [&str; 5] = [
+    "timeseries.csv",
+    "summary.csv",
+    "graphs.csv",
+    "aggregate.csv",
+    "classes.csv",
+];
+
+fn run_in(dir: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let out = dir.join(name);
+    let mut args = vec!["run", "fracture", "--quiet", "--out", out.to_str().unwrap()];
+    args.extend(SMALL);
+    args.extend(extra);
+    run_ok(&args);
+    out
+}
+
+fn same_files(a: &std::path::Path, b: &std::path::Path, files: &[&str]) {
+    for f in files {
+        assert!(
+            read(a.join(f)) == read(b.join(f)),
+            "{f} differs between {a:?} and {b:?}"
+        );
+    }
+}
+
+/// `--until` stops at the same count for 1 and 2 threads, and the runs it
+/// keeps are byte for byte those of a run asked for that many replicates.
+#[test]
+fn until_stops_at_the_same_count_whatever_the_threads_and_keeps_those_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = [
+        "--replicates",
+        "300",
+        "--until",
+        "trust:0.004",
+        "--until",
+        "class.fracture:0.2",
+    ];
+    let one = run_in(dir.path(), "one", &[&rule[..], &["--threads", "1"]].concat());
+    let two = run_in(dir.path(), "two", &[&rule[..], &["--threads", "2"]].concat());
+    same_files(&one, &two, &DATA);
+    let runs = Csv::rows(one.join("summary.csv")).len();
+    assert!(
+        runs > 20 && runs < 300,
+        "{runs} runs: the rule should stop between the first check and the cap"
+    );
+    let manifest = read(one.join("manifest.ron"));
+    assert!(
+        manifest.contains(&format!(
+            "fracture: stopped after {runs} runs, every interval narrower than its width"
+        )),
+        "{manifest}"
+    );
+    let fixed = run_in(dir.path(), "fixed", &["--replicates", &runs.to_string()]);
+    same_files(&one, &fixed, &DATA);
+    run_ok(&["verify", one.to_str().unwrap()]);
+}
+
+/// A rule that cannot be met stops at the cap, and the manifest says so.
+#[test]
+fn until_stops_at_the_cap_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), "cap", &["--replicates", "25", "--until", "trust:1e-9"]);
+    assert_eq!(Csv::rows(out.join("summary.csv")).len(), 25);
+    assert!(read(out.join("manifest.ron")).contains("the cap of 25 replicates was reached first"));
+    let bad = agora()
+        .args(["run", "--until", "trst:0.01", "--out"])
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("did you mean `trust`"));
+    let resume = agora()
+        .args(["run", "--until", "trust:0.01", "--resume", "--out"])
+        .arg(dir.path().join("cap"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        resume.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&resume.stderr)
+    );
+    run_ok(&["verify", out.to_str().unwrap()]);
+}
+
+/// Sketched quantiles are within the stated relative error of the exact
+/// ones, means and sds agree to rounding, the bytes do not depend on the
+/// threads, and the manifest says how the quantiles were made.
+#[test]
+fn sketched_quantiles_are_within_the_stated_error_and_thread_independent() {
+    let dir = tempfile::tempdir().unwrap();
+    let exact = run_in(dir.path(), "exact", &["--replicates", "120", "--quantiles", "exact"]);
+    let sketch1 = run_in(
+        dir.path(),
+        "s1",
+        &["--replicates", "120", "--quantiles", "sketch", "--threads", "1"],
+    );
+    let sketch2 = run_in(
+        dir.path(),
+        "s2",
+        &["--replicates", "120", "--quantiles", "sketch", "--threads", "2"],
+    );
+    same_files(&sketch1, &sketch2, &DATA);
+    same_files(&exact, &sketch1, &DATA[..3]);
+    let (e, s) = (
+        Csv::rows(exact.join("aggregate.csv")),
+        Csv::rows(sketch1.join("aggregate.csv")),
+    );
+    assert_eq!(e.len(), s.len());
+    let error = agora_core::stats::sketch::RELATIVE_ERROR;
+    let mut compared = 0;
+    for (a, b) in e.iter().zip(&s) {
+        assert_eq!((&a["step"], &a["metric"]), (&b["step"], &b["metric"]));
+        if a["mean"].is_empty() {
+            assert!(b["mean"].is_empty());
+            continue;
+        }
+        for (column, tolerance) in [
+            ("mean", 1e-9),
+            ("sd", 1e-6),
+            ("p05", error),
+            ("p50", error),
+            ("p95", error),
+        ] {
+            let (x, y) = (Csv::number(a, column), Csv::number(b, column));
+            // CSV keeps shortest round-trip text: allow its last digit too.
+            assert!(
+                (x - y).abs() <= tolerance * x.abs() * 1.000_001 + 1e-12,
+                "{} {} {column}: exact {x}, sketch {y}",
+                a["step"],
+                a["metric"]
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000, "{compared}");
+    assert!(read(sketch1.join("manifest.ron")).contains("DDSketch"));
+    assert!(!read(exact.join("manifest.ron")).contains("DDSketch"));
+}
+
+/// `--no-timeseries` writes everything else, the same bytes, and a folder
+/// `verify` and `report` accept; `--resume` with it is refused up front.
+#[test]
+fn no_timeseries_leaves_out_only_the_timeseries() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = run_in(dir.path(), "with", &["--replicates", "4"]);
+    let without = run_in(dir.path(), "without", &["--replicates", "4", "--no-timeseries"]);
+    assert!(!without.join("timeseries.csv").exists());
+    same_files(&with, &without, &DATA[1..]);
+    run_ok(&["verify", without.to_str().unwrap()]);
+    run_ok(&["report", without.to_str().unwrap()]);
+    let resume = agora()
+        .args(["run", "--no-timeseries", "--resume", "--out"])
+        .arg(&without)
+        .output()
+        .unwrap();
+    assert_eq!(resume.status.code(), Some(2));
+    run_ok(&["verify", without.to_str().unwrap()]);
+}
