@@ -224,6 +224,9 @@ struct CompareArgs {
     /// Also write DIR/report.html (differences over time with their bands, a forest plot)
     #[arg(long)]
     report: bool,
+    /// Add replicates in fixed batches until every comparison's paired 95% interval of QUANTITY (a metric's final value, or class.NAME) is narrower than WIDTH; --replicates is the cap (repeatable)
+    #[arg(long, value_name = "'QUANTITY:WIDTH'", value_parser = parse_until)]
+    until: Vec<commands::Until>,
 }
 
 #[derive(Args, Debug)]
@@ -524,6 +527,7 @@ fn compare_command(args: CompareArgs) -> Result<ExitCode> {
         report: args
             .report
             .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
+        until: args.until,
     };
     let outcome = commands::compare(&options, &Console::new(args.batch.quiet))?;
     for pair in &outcome.pairs {

@@ -165,3 +165,35 @@ fn no_timeseries_leaves_out_only_the_timeseries() {
     assert_eq!(resume.status.code(), Some(2));
     run_ok(&["verify", without.to_str().unwrap()]);
 }
+
+/// `compare --until` stops on the paired differences, at the same count for
+/// 1 and 2 threads, and writes what `compare --replicates N` writes.
+#[test]
+fn compare_until_stops_on_the_paired_interval_and_keeps_those_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let compare = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "compare",
+            "pioneer",
+            "examples/policies/secure-2y.ron",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(SMALL);
+        args.extend(extra);
+        run_ok(&args);
+        out
+    };
+    let rule = ["--replicates", "200", "--until", "adoption:0.03"];
+    let one = compare("one", &[&rule[..], &["--threads", "1"]].concat());
+    let two = compare("two", &[&rule[..], &["--threads", "2"]].concat());
+    let files = ["timeseries.csv", "summary.csv", "comparison.csv", "classes.csv"];
+    same_files(&one, &two, &files);
+    let pairs = Csv::rows(one.join("summary.csv")).len() / 2;
+    assert!(pairs >= 20 && pairs < 200, "{pairs}");
+    assert!(read(one.join("manifest.ron")).contains(&format!("stopped after {pairs} replicates")));
+    let fixed = compare("fixed", &["--replicates", &pairs.to_string()]);
+    same_files(&one, &fixed, &files);
+}

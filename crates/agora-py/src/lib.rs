@@ -285,6 +285,7 @@ fn compare<'py>(
         overrides,
         threads,
         report: None,
+        until: Vec::new(),
     };
     let outcome = py
         .detach(|| commands::compare(&options, &commands::Silent))

@@ -129,7 +129,7 @@ fn intervention_starts(dir: &Path) -> Vec<(String, f64, String)> {
     let Ok(manifest) = agora_core::output::Manifest::read(dir) else {
         return Vec::new();
     };
-    let agora_core::output::manifest::Content::Compare { scenarios, pairs } = manifest.content else {
+    let agora_core::output::manifest::Content::Compare { scenarios, pairs, .. } = manifest.content else {
         return Vec::new();
     };
     pairs

@@ -3,12 +3,14 @@
 
 use std::path::PathBuf;
 
+use super::until::{Until, next_check};
 use super::{Observer, ensure_fits, load_scenarios, prepare};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
 use crate::output::compare::{Collected, Pair, PairSummary, write};
 use crate::output::{Folder, Stopwatch};
-use crate::runner::{Prepared, execute, jobs_of};
+use crate::rng::replicate_seed;
+use crate::runner::{Job, Prepared, execute, jobs_of};
 use crate::scenario::{self, Scenario};
 
 /// What `agora compare` is asked to do.
@@ -30,6 +32,9 @@ pub struct CompareOptions {
     pub threads: Option<usize>,
     /// Also write `report.html` with this writer (the report crate's), under the same folder lock.
     pub report: Option<super::ReportWriter>,
+    /// Stopping rules (`--until`) on the paired differences of every
+    /// comparison; the scenarios' `replicates` is the cap.
+    pub until: Vec<Until>,
 }
 
 /// What a finished `agora compare` reports.
@@ -68,17 +73,76 @@ pub fn compare(options: &CompareOptions, observer: &dyn Observer) -> Result<Comp
         Some(crate::output::Quantiles::Exact),
     ))?;
     let folder = Folder::lock(&options.out)?;
-    let jobs = jobs_of(&batch);
+    let mut batch = batch;
     let mut collected = Collected::new(batch.len());
-    observer.start(jobs.len() as u64);
-    execute(&batch, &jobs[..], threads, &mut collected, &|| observer.run_done())
-        .map_err(|e| super::run::in_folder(e, &options.out))?;
+    let on_run = || observer.run_done();
+    let in_folder = |e| super::run::in_folder(e, &options.out);
+    let mut stopping = Vec::new();
+    if options.until.is_empty() {
+        let jobs = jobs_of(&batch);
+        observer.start(jobs.len() as u64);
+        execute(&batch, &jobs[..], threads, &mut collected, &on_run).map_err(in_folder)?;
+    } else {
+        // Every scenario is paired, so all share one count: add a batch of
+        // replicates to each until every comparison's interval is narrow enough.
+        let cap = batch[0].scenario.replicates;
+        observer.start(u64::from(cap) * batch.len() as u64);
+        let mut runs = 0;
+        loop {
+            let next = next_check(runs, cap);
+            let jobs: Vec<Job> = (0..batch.len())
+                .flat_map(|s| {
+                    let seed = batch[s].scenario.seed;
+                    (runs..next).map(move |replicate| Job {
+                        scenario: s,
+                        replicate,
+                        seed: replicate_seed(seed, replicate),
+                    })
+                })
+                .collect();
+            execute(&batch, &jobs[..], threads, &mut collected, &on_run).map_err(in_folder)?;
+            runs = next;
+            let widths: Vec<(Until, f64)> = options
+                .until
+                .iter()
+                .map(|rule| {
+                    let widest = pairs
+                        .iter()
+                        .map(|p| rule.paired_width(&collected.runs[p.base], &collected.runs[p.policy]))
+                        .fold(0.0, f64::max);
+                    (*rule, widest)
+                })
+                .collect();
+            let met = widths.iter().all(|(rule, w)| *w < rule.width);
+            if met || runs >= cap {
+                let why = if met {
+                    "every paired interval narrower than its width".to_string()
+                } else {
+                    format!("the cap of {cap} replicates was reached first")
+                };
+                let widths: Vec<String> = widths
+                    .iter()
+                    .map(|(rule, w)| format!("{} widest paired interval {w:.6}", rule.text()))
+                    .collect();
+                stopping.push(format!(
+                    "stopped after {runs} replicates, {why} ({})",
+                    widths.join(", ")
+                ));
+                observer.note(&stopping[0]);
+                break;
+            }
+        }
+        for prepared in &mut batch {
+            prepared.scenario.replicates = runs;
+        }
+    }
     observer.finish();
-    let summaries = write(&folder, &batch, &collected, &pairs, || clock.provenance())?;
+    let runs = collected.runs.iter().map(Vec::len).sum();
+    let summaries = write(&folder, &batch, &collected, &pairs, stopping, || clock.provenance())?;
     let report = options.report.map(|write| write(&folder)).transpose()?;
     Ok(CompareOutcome {
         pairs: summaries,
-        runs: jobs.len(),
+        runs,
         seconds: clock.seconds(),
         threads,
         report,

@@ -10,6 +10,8 @@
 use crate::error::{Error, Result};
 use crate::model::{Class, METRIC_NAMES};
 use crate::output::ScenarioTally;
+use crate::output::compare::paired;
+use crate::runner::Run;
 use crate::scenario::suggest::hint;
 use crate::stats::t_975;
 
@@ -106,6 +108,17 @@ impl Until {
                 }
             }
         }
+    }
+
+    /// The width of the 95% paired interval of policy minus baseline over
+    /// runs on the same seeds (`agora compare`): a metric's final value, or
+    /// whether the run ended in the class (1 or 0); infinite while undefined.
+    pub fn paired_width(&self, base: &[Run], policy: &[Run]) -> f64 {
+        let p = match self.quantity {
+            Quantity::Class(class) => paired(base, policy, |r| f64::from(u8::from(r.class == class))),
+            Quantity::Metric(m) => paired(base, policy, |r| r.last().values[m]),
+        };
+        if p.pairs < 2 { f64::INFINITY } else { p.hi - p.lo }
     }
 
     /// The rule as it is written.

@@ -180,6 +180,7 @@ pub fn write(
     batch: &[Prepared],
     collected: &Collected,
     pairs: &[Pair],
+    stopping: Vec<String>,
     provenance: impl FnOnce() -> Provenance,
 ) -> Result<Vec<PairSummary>> {
     let dir = folder.path().to_path_buf();
@@ -214,6 +215,7 @@ pub fn write(
                 replicate_seeds: collected.runs[s].iter().map(|r| r.seed).collect(),
             })
             .collect(),
+        stopping,
         pairs: pairs
             .iter()
             .map(|p| {

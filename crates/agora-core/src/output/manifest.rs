@@ -118,6 +118,10 @@ pub enum Content {
         scenarios: Vec<ScenarioRecord>,
         /// Each comparison: (policy label, baseline name, policy name).
         pairs: Vec<(String, String, String)>,
+        /// `--until`: the stopping rule and why the runs stopped (absent:
+        /// the replicates asked for were run).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        stopping: Vec<String>,
     },
     /// `agora sensitivity` or `agora discover`: an analysis of other files.
     Analysis {
