@@ -192,7 +192,7 @@ fn compare_until_stops_on_the_paired_interval_and_keeps_those_pairs() {
     let files = ["timeseries.csv", "summary.csv", "comparison.csv", "classes.csv"];
     same_files(&one, &two, &files);
     let pairs = Csv::rows(one.join("summary.csv")).len() / 2;
-    assert!(pairs >= 20 && pairs < 200, "{pairs}");
+    assert!((20..200).contains(&pairs), "{pairs}");
     assert!(read(one.join("manifest.ron")).contains(&format!("stopped after {pairs} replicates")));
     let fixed = compare("fixed", &["--replicates", &pairs.to_string()]);
     same_files(&one, &fixed, &files);
