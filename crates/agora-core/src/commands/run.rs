@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use super::until::{Until, next_check, verdict};
+use super::until::{Until, is_check, next_check, verdict};
 use super::{Observer, ensure_fits, load_scenarios, prepare};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
@@ -66,13 +66,6 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
         threads,
         Some(options.keep.quantiles),
     ))?;
-    if options.resume && !options.until.is_empty() {
-        return Err(Error::Input(
-            "--resume does not combine with --until: the stopping points of an interrupted run are not \
-             recorded yet; run again without --resume"
-                .into(),
-        ));
-    }
     if options.resume && options.keep.no_timeseries {
         return Err(Error::Input(
             "--resume rebuilds the aggregates of the runs done from timeseries.csv; \
@@ -82,17 +75,17 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
     }
 
     let folder = Folder::lock(&options.out)?;
-    let jobs = if options.until.is_empty() {
-        jobs_of(&batch)
-    } else {
-        Vec::new()
-    };
-    let (mut output, done) = RunOutput::open(&folder, &batch, &jobs, options.resume, options.keep)?;
+    // With `--until` the jobs are known as they come; a resume reads the
+    // ones done from the partial files.
+    let jobs = options.until.is_empty().then(|| jobs_of(&batch));
+    let (mut output, done) = RunOutput::open(&folder, &batch, jobs.as_deref(), options.resume, options.keep)?;
+    let jobs = jobs.unwrap_or_default();
     if done > 0 {
-        observer.note(&format!(
-            "resuming: {done} runs already done, {} to go",
-            jobs.len() - done
-        ));
+        let to_go = match options.until.is_empty() {
+            true => format!("{} to go", jobs.len() - done),
+            false => "the rest until the rule holds".to_string(),
+        };
+        observer.note(&format!("resuming: {done} runs already done, {to_go}"));
     }
     let on_run = || observer.run_done();
     let runs = if options.until.is_empty() {
@@ -104,8 +97,16 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
         observer.start(batch.iter().map(|p| u64::from(p.scenario.replicates)).sum());
         for (s, prepared) in batch.iter().enumerate() {
             let (cap, seed) = (prepared.scenario.replicates, prepared.scenario.seed);
-            let mut runs = 0;
+            let mut runs = output.tallies[s].runs as u32;
+            // Resumed: a scenario followed by runs of the next was finished.
+            let finished = output.tallies[s + 1..].iter().any(|t| t.runs > 0);
             let line = loop {
+                if finished || is_check(runs, cap) {
+                    let (met, line) = verdict(&options.until, &output.tallies[s], cap);
+                    if finished || met || runs >= cap {
+                        break line;
+                    }
+                }
                 let next = next_check(runs, cap);
                 let jobs: Vec<Job> = (runs..next)
                     .map(|replicate| Job {
@@ -116,10 +117,6 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
                     .collect();
                 execute(&batch, &jobs[..], threads, &mut output, &on_run).map_err(|e| in_folder(e, &options.out))?;
                 runs = next;
-                let (met, line) = verdict(&options.until, &output.tallies[s], cap);
-                if met || runs >= cap {
-                    break line;
-                }
             };
             observer.note(&line);
             output.stopping.push(line);

@@ -131,14 +131,31 @@ impl Until {
     }
 }
 
-/// The run count at which the rules are next checked, after `done` runs, at most `cap`.
-pub fn next_check(done: u32, cap: u32) -> u32 {
+/// The check after `done` runs (checks come at 20, then after every
+/// `max(10, n / 8)` more), at most `cap`: the end of the batch to run next.
+fn step(done: u32, cap: u32) -> u32 {
     let next = if done == 0 {
         FIRST_CHECK
     } else {
         done.saturating_add(MIN_BATCH.max(done / 8))
     };
     next.min(cap)
+}
+
+/// The first check after `done` runs, at most `cap`: the end of the batch
+/// to run next, also when `done` is not a check (a resumed run interrupted
+/// mid-batch), so a resumed run checks where the whole one would have.
+pub fn next_check(done: u32, cap: u32) -> u32 {
+    let mut check = 0;
+    while check <= done && check < cap {
+        check = step(check, cap);
+    }
+    check.max(done.min(cap))
+}
+
+/// Whether the rules are checked after `done` runs.
+pub fn is_check(done: u32, cap: u32) -> bool {
+    done > 0 && (done == cap || next_check(done - 1, cap) == done)
 }
 
 /// Whether every rule is met by `tally`, and the line the manifest keeps
@@ -201,6 +218,12 @@ mod tests {
         }
         assert_eq!(checks[..4], [20, 30, 40, 50]);
         assert_eq!(*checks.last().unwrap(), 200);
-        assert_eq!(next_check(800, 10_000), 900);
+        for w in checks.windows(2).filter(|w| w[1] < 200) {
+            assert_eq!(w[1] - w[0], MIN_BATCH.max(w[0] / 8), "{checks:?}");
+        }
+        // Mid-batch (a resumed run): on to the check the whole run makes.
+        assert_eq!(next_check(25, 200), 30);
+        assert!(is_check(30, 200) && !is_check(25, 200) && is_check(200, 200) && !is_check(0, 200));
+        assert!(checks.iter().all(|&c| is_check(c, 200)));
     }
 }

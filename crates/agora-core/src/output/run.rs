@@ -2,7 +2,7 @@
 //! aggregates, class shares and the manifest are written at the end.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::atomic::{partial_path, write_atomic};
 use super::folder::Folder;
@@ -64,10 +64,13 @@ impl RunOutput {
     /// Open the output files in `dir`. With `resume`, the partial files of
     /// an interrupted run of the same batch are kept up to the last run that
     /// all of them hold completely; returns how many jobs are already done.
+    /// `jobs`: the batch's jobs in order, or `None` when they are decided as
+    /// the runs come (`--until`: each scenario's first replicates, one
+    /// scenario after another), read back from the partial summary.
     pub fn open(
         folder: &Folder,
         batch: &[Prepared],
-        jobs: &[Job],
+        jobs: Option<&[Job]>,
         resume: bool,
         keep: Keep,
     ) -> Result<(RunOutput, usize)> {
@@ -84,6 +87,14 @@ impl RunOutput {
         let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
         let same_batch = std::fs::read_to_string(&record).is_ok_and(|text| text == identity);
         if resume && same_batch && partials.iter().all(|p| p.exists()) {
+            let written;
+            let jobs = match jobs {
+                Some(jobs) => jobs,
+                None => {
+                    written = written_jobs(&partials[1], &headers, batch).at(dir)?;
+                    &written[..]
+                }
+            };
             let scan = scan_partials(&partials, &headers, batch, jobs).at(dir)?;
             for (job, (series, class)) in jobs.iter().zip(scan.runs) {
                 tallies[job.scenario].add(series, class);
@@ -430,6 +441,38 @@ struct Scan {
     keep: [u64; 3],
     /// Series and class of each done job, in job order.
     runs: Vec<(Vec<[f64; N_METRICS]>, Class)>,
+}
+
+/// The jobs a partial summary holds when they were decided as the runs came
+/// (`--until`): scenario by scenario in batch order, each from replicate 0
+/// on without gaps; reading stops at the first row that breaks that order.
+fn written_jobs(summary: &Path, headers: &Headers, batch: &[Prepared]) -> io::Result<Vec<Job>> {
+    let mut jobs: Vec<Job> = Vec::new();
+    scan_rows(summary, &headers.summary, |_, row, _| {
+        let scenario = batch.iter().position(|p| Some(p.scenario.name.as_str()) == row.get(0));
+        let replicate = row.get(1).and_then(|r| r.parse::<u32>().ok());
+        let (Some(scenario), Some(replicate)) = (scenario, replicate) else {
+            return false;
+        };
+        let follows = match jobs.last() {
+            None => scenario == 0 && replicate == 0,
+            Some(last) => {
+                (scenario == last.scenario && replicate == last.replicate + 1)
+                    || (scenario == last.scenario + 1 && replicate == 0)
+            }
+        };
+        let fits = replicate < batch[scenario].scenario.replicates;
+        if follows && fits {
+            let seed = replicate_seed(batch[scenario].scenario.seed, replicate);
+            jobs.push(Job {
+                scenario,
+                replicate,
+                seed,
+            });
+        }
+        follows && fits
+    })?;
+    Ok(jobs)
 }
 
 /// Find the jobs whose rows are complete in every partial file.
