@@ -156,9 +156,28 @@ struct RunArgs {
     /// Keep the complete runs of an interrupted run in --out and compute only the rest
     #[arg(long)]
     resume: bool,
-    /// Also write DIR/report.html
+    /// Also write DIR/report.html (CSV only)
     #[arg(long)]
     report: bool,
+    /// timeseries and summary as csv, or as parquet (zstd; for DuckDB, pandas, polars; not resumable)
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    format: FormatArg,
+}
+
+/// The format of the big tables (`--format`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum FormatArg {
+    Csv,
+    Parquet,
+}
+
+impl From<FormatArg> for agora_core::output::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Csv => Self::Csv,
+            FormatArg::Parquet => Self::Parquet,
+        }
+    }
 }
 
 /// The flags of every command that simulates a batch (`run`, `compare`).
@@ -227,9 +246,12 @@ struct SweepArgs {
     /// Write the design (design.csv: point and one column per parameter path) and sweep.ron; simulate nothing
     #[arg(long, conflicts_with_all = ["shard", "resume"])]
     design_only: bool,
-    /// Also write DIR/report.html
+    /// Also write DIR/report.html (CSV only)
     #[arg(long, conflicts_with = "design_only")]
     report: bool,
+    /// runs and timeseries as csv, or as parquet (zstd; for DuckDB, pandas, polars; --resume reruns an interrupted shard whole)
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv, conflicts_with = "design_only")]
+    format: FormatArg,
 }
 
 #[derive(Args, Debug)]
@@ -531,6 +553,7 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
         report: args
             .report
             .then_some(agora_report::write_report as agora_core::commands::ReportWriter),
+        format: args.format.into(),
     };
     let summary = commands::run(&options, &Console::new(b.quiet))?;
     print_text(&summary_table(&summary.tallies))?;
@@ -563,7 +586,15 @@ fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
         resume: args.resume,
         threads: args.threads.map(|t| t as usize),
         design_only: args.design_only,
+        format: args.format.into(),
     };
+    if args.report && args.format == FormatArg::Parquet {
+        return Err(agora_core::Error::Input(
+            "--report draws from CSV tables: with --format parquet, query the Parquet files with DuckDB, \
+             pandas or polars, or run with --format csv for a report"
+                .into(),
+        ));
+    }
     let outcome = commands::sweep(&options, &Console::new(args.quiet))?;
     let sweep = &outcome.sweep;
     if let Some(design) = &outcome.design {

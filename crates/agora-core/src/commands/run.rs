@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use super::{Observer, ensure_fits, load_scenarios, prepare};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
-use crate::output::{Folder, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
+use crate::output::{Folder, Format, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
 use crate::runner::{After, Prepared, execute, execute_until, jobs_of};
 use crate::scenario::Scenario;
 
@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// Also write `report.html` with this writer (the report crate's), under the same folder lock.
     pub report: Option<super::ReportWriter>,
+    /// The format of `timeseries` and `summary` (the other tables are CSV).
+    pub format: Format,
 }
 
 /// What a finished `agora run` reports.
@@ -55,10 +57,11 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
         .collect::<Result<Vec<_>>>()?;
     check_unique_names(&batch)?;
     ensure_fits(&Estimate::of(&batch.iter().collect::<Vec<_>>(), threads, true))?;
+    check_format(options)?;
 
     let folder = Folder::lock(&options.out)?;
     let jobs = jobs_of(&batch);
-    let (mut output, done) = RunOutput::open(&folder, &batch, &jobs, options.resume)?;
+    let (mut output, done) = RunOutput::open_as(&folder, &batch, &jobs, options.resume, options.format)?;
     if done > 0 {
         observer.note(&format!(
             "resuming: {done} runs already done, {} to go",
@@ -115,6 +118,20 @@ pub(super) fn in_folder(e: Error, dir: &std::path::Path) -> Error {
         Error::Io { source, .. } => Error::io(format!("writing results to {}", dir.display()), source),
         other => other,
     }
+}
+
+/// Refuse, before anything is written, what `--format parquet` cannot do.
+fn check_format(options: &RunOptions) -> Result<()> {
+    options.format.check_available()?;
+    options.format.check_resume(options.resume)?;
+    if options.format == Format::Parquet && options.report.is_some() {
+        return Err(Error::Input(
+            "--report draws from CSV tables: with --format parquet, query the Parquet files with DuckDB, \
+             pandas or polars, or run with --format csv for a report"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_unique_names(batch: &[Prepared]) -> Result<()> {

@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod atomic;
 pub mod calibrate;
+pub mod columnar;
 pub mod compare;
 pub mod compare_text;
 pub mod folder;
@@ -22,6 +23,7 @@ pub mod sweep;
 pub mod table;
 pub mod validation;
 
+pub use columnar::Format;
 pub use folder::Folder;
 pub use manifest::{Manifest, Provenance, Stopwatch};
 pub use run::{RunFrames, RunOutput, RunTables, ScenarioTally, summary_table};

@@ -5,6 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use super::atomic::{partial_path, write_atomic};
+use super::columnar::{Format, Kind, Streamed};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance, ScenarioRecord};
 use super::table::{Cells, Columns, Table, scan_rows};
@@ -96,9 +97,11 @@ pub struct RunOutput {
     scenarios: Vec<ScenarioRecord>,
     /// The month of step 0 of each scenario.
     starts: Vec<Month>,
-    timeseries: Table,
-    summary: Table,
-    graphs: Table,
+    timeseries: Streamed,
+    summary: Streamed,
+    graphs: Streamed,
+    /// The result files, in the order they are written (in the run's format).
+    files: Vec<String>,
     /// Per scenario of the batch, what its runs so far add up to.
     pub tallies: Vec<ScenarioTally>,
 }
@@ -108,6 +111,25 @@ impl RunOutput {
     /// an interrupted run of the same batch are kept up to the last run that
     /// all of them hold completely; returns how many jobs are already done.
     pub fn open(folder: &Folder, batch: &[Prepared], jobs: &[Job], resume: bool) -> Result<(RunOutput, usize)> {
+        RunOutput::open_as(folder, batch, jobs, resume, Format::Csv)
+    }
+
+    /// As [`RunOutput::open`], the time series and summary in `format`
+    /// (Parquet is never resumed: `resume` with it is refused).
+    pub fn open_as(
+        folder: &Folder,
+        batch: &[Prepared],
+        jobs: &[Job],
+        resume: bool,
+        format: Format,
+    ) -> Result<(RunOutput, usize)> {
+        format.check_available()?;
+        format.check_resume(resume)?;
+        let files = FILES
+            .iter()
+            .enumerate()
+            .map(|(i, f)| if i < 2 { format.rename(f) } else { f.to_string() })
+            .collect();
         let dir = folder.path();
         let scenarios = batch
             .iter()
@@ -130,6 +152,11 @@ impl RunOutput {
         let record = dir.join(RECORD);
         let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
         let same_batch = std::fs::read_to_string(&record).is_ok_and(|text| text == identity);
+        let resumed = |name: &str, keep: u64, header: &[String]| {
+            Table::resume(&dir.join(name), keep, &refs(header))
+                .map(Streamed::Csv)
+                .at(dir)
+        };
         if resume && same_batch && partials.iter().all(|p| p.exists()) {
             let scan = scan_partials(&partials, &headers, batch, jobs).at(dir)?;
             for (job, (series, class)) in jobs.iter().zip(scan.runs) {
@@ -139,23 +166,27 @@ impl RunOutput {
                 dir: dir.to_path_buf(),
                 scenarios,
                 starts,
-                timeseries: Table::resume(&dir.join(TIMESERIES), scan.keep[0], &refs(&headers.timeseries)).at(dir)?,
-                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1], &refs(&headers.summary)).at(dir)?,
-                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2], &refs(&headers.graphs)).at(dir)?,
+                timeseries: resumed(TIMESERIES, scan.keep[0], &headers.timeseries)?,
+                summary: resumed(SUMMARY, scan.keep[1], &headers.summary)?,
+                graphs: resumed(GRAPHS, scan.keep[2], &headers.graphs)?,
+                files,
                 tallies,
             };
             return Ok((output, scan.done));
         }
         folder.retract()?;
         write_atomic(&record, identity.as_bytes()).at(&record)?;
-        let create = |name: &str, header: &[String]| Table::create_durable(&dir.join(name), &refs(header)).at(dir);
+        let create = |format: Format, name: &str, columns: &[(&str, Kind)]| {
+            Streamed::create(format, dir, name.trim_end_matches(".csv"), columns).at(dir)
+        };
         let output = RunOutput {
             dir: dir.to_path_buf(),
             scenarios,
             starts,
-            timeseries: create(TIMESERIES, &headers.timeseries)?,
-            summary: create(SUMMARY, &headers.summary)?,
-            graphs: create(GRAPHS, &headers.graphs)?,
+            timeseries: create(format, TIMESERIES, &kinds(&headers.timeseries))?,
+            summary: create(format, SUMMARY, &kinds(&headers.summary))?,
+            graphs: create(Format::Csv, GRAPHS, &kinds(&headers.graphs))?,
+            files,
             tallies,
         };
         Ok((output, 0))
@@ -168,10 +199,12 @@ impl RunOutput {
         let content = Content::Run {
             scenarios: self.scenarios.clone(),
         };
+        let files = self.files.clone();
         let tallies = self
             .write_aggregates()
             .context(|| format!("writing results to {}", dir.display()))?;
-        let manifest = Manifest::of_files(&dir, provenance, content, &FILES)?;
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let manifest = Manifest::of_files(&dir, provenance, content, &files)?;
         folder.publish(&manifest)?;
         Ok(tallies)
     }
@@ -426,6 +459,24 @@ impl Headers {
     fn column(&self, header: &[String], name: &str) -> usize {
         header.iter().position(|h| h == name).expect("a column we write")
     }
+}
+
+/// The columns of a streamed file with their kinds: names and classes
+/// text, a seed a 64-bit whole number, counts whole numbers, the rest
+/// (metrics, shares, the class margin) numbers.
+pub(crate) fn kinds(header: &[String]) -> Vec<(&str, Kind)> {
+    header
+        .iter()
+        .map(|name| {
+            let kind = match name.as_str() {
+                "scenario" | "class" | "date" => Kind::Text,
+                "seed" => Kind::UInt,
+                "replicate" | "step" | "point" | "nodes" | "edges" | "max_degree" | "components" => Kind::Int,
+                _ => Kind::Float,
+            };
+            (name.as_str(), kind)
+        })
+        .collect()
 }
 
 fn refs(header: &[String]) -> Vec<&str> {
