@@ -255,7 +255,7 @@ fn parquet_shards_merge_into_the_unsharded_sweep() {
 fn an_interrupted_parquet_sweep_resumed_is_the_uninterrupted_one() {
     let dir = tempfile::tempdir().unwrap();
     // Big enough to be killed mid-way: about a second.
-    let file = sized_sweep(dir.path(), 6000, 60);
+    let file = sized_sweep(dir.path(), 10000, 120);
     let (whole, killed) = (dir.path().join("whole"), dir.path().join("killed"));
     sweep(&file, &whole, &["--format", "parquet"]);
     let args = [
