@@ -27,7 +27,8 @@ pub const CLASSES: &str = "classes.csv";
 pub const GRAPHS: &str = "graphs.csv";
 /// Identifies the batch an unfinished output folder belongs to; removed when done.
 pub const RECORD: &str = ".run.ron";
-/// The result files of a run folder, in the order they are written.
+/// The result files of a run folder, in the order they are written (with
+/// `--format parquet` the first two end in `.parquet`).
 pub const FILES: [&str; 5] = [TIMESERIES, SUMMARY, GRAPHS, AGGREGATE, CLASSES];
 /// The columns of `aggregate.csv`.
 const AGGREGATE_HEADER: [&str; 9] = ["scenario", "step", "date", "metric", "mean", "sd", "p05", "p50", "p95"];
@@ -125,10 +126,9 @@ impl RunOutput {
     ) -> Result<(RunOutput, usize)> {
         format.check_available()?;
         format.check_resume(resume)?;
-        let files = FILES
-            .iter()
-            .enumerate()
-            .map(|(i, f)| if i < 2 { format.rename(f) } else { f.to_string() })
+        let files = [format.rename(TIMESERIES), format.rename(SUMMARY)]
+            .into_iter()
+            .chain(FILES[2..].iter().map(|f| f.to_string()))
             .collect();
         let dir = folder.path();
         let scenarios = batch
