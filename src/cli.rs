@@ -159,7 +159,7 @@ struct RunArgs {
     /// Also write DIR/report.html (CSV only)
     #[arg(long)]
     report: bool,
-    /// timeseries and summary as csv, or as parquet (zstd; for DuckDB, pandas, polars; not resumable)
+    /// Format of timeseries and summary: csv, or parquet (zstd; for DuckDB, pandas, polars; not resumable)
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     format: FormatArg,
 }
@@ -249,7 +249,7 @@ struct SweepArgs {
     /// Also write DIR/report.html (CSV only)
     #[arg(long, conflicts_with = "design_only")]
     report: bool,
-    /// runs and timeseries as csv, or as parquet (zstd; for DuckDB, pandas, polars; --resume reruns an interrupted shard whole)
+    /// Format of runs and timeseries: csv, or parquet (zstd; for DuckDB, pandas, polars; --resume reruns an interrupted shard whole)
     #[arg(long, value_enum, default_value_t = FormatArg::Csv, conflicts_with = "design_only")]
     format: FormatArg,
 }
