@@ -34,7 +34,8 @@ pip() { "$py" -m pip --quiet --disable-pip-version-check "$@"; }
 pip install --upgrade pip
 pip install maturin
 # The test and notebook tools download while the wheel compiles.
-pip install pytest pandas seaborn nbclient nbformat ipykernel ema_workbench > "$venv/pip.log" 2>&1 &
+# pyarrow and duckdb: tests/test_parquet.py reads `--format parquet` files as README shows.
+pip install pytest pandas seaborn nbclient nbformat ipykernel ema_workbench pyarrow duckdb > "$venv/pip.log" 2>&1 &
 tools=$!
 
 (cd crates/agora-py && "$venv/bin/maturin" build --release --quiet --out "$venv/dist")

@@ -156,7 +156,7 @@ struct RunArgs {
     /// Keep the complete runs of an interrupted run in --out and compute only the rest
     #[arg(long)]
     resume: bool,
-    /// Also write DIR/report.html
+    /// Also write DIR/report.html (CSV only)
     #[arg(long)]
     report: bool,
     /// Add replicates in fixed batches until the 95% interval of QUANTITY (a metric's final mean, or class.NAME's share) is narrower than WIDTH; --replicates is the cap (repeatable: all must hold), e.g. --until 'class.fracture:0.02'
@@ -168,6 +168,9 @@ struct RunArgs {
     /// Write no timeseries.csv (aggregate.csv still has every step's mean and quantiles)
     #[arg(long)]
     no_timeseries: bool,
+    /// Format of timeseries and summary: csv, or parquet (zstd; for DuckDB, pandas, polars; not resumable)
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    format: FormatArg,
 }
 
 /// `--quantiles`.
@@ -180,6 +183,22 @@ enum QuantilesArg {
 
 fn parse_until(text: &str) -> std::result::Result<commands::Until, String> {
     commands::Until::parse(text).map_err(|e| e.to_string())
+}
+
+/// The format of the big tables (`--format`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum FormatArg {
+    Csv,
+    Parquet,
+}
+
+impl From<FormatArg> for agora_core::output::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Csv => Self::Csv,
+            FormatArg::Parquet => Self::Parquet,
+        }
+    }
 }
 
 /// The flags of every command that simulates a batch (`run`, `compare`).
@@ -251,9 +270,12 @@ struct SweepArgs {
     /// Write the design (design.csv: point and one column per parameter path) and sweep.ron; simulate nothing
     #[arg(long, conflicts_with_all = ["shard", "resume"])]
     design_only: bool,
-    /// Also write DIR/report.html
+    /// Also write DIR/report.html (CSV only)
     #[arg(long, conflicts_with = "design_only")]
     report: bool,
+    /// Format of runs and timeseries: csv, or parquet (zstd; for DuckDB, pandas, polars; --resume reruns an interrupted shard whole)
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv, conflicts_with = "design_only")]
+    format: FormatArg,
 }
 
 #[derive(Args, Debug)]
@@ -563,6 +585,7 @@ fn run_command(args: RunArgs) -> Result<ExitCode> {
                 QuantilesArg::Sketch => agora_core::output::Quantiles::Sketch,
             },
             no_timeseries: args.no_timeseries,
+            format: args.format.into(),
         },
         until: args.until,
     };
@@ -597,7 +620,15 @@ fn sweep_command(args: SweepArgs) -> Result<ExitCode> {
         resume: args.resume,
         threads: args.threads.map(|t| t as usize),
         design_only: args.design_only,
+        format: args.format.into(),
     };
+    if args.report && args.format == FormatArg::Parquet {
+        return Err(agora_core::Error::Input(
+            "--report draws from CSV tables: with --format parquet, query the Parquet files with DuckDB, \
+             pandas or polars, or run with --format csv for a report"
+                .into(),
+        ));
+    }
     let outcome = commands::sweep(&options, &Console::new(args.quiet))?;
     let sweep = &outcome.sweep;
     if let Some(design) = &outcome.design {

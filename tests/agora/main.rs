@@ -11,6 +11,7 @@ mod graphs;
 mod memory;
 mod model;
 mod optimize;
+mod parquet;
 mod patterns;
 mod pinned;
 mod readme;

@@ -314,6 +314,7 @@ fn sweep<'py>(
         resume: false,
         threads,
         design_only,
+        format: Default::default(),
     };
     let outcome = py
         .detach(|| commands::sweep(&options, &commands::Silent))

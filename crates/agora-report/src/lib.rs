@@ -63,6 +63,14 @@ pub fn write_report(folder: &Folder) -> Result<PathBuf> {
         return Err(neither());
     }
     let manifest = Manifest::verify(dir)?;
+    if let Some(file) = manifest.files.iter().find(|f| f.name.ends_with(".parquet")) {
+        return Err(Error::Input(format!(
+            "{}: holds Parquet tables ({}, made with --format parquet) and a report draws from CSV: \
+             query them with DuckDB, pandas or polars, or run again with --format csv for a report",
+            dir.display(),
+            file.name
+        )));
+    }
     // From here on, only the files the manifest lists are read.
     let _listed = Listed::set(&manifest);
     let has = |name: &str| manifest.lists(name);

@@ -163,6 +163,12 @@ pub fn discover(options: &DiscoverOptions) -> Result<DiscoverOutcome> {
             )));
         }
     }
+    if options.file.extension().is_some_and(|e| e == "parquet") {
+        return Err(Error::Input(format!(
+            "{}: discover reads a CSV table (a sweep's runs.csv): run the sweep with --format csv",
+            options.file.display()
+        )));
+    }
     let table = CsvInput::read(&options.file)?;
     let inputs = input_table(&table, &options.inputs)?;
     let outcome = target.cases(&table)?;

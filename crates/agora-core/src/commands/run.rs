@@ -7,7 +7,7 @@ use super::until::{Until, is_check, next_check, verdict};
 use super::{Observer, ensure_fits, load_scenarios, prepare};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
-use crate::output::{Folder, Keep, Quantiles, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
+use crate::output::{Folder, Format, Keep, Quantiles, RunFrames, RunOutput, RunTables, ScenarioTally, Stopwatch};
 use crate::rng::replicate_seed;
 use crate::runner::{After, Job, Prepared, execute, execute_until, jobs_of};
 use crate::scenario::Scenario;
@@ -28,7 +28,7 @@ pub struct RunOptions {
     pub resume: bool,
     /// Also write `report.html` with this writer (the report crate's), under the same folder lock.
     pub report: Option<super::ReportWriter>,
-    /// How quantiles are kept and whether `timeseries.csv` is written.
+    /// How quantiles are kept, whether the time series is written, and in which format.
     pub keep: Keep,
     /// Stopping rules (`--until`): add runs until every one is met, the
     /// scenario's `replicates` being the cap; empty: run them all.
@@ -66,6 +66,7 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
         threads,
         Some(options.keep.quantiles),
     ))?;
+    check_format(options)?;
     if options.resume && options.keep.no_timeseries {
         return Err(Error::Input(
             "--resume rebuilds the aggregates of the runs done from timeseries.csv; \
@@ -173,6 +174,20 @@ pub(super) fn in_folder(e: Error, dir: &std::path::Path) -> Error {
         Error::Io { source, .. } => Error::io(format!("writing results to {}", dir.display()), source),
         other => other,
     }
+}
+
+/// Refuse, before anything is written, what `--format parquet` cannot do.
+fn check_format(options: &RunOptions) -> Result<()> {
+    options.keep.format.check_available()?;
+    options.keep.format.check_resume(options.resume)?;
+    if options.keep.format == Format::Parquet && options.report.is_some() {
+        return Err(Error::Input(
+            "--report draws from CSV tables: with --format parquet, query the Parquet files with DuckDB, \
+             pandas or polars, or run with --format csv for a report"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_unique_names(batch: &[Prepared]) -> Result<()> {

@@ -268,6 +268,15 @@ fn read_outcomes(options: &SensitivityOptions, sweep: &Sweep, ran: bool) -> Resu
                 dir.display()
             )));
         }
+        let parquet = dir.join(crate::output::Format::Parquet.rename(SERIES));
+        if !dir.join(SERIES).exists() && parquet.exists() {
+            return Err(Error::Input(format!(
+                "--over-time reads {SERIES}, and {} holds {} (made with --format parquet): \
+                 run the sweep again with --format csv",
+                dir.display(),
+                parquet.display()
+            )));
+        }
         let series = CsvInput::read(&dir.join(SERIES))?;
         timed = outcomes_from_series(&series, sweep, &metrics)?;
         read.push(input_record(&dir.join(SERIES))?);

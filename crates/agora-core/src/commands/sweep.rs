@@ -7,7 +7,7 @@ use super::{Observer, ensure_fits};
 use crate::error::{Error, Result};
 use crate::memory::Estimate;
 use crate::output::sweep::{DESIGN, is_complete, write_design};
-use crate::output::{Folder, Stopwatch, SweepOutput};
+use crate::output::{Folder, Format, Stopwatch, SweepOutput};
 use crate::runner::{After, Jobs, Prepared, execute};
 use crate::sweep::{Shard, Sweep, shard_folder};
 
@@ -21,12 +21,15 @@ pub struct SweepOptions {
     pub out: Option<PathBuf>,
     /// Which shard; `None`: the Slurm array task's, else the whole sweep.
     pub shard: Option<Shard>,
-    /// Keep the complete runs of an interrupted sweep.
+    /// Keep the complete runs of an interrupted sweep (with Parquet: keep
+    /// a complete shard, run an interrupted one again whole).
     pub resume: bool,
     /// Worker threads; `None`: every core.
     pub threads: Option<usize>,
     /// Write the design (`design.csv`, `sweep.ron`) and simulate nothing.
     pub design_only: bool,
+    /// The format of `runs` and `timeseries` (`points.csv` is CSV).
+    pub format: Format,
 }
 
 /// What a finished `agora sweep` reports.
@@ -81,7 +84,8 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
         design: None,
         seconds,
     };
-    if options.resume && is_complete(&dir, &sweep, shard) {
+    options.format.check_available()?;
+    if options.resume && is_complete(&dir, &sweep, shard, options.format) {
         return Ok(outcome(true, clock.seconds()));
     }
     let mut batch: Vec<Prepared> = Vec::with_capacity(sweep.points.len());
@@ -99,7 +103,15 @@ pub fn sweep(options: &SweepOptions, observer: &dyn Observer) -> Result<SweepOut
     }
 
     let folder = Folder::lock(&dir)?;
-    let (mut output, done) = SweepOutput::open(&folder, &sweep, shard, options.resume)?;
+    // A Parquet file has its index at its end: an interrupted one cannot be continued.
+    let resume = options.resume && options.format == Format::Csv;
+    if options.resume && !resume {
+        observer.note(&format!(
+            "--format parquet: an interrupted shard cannot be continued; running its {} runs again",
+            all.count()
+        ));
+    }
+    let (mut output, done) = SweepOutput::open_as(&folder, &sweep, shard, resume, options.format)?;
     let remaining = After { jobs: &all, done };
     if done > 0 {
         observer.note(&format!(

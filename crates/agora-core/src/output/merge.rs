@@ -1,12 +1,15 @@
 //! `agora merge`: the shard folders of one sweep into one folder whose
-//! `runs.csv` and `points.csv` equal the unsharded sweep's, byte for byte.
+//! `runs.csv` and `points.csv` equal the unsharded sweep's, byte for byte;
+//! shards written with `--format parquet` merge into `runs.parquet` (and
+//! `timeseries.parquet`), equal to the unsharded sweep's too.
 
 use std::path::{Path, PathBuf};
 
+use super::columnar::{Format, Kind, Streamed};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance};
 use super::sweep::{PointTally, RUNS, SERIES, SweepRecord, parse_row, read_record, runs_header};
-use super::sweep::{point_steps, series_header, sweep_files, write_points, write_record};
+use super::sweep::{point_steps, runs_columns, series_columns, series_header, sweep_files, write_points, write_record};
 use super::table::Table;
 use crate::error::{Error, IoContext, Result};
 use crate::sweep::{Shard, Sweep};
@@ -16,12 +19,13 @@ use crate::sweep::{Shard, Sweep};
 /// once and every run once; writes the same `runs.csv` and `points.csv` as
 /// the unsharded sweep. Returns the sweep.
 pub fn merge(dirs: &[PathBuf], out: &Folder, provenance: impl FnOnce() -> Provenance) -> Result<Sweep> {
-    let shards = read_shards(dirs)?;
+    let (shards, format) = read_shards(dirs)?;
     let (sweep, ordered) = order_shards(&shards)?;
+    format.check_available()?;
     out.retract()?;
-    let tallies = copy_runs(&sweep, &ordered, out.path())?;
+    let tallies = copy_runs(&sweep, &ordered, out.path(), format)?;
     if sweep.series {
-        copy_series(&sweep, &ordered, out.path())?;
+        copy_series(&sweep, &ordered, out.path(), format)?;
     }
     let dir = out.path();
     write_points(dir, &sweep, &tallies).at(dir)?;
@@ -35,21 +39,20 @@ pub fn merge(dirs: &[PathBuf], out: &Folder, provenance: impl FnOnce() -> Proven
         merged_from: dirs.iter().map(|d| d.display().to_string()).collect(),
         sweep: sweep.clone(),
     };
-    out.publish(&Manifest::of_files(
-        dir,
-        provenance(),
-        content,
-        &sweep_files(&sweep, true),
-    )?)?;
+    let files = sweep_files(&sweep, true, format);
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    out.publish(&Manifest::of_files(dir, provenance(), content, &files)?)?;
     Ok(sweep)
 }
 
-/// Each shard folder's record, once its manifest vouches for its files.
-fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, SweepRecord)>> {
+/// Each shard folder's record, once its manifest vouches for its files, and
+/// the format all of them hold their runs in.
+fn read_shards(dirs: &[PathBuf]) -> Result<(Vec<(PathBuf, SweepRecord)>, Format)> {
     if dirs.is_empty() {
         return Err(Error::Input("nothing to merge: name the shard folders".into()));
     }
     let mut shards = Vec::new();
+    let mut formats: Vec<(Format, &PathBuf)> = Vec::new();
     for dir in dirs {
         // The manifest first: no file of a shard is read before it vouches for it.
         let manifest = Manifest::verify(dir).map_err(|e| {
@@ -74,9 +77,96 @@ fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, SweepRecord)>> {
                 dir.display()
             )));
         }
+        let format = match manifest.lists(&Format::Parquet.rename(RUNS)) {
+            true => Format::Parquet,
+            false => Format::Csv,
+        };
+        if let Some((other, other_dir)) = formats.iter().find(|f| f.0 != format) {
+            return Err(Error::Input(format!(
+                "{} holds its runs as {} but {} as {}: shards of one merge share a --format",
+                dir.display(),
+                format.extension(),
+                other_dir.display(),
+                other.extension()
+            )));
+        }
+        formats.push((format, dir));
         shards.push((dir.clone(), record));
     }
-    Ok(shards)
+    Ok((shards, formats[0].0))
+}
+
+/// The rows of one shard's table, in either format, read one at a time.
+enum Rows {
+    Csv(PathBuf, csv::Reader<std::fs::File>),
+    #[cfg(feature = "parquet")]
+    Parquet(PathBuf, super::columnar::ParquetRows),
+}
+
+impl Rows {
+    /// Open `dir`'s table `name` (a CSV name) in `format`; its columns must be `header`.
+    fn open(dir: &Path, name: &str, format: Format, header: &[String]) -> Result<Rows> {
+        let path = dir.join(format.rename(name));
+        match format {
+            Format::Csv => {
+                let (path, reader) = open_checked(&path, header)?;
+                Ok(Rows::Csv(path, reader))
+            }
+            #[cfg(feature = "parquet")]
+            Format::Parquet => {
+                let rows = super::columnar::ParquetRows::open(&path).at(&path)?;
+                if rows.names != header {
+                    return Err(Error::Input(format!("{}: unexpected columns", path.display())));
+                }
+                Ok(Rows::Parquet(path, rows))
+            }
+            #[cfg(not(feature = "parquet"))]
+            Format::Parquet => Err(Error::Input("built without the `parquet` feature".into())),
+        }
+    }
+
+    /// The next row as CSV text; false at the end.
+    fn read(&mut self, record: &mut csv::StringRecord) -> Result<bool> {
+        match self {
+            Rows::Csv(path, reader) => reader.read_record(record).map_err(|e| csv_error(path, e)),
+            #[cfg(feature = "parquet")]
+            Rows::Parquet(path, rows) => rows
+                .read(record)
+                .map_err(|e| Error::Input(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// Write the row last read (`record`) into `out` as it was written.
+    fn write(&self, record: &csv::StringRecord, out: &mut Streamed) -> std::io::Result<()> {
+        use super::table::Cells;
+        match self {
+            Rows::Csv(..) => {
+                for field in record {
+                    out.text(field)?;
+                }
+                out.end_row()
+            }
+            #[cfg(feature = "parquet")]
+            Rows::Parquet(_, rows) => rows.write_last(out),
+        }
+    }
+}
+
+/// A merged table `name` (a CSV name) in `out`, written in one go.
+fn create(out: &Path, name: &str, format: Format, columns: &[(String, Kind)]) -> Result<Streamed> {
+    let path = out.join(format.rename(name));
+    match format {
+        Format::Csv => {
+            let header: Vec<&str> = columns.iter().map(|c| c.0.as_str()).collect();
+            Ok(Streamed::Csv(Table::create(&path, &header).at(out)?))
+        }
+        #[cfg(feature = "parquet")]
+        Format::Parquet => Ok(Streamed::Parquet(
+            super::columnar::ParquetTable::create(&path, columns).at(out)?,
+        )),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => Err(Error::Input("built without the `parquet` feature".into())),
+    }
 }
 
 /// The sweep all shards come from and their folders in shard order, after
@@ -136,36 +226,20 @@ fn order_shards(shards: &[(PathBuf, SweepRecord)]) -> Result<(Sweep, Vec<PathBuf
 }
 
 /// Interleave the shards' rows back into global job order into
-/// `out/runs.csv`, checking every run is there once; returns the tallies.
-fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointTally>> {
+/// `out/runs.csv` (or `.parquet`), checking every run is there once;
+/// returns the tallies.
+fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path, format: Format) -> Result<Vec<PointTally>> {
     let header = runs_header(sweep);
-    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut readers = Vec::new();
     for dir in shards {
-        let path = dir.join(RUNS);
-        let mut reader = csv::ReaderBuilder::new()
-            .from_path(&path)
-            .map_err(|e| csv_error(&path, e))?;
-        let found: Vec<String> = reader
-            .headers()
-            .map_err(|e| csv_error(&path, e))?
-            .iter()
-            .map(String::from)
-            .collect();
-        if found != header {
-            return Err(Error::Input(format!(
-                "{}: runs.csv has an unexpected header",
-                dir.display()
-            )));
-        }
-        readers.push((dir, path, reader));
+        readers.push((dir, Rows::open(dir, RUNS, format, &header)?));
     }
-    let mut runs = Table::create(&out.join(RUNS), &refs).at(out)?;
+    let mut runs = create(out, RUNS, format, &runs_columns(sweep))?;
     let mut tallies = vec![PointTally::default(); sweep.points.len()];
     let mut record = csv::StringRecord::new();
     let (replicates, count) = (sweep.replicates as usize, shards.len());
     for k in 0..sweep.total_runs() {
-        let (dir, path, reader) = &mut readers[k % count];
+        let (dir, reader) = &mut readers[k % count];
         let (point, replicate) = (k / replicates, (k % replicates) as u32);
         let lost = || {
             format!(
@@ -173,7 +247,7 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
                 dir.display()
             )
         };
-        if !reader.read_record(&mut record).map_err(|e| csv_error(path, e))? {
+        if !reader.read(&mut record)? {
             return Err(Error::Input(lost()));
         }
         match parse_row(&record, sweep) {
@@ -191,13 +265,10 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
                 )));
             }
         }
-        for field in &record {
-            runs.text(field).at(out)?;
-        }
-        runs.end_row().at(out)?;
+        reader.write(&record, &mut runs).at(out)?;
     }
-    for (dir, path, reader) in &mut readers {
-        if reader.read_record(&mut record).map_err(|e| csv_error(path, e))? {
+    for (dir, reader) in &mut readers {
+        if reader.read(&mut record)? {
             return Err(Error::Input(format!(
                 "{}: holds more runs than its shard of the sweep (doubled rows)",
                 dir.display()
@@ -208,42 +279,40 @@ fn copy_runs(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<Vec<PointT
     Ok(tallies)
 }
 
-/// Interleave the shards' `timeseries.csv` back into global job order
-/// (steps + 1 rows per run), checking every run's rows are there once.
-fn copy_series(sweep: &Sweep, shards: &[PathBuf], out: &Path) -> Result<()> {
+/// Interleave the shards' `timeseries.csv` (or `.parquet`) back into global
+/// job order (steps + 1 rows per run), checking every run's rows are there once.
+fn copy_series(sweep: &Sweep, shards: &[PathBuf], out: &Path, format: Format) -> Result<()> {
     let header = series_header();
     let steps = point_steps(sweep)?;
     let mut readers = Vec::new();
     for dir in shards {
-        readers.push((dir, open_checked(&dir.join(SERIES), &header)?));
+        readers.push((dir, Rows::open(dir, SERIES, format, &header)?));
     }
-    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut series = Table::create(&out.join(SERIES), &refs).at(out)?;
+    let mut series = create(out, SERIES, format, &series_columns())?;
     let mut record = csv::StringRecord::new();
     let (replicates, count) = (sweep.replicates as usize, shards.len());
     for k in 0..sweep.total_runs() {
-        let (dir, (path, reader)) = &mut readers[k % count];
+        let (dir, reader) = &mut readers[k % count];
         let (point, replicate) = (k / replicates, k % replicates);
         for step in 0..=steps[point] as usize {
-            let read = reader.read_record(&mut record).map_err(|e| csv_error(path, e))?;
+            let read = reader.read(&mut record)?;
             let at = |i: usize| record.get(i).and_then(|v| v.parse::<usize>().ok());
             if !read || (at(0), at(1), at(2)) != (Some(point), Some(replicate), Some(step)) {
                 return Err(Error::Input(format!(
-                    "{}: step {step} of run (point {point}, replicate {replicate}) is missing from {SERIES}",
-                    dir.display()
+                    "{}: step {step} of run (point {point}, replicate {replicate}) is missing from {}",
+                    dir.display(),
+                    format.rename(SERIES)
                 )));
             }
-            for field in &record {
-                series.text(field).at(out)?;
-            }
-            series.end_row().at(out)?;
+            reader.write(&record, &mut series).at(out)?;
         }
     }
-    for (dir, (path, reader)) in &mut readers {
-        if reader.read_record(&mut record).map_err(|e| csv_error(path, e))? {
+    for (dir, reader) in &mut readers {
+        if reader.read(&mut record)? {
             return Err(Error::Input(format!(
-                "{}: {SERIES} holds more rows than its runs",
-                dir.display()
+                "{}: {} holds more rows than its runs",
+                dir.display(),
+                format.rename(SERIES)
             )));
         }
     }

@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod atomic;
 pub mod calibrate;
+pub mod columnar;
 pub mod compare;
 pub mod compare_text;
 pub mod folder;
@@ -23,6 +24,7 @@ pub mod table;
 pub mod tally;
 pub mod validation;
 
+pub use columnar::Format;
 pub use folder::Folder;
 pub use manifest::{Manifest, Provenance, Stopwatch};
 pub use run::{Keep, Quantiles, RunFrames, RunOutput, RunTables, ScenarioTally, summary_table};

@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::atomic::{partial_path, write_atomic};
+use super::columnar::{Format, Kind, Streamed};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance, ScenarioRecord};
 use super::table::{Cells, Columns, Table, scan_rows};
@@ -28,7 +29,8 @@ pub const CLASSES: &str = "classes.csv";
 pub const GRAPHS: &str = "graphs.csv";
 /// Identifies the batch an unfinished output folder belongs to; removed when done.
 pub const RECORD: &str = ".run.ron";
-/// The result files of a run folder, in the order they are written.
+/// The result files of a run folder, in the order they are written (with
+/// `--format parquet` the first two end in `.parquet`).
 pub const FILES: [&str; 5] = [TIMESERIES, SUMMARY, GRAPHS, AGGREGATE, CLASSES];
 /// The columns of `aggregate.csv`.
 const AGGREGATE_HEADER: [&str; 9] = ["scenario", "step", "date", "metric", "mean", "sd", "p05", "p50", "p95"];
@@ -43,6 +45,8 @@ pub struct Keep {
     /// Write no `timeseries.csv` (`aggregate.csv` still has every step):
     /// a million runs of 227 months would be tens of gigabytes of it.
     pub no_timeseries: bool,
+    /// The format of the time series and the summary (the other tables are CSV).
+    pub format: Format,
 }
 
 /// The open output of a `run`.
@@ -51,9 +55,11 @@ pub struct RunOutput {
     scenarios: Vec<Scenario>,
     /// The month of step 0 of each scenario.
     starts: Vec<Month>,
-    timeseries: Option<Table>,
-    summary: Table,
-    graphs: Table,
+    timeseries: Option<Streamed>,
+    summary: Streamed,
+    graphs: Streamed,
+    /// The result files, in the order they are written (in the run's format).
+    files: Vec<String>,
     /// Per scenario of the batch, what its runs so far add up to.
     pub tallies: Vec<ScenarioTally>,
     /// Why each scenario stopped adding runs (`--until`), for the manifest.
@@ -67,6 +73,7 @@ impl RunOutput {
     /// `jobs`: the batch's jobs in order, or `None` when they are decided as
     /// the runs come (`--until`: each scenario's first replicates, one
     /// scenario after another), read back from the partial summary.
+    /// Parquet files are never continued: `resume` with them is refused.
     pub fn open(
         folder: &Folder,
         batch: &[Prepared],
@@ -74,6 +81,14 @@ impl RunOutput {
         resume: bool,
         keep: Keep,
     ) -> Result<(RunOutput, usize)> {
+        let format = keep.format;
+        format.check_available()?;
+        format.check_resume(resume)?;
+        let files = [format.rename(TIMESERIES), format.rename(SUMMARY)]
+            .into_iter()
+            .filter(|f| !keep.no_timeseries || *f != format.rename(TIMESERIES))
+            .chain(FILES[2..].iter().map(|f| f.to_string()))
+            .collect();
         let dir = folder.path();
         let scenarios = batch.iter().map(|p| p.scenario.clone()).collect();
         let starts: Vec<Month> = batch
@@ -86,6 +101,11 @@ impl RunOutput {
         let record = dir.join(RECORD);
         let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
         let same_batch = std::fs::read_to_string(&record).is_ok_and(|text| text == identity);
+        let resumed = |name: &str, keep: u64, header: &[String]| {
+            Table::resume(&dir.join(name), keep, &refs(header))
+                .map(Streamed::Csv)
+                .at(dir)
+        };
         if resume && same_batch && partials.iter().all(|p| p.exists()) {
             let written;
             let jobs = match jobs {
@@ -103,11 +123,10 @@ impl RunOutput {
                 dir: dir.to_path_buf(),
                 scenarios,
                 starts,
-                timeseries: Some(
-                    Table::resume(&dir.join(TIMESERIES), scan.keep[0], &refs(&headers.timeseries)).at(dir)?,
-                ),
-                summary: Table::resume(&dir.join(SUMMARY), scan.keep[1], &refs(&headers.summary)).at(dir)?,
-                graphs: Table::resume(&dir.join(GRAPHS), scan.keep[2], &refs(&headers.graphs)).at(dir)?,
+                timeseries: Some(resumed(TIMESERIES, scan.keep[0], &headers.timeseries)?),
+                summary: resumed(SUMMARY, scan.keep[1], &headers.summary)?,
+                graphs: resumed(GRAPHS, scan.keep[2], &headers.graphs)?,
+                files,
                 tallies,
                 stopping: Vec::new(),
             };
@@ -115,7 +134,9 @@ impl RunOutput {
         }
         folder.retract()?;
         write_atomic(&record, identity.as_bytes()).at(&record)?;
-        let create = |name: &str, header: &[String]| Table::create_durable(&dir.join(name), &refs(header)).at(dir);
+        let create = |format: Format, name: &str, columns: &[(&str, Kind)]| {
+            Streamed::create(format, dir, name.trim_end_matches(".csv"), columns).at(dir)
+        };
         let output = RunOutput {
             dir: dir.to_path_buf(),
             scenarios,
@@ -123,10 +144,11 @@ impl RunOutput {
             timeseries: if keep.no_timeseries {
                 None
             } else {
-                Some(create(TIMESERIES, &headers.timeseries)?)
+                Some(create(format, TIMESERIES, &kinds(&headers.timeseries))?)
             },
-            summary: create(SUMMARY, &headers.summary)?,
-            graphs: create(GRAPHS, &headers.graphs)?,
+            summary: create(format, SUMMARY, &kinds(&headers.summary))?,
+            graphs: create(Format::Csv, GRAPHS, &kinds(&headers.graphs))?,
+            files,
             tallies,
             stopping: Vec::new(),
         };
@@ -143,13 +165,11 @@ impl RunOutput {
             quantiles: sketched.then(|| Quantiles::describe(false)),
             stopping: self.stopping.clone(),
         };
-        let files: Vec<&str> = FILES
-            .into_iter()
-            .filter(|&f| f != TIMESERIES || self.timeseries.is_some())
-            .collect();
+        let files = self.files.clone();
         let tallies = self
             .write_aggregates()
             .context(|| format!("writing results to {}", dir.display()))?;
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
         let manifest = Manifest::of_files(&dir, provenance, content, &files)?;
         folder.publish(&manifest)?;
         Ok(tallies)
@@ -427,6 +447,24 @@ impl Headers {
     fn column(&self, header: &[String], name: &str) -> usize {
         header.iter().position(|h| h == name).expect("a column we write")
     }
+}
+
+/// The columns of a streamed file with their kinds: names and classes
+/// text, a seed a 64-bit whole number, counts whole numbers, the rest
+/// (metrics, shares, the class margin) numbers.
+pub(crate) fn kinds(header: &[String]) -> Vec<(&str, Kind)> {
+    header
+        .iter()
+        .map(|name| {
+            let kind = match name.as_str() {
+                "scenario" | "class" | "date" => Kind::Text,
+                "seed" => Kind::UInt,
+                "replicate" | "step" | "point" | "nodes" | "edges" | "max_degree" | "components" => Kind::Int,
+                _ => Kind::Float,
+            };
+            (name.as_str(), kind)
+        })
+        .collect()
 }
 
 fn refs(header: &[String]) -> Vec<&str> {

@@ -11,9 +11,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::columnar::{Format, Kind, Streamed};
 use super::folder::Folder;
 use super::manifest::{Content, Manifest, Provenance};
-use super::table::{Table, scan_rows};
+use super::table::{Cells, Table, scan_rows};
 use crate::error::{Error, IoContext, Result};
 use crate::model::{Class, METRIC_NAMES, N_METRICS};
 use crate::runner::{Jobs, Run, Sink};
@@ -95,9 +96,12 @@ pub(crate) fn point_steps(sweep: &Sweep) -> Result<Vec<u32>> {
 /// The open output of one sweep shard.
 pub struct SweepOutput {
     record: SweepRecord,
-    runs: Table,
+    format: Format,
+    /// The kind of each axis column of `runs` (text in CSV).
+    axes: Vec<Kind>,
+    runs: Streamed,
     /// `timeseries.csv`, when the sweep records series.
-    series: Option<Table>,
+    series: Option<Streamed>,
     /// Running aggregates per point.
     pub tallies: Vec<PointTally>,
 }
@@ -108,6 +112,27 @@ impl SweepOutput {
     /// up to the last run both hold completely; returns the output and how
     /// many of the shard's jobs are already done.
     pub fn open(folder: &Folder, sweep: &Sweep, shard: Shard, resume: bool) -> Result<(SweepOutput, usize)> {
+        SweepOutput::open_as(folder, sweep, shard, resume, Format::Csv)
+    }
+
+    /// As [`SweepOutput::open`], `runs` and `timeseries` in `format`
+    /// (Parquet is never resumed: `resume` with it is refused).
+    pub fn open_as(
+        folder: &Folder,
+        sweep: &Sweep,
+        shard: Shard,
+        resume: bool,
+        format: Format,
+    ) -> Result<(SweepOutput, usize)> {
+        format.check_available()?;
+        format.check_resume(resume)?;
+        let axes = match format {
+            Format::Csv => vec![Kind::Text; sweep.axes.len()],
+            Format::Parquet => runs_columns(sweep)[3..3 + sweep.axes.len()]
+                .iter()
+                .map(|c| c.1)
+                .collect(),
+        };
         let dir = folder.path();
         let record = SweepRecord {
             sweep: sweep.clone(),
@@ -129,8 +154,10 @@ impl SweepOutput {
                 };
                 let output = SweepOutput {
                     record,
-                    runs,
-                    series,
+                    format,
+                    axes,
+                    runs: Streamed::Csv(runs),
+                    series: series.map(Streamed::Csv),
                     tallies,
                 };
                 return Ok((output, found.rows.len()));
@@ -138,17 +165,15 @@ impl SweepOutput {
         }
         folder.retract()?;
         write_record(dir, &record).at(dir)?;
-        let create = |name: &str, header: Vec<String>| {
-            let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-            Table::create_durable(&dir.join(name), &refs).at(dir)
-        };
-        let runs = create(RUNS, runs_header(sweep))?;
+        let runs = Streamed::create(format, dir, "runs", &runs_columns(sweep)).at(dir)?;
         let series = match sweep.series {
-            true => Some(create(SERIES, series_header())?),
+            true => Some(Streamed::create(format, dir, "timeseries", &series_columns()).at(dir)?),
             false => None,
         };
         let output = SweepOutput {
             record,
+            format,
+            axes,
             runs,
             series,
             tallies,
@@ -172,7 +197,8 @@ impl SweepOutput {
             Ok(())
         })();
         written.context(|| format!("writing results to {}", dir.display()))?;
-        let files = sweep_files(&self.record.sweep, whole);
+        let files = sweep_files(&self.record.sweep, whole, self.format);
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
         let content = Content::Sweep {
             shard: self.record.shard,
             merged_from: Vec::new(),
@@ -184,15 +210,41 @@ impl SweepOutput {
 }
 
 /// The files of a sweep folder, in the order they are listed.
-pub(crate) fn sweep_files(sweep: &Sweep, whole: bool) -> Vec<&'static str> {
-    let mut files = vec![RECORD, RUNS];
+pub(crate) fn sweep_files(sweep: &Sweep, whole: bool, format: Format) -> Vec<String> {
+    let mut files = vec![RECORD.to_string(), format.rename(RUNS)];
     if sweep.series {
-        files.push(SERIES);
+        files.push(format.rename(SERIES));
     }
     if whole {
-        files.push(POINTS);
+        files.push(POINTS.to_string());
     }
     files
+}
+
+/// The columns of `runs` with their kinds: an axis is a number where every
+/// point's value is one (its RON text reads as a finite number), else text.
+pub(crate) fn runs_columns(sweep: &Sweep) -> Vec<(String, Kind)> {
+    let header = runs_header(sweep);
+    let mut columns: Vec<(String, Kind)> = super::run::kinds(&header)
+        .into_iter()
+        .map(|(name, kind)| (name.to_string(), kind))
+        .collect();
+    for (a, column) in columns[3..3 + sweep.axes.len()].iter_mut().enumerate() {
+        let numeric = sweep
+            .points
+            .iter()
+            .all(|p| p[a].parse::<f64>().is_ok_and(f64::is_finite));
+        column.1 = if numeric { Kind::Float } else { Kind::Text };
+    }
+    columns
+}
+
+/// The columns of a sweep's `timeseries` with their kinds.
+pub(crate) fn series_columns() -> Vec<(String, Kind)> {
+    super::run::kinds(&series_header())
+        .into_iter()
+        .map(|(name, kind)| (name.to_string(), kind))
+        .collect()
 }
 
 /// Refuse to continue a folder that holds another sweep or shard.
@@ -321,8 +373,8 @@ impl Sink for SweepOutput {
         t.int(run.scenario as u64)?;
         t.int(u64::from(run.replicate))?;
         t.int(run.seed)?;
-        for value in &sweep.points[run.scenario] {
-            t.text(value)?;
+        for (value, &kind) in sweep.points[run.scenario].iter().zip(&self.axes) {
+            axis_cell(t, kind, value)?;
         }
         for &value in &run.last().values {
             t.float(value)?;
@@ -338,8 +390,17 @@ impl Sink for SweepOutput {
     }
 }
 
+/// An axis value: its RON text, or in a numeric Parquet column
+/// ([`runs_columns`]) the number it reads as.
+pub(crate) fn axis_cell(t: &mut impl Cells, kind: Kind, value: &str) -> io::Result<()> {
+    match (kind, value.parse::<f64>()) {
+        (Kind::Float, Ok(x)) => t.float(x),
+        _ => t.text(value),
+    }
+}
+
 /// The rows of one run in `timeseries.csv`, flushed.
-fn write_series(t: &mut Table, run: &Run) -> io::Result<()> {
+fn write_series(t: &mut Streamed, run: &Run) -> io::Result<()> {
     for metrics in &run.series {
         t.int(run.scenario as u64)?;
         t.int(u64::from(run.replicate))?;
@@ -352,9 +413,11 @@ fn write_series(t: &mut Table, run: &Run) -> io::Result<()> {
     t.flush()
 }
 
-/// Whether `dir` already holds the verified, finished output of `shard` of `sweep`.
-pub fn is_complete(dir: &Path, sweep: &Sweep, shard: Shard) -> bool {
-    let ran = Manifest::verify(dir).is_ok_and(|m| matches!(m.content, Content::Sweep { .. }));
+/// Whether `dir` already holds the verified, finished output of `shard` of
+/// `sweep`, its runs in `format`.
+pub fn is_complete(dir: &Path, sweep: &Sweep, shard: Shard, format: Format) -> bool {
+    let ran = Manifest::verify(dir)
+        .is_ok_and(|m| matches!(m.content, Content::Sweep { .. }) && m.lists(&format.rename(RUNS)));
     ran && read_record(dir).is_ok_and(|r| r.sweep.hash == sweep.hash && r.shard == shard)
 }
 
