@@ -29,6 +29,7 @@ fn main() {
         keep: Keep {
             quantiles,
             no_timeseries: true,
+            ..Keep::default()
         },
         ..RunOptions::default()
     };
