@@ -23,11 +23,17 @@
 //! SECURITY.md at the repository's root says what the server promises and
 //! which tests check each promise.
 
+mod class;
+mod class_routes;
 mod classroom;
+mod debrief;
 mod guard;
 mod net;
 mod session;
 
+pub use class::{
+    CLASS_LEVERS, Class, ClassLever, ClassOptions, MAX_CLASSES, MAX_CITIZENS, MAX_MONTHS, MAX_ROUNDS, MAX_STUDENTS,
+};
 pub use classroom::{ClassroomOptions, positions, write_classroom};
 
 use std::collections::HashMap;
@@ -88,6 +94,8 @@ pub struct ServeOptions {
     /// or an idle keep-alive connection) or answered 408 (body); a write
     /// the client does not take in this time closes its connection.
     pub timeout: Duration,
+    /// Where a class's export is written (a folder per class and round).
+    pub classes: std::path::PathBuf,
 }
 
 impl Default for ServeOptions {
@@ -100,6 +108,7 @@ impl Default for ServeOptions {
             idle: Duration::from_secs(15 * 60),
             month: Duration::from_millis(150),
             timeout: Duration::from_secs(10),
+            classes: "agora-classes".into(),
         }
     }
 }
@@ -144,6 +153,8 @@ struct State {
     /// concurrent creations cannot pass the cap together).
     creating: AtomicUsize,
     levers: String,
+    /// The class mode's classes.
+    classes: class_routes::Classes,
 }
 
 impl State {
@@ -156,6 +167,7 @@ impl State {
             streams: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             creating: AtomicUsize::new(0),
+            classes: class_routes::Classes::default(),
         }
     }
 
@@ -309,6 +321,7 @@ fn tick(state: &State) {
                 slot.bump(&mut live);
             }
         }
+        class_routes::tick(state);
         let idle = state.options.idle;
         state.sessions().retain(|_, slot| slot.lock().used.elapsed() < idle);
         std::thread::sleep(state.options.month.saturating_sub(started.elapsed()));
@@ -380,6 +393,9 @@ fn route(state: &State, method: &str, url: &str, body: &[u8]) -> Reply {
             body: state.levers.clone(),
         },
         ("POST", ["api", "session"]) => create(state),
+        (_, ["class" | "class.js" | "class.css"]) | (_, ["api", "class", ..]) => {
+            class_routes::route(state, method, url, &parts, body)
+        }
         (_, ["api", "session", id, rest @ ..]) => match state.slot(id) {
             Ok(slot) => command(&slot, method, rest, body),
             Err(reply) => reply,

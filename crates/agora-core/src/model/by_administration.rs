@@ -119,6 +119,11 @@ impl Model {
             .collect()
     }
 
+    /// The peers of administration `j` in the administrations' graph, by id.
+    pub fn peers_of(&self, j: usize) -> Vec<u32> {
+        self.admin_graph.neighbours_of(j as u32).collect()
+    }
+
     /// Follow `scenario`'s interventions from the current step on, as if
     /// the model had been built from it: `scenario` must be the one the
     /// model was built with (or last followed) with interventions added at
