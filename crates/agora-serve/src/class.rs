@@ -144,7 +144,7 @@ impl ClassOptions {
                     .ok_or_else(|| Refused(format!("`{key}` must be a whole number in {lo} ..= {hi}"))),
             }
         };
-        let administrations = int("administrations", d.administrations, 2, MAX_STUDENTS)?;
+        let administrations = int("administrations", d.administrations, 6, MAX_STUDENTS)?;
         let citizens = int("citizens", (200 * administrations).max(2000), 20 * administrations, MAX_CITIZENS)?;
         let scenario = v.get("scenario").and_then(Value::as_str).unwrap_or(&d.scenario).to_string();
         if !crate::FUTURES.iter().any(|(n, _)| *n == scenario) {
@@ -519,7 +519,7 @@ impl Class {
             "barriers": [v.roi_barrier, v.security_barrier, v.organizational_barrier],
             "unheard_share": last.map_or_else(|| v.unheard_share(), |r| r.unheard_share),
             "incidents": h.iter().map(|r| r.incidents).sum::<u32>(),
-            "cost": h.iter().map(|r| r.cost).sum::<f64>(),
+            "cost": h.iter().map(|r| r.cost).sum::<f64>() + 0.0,
             "chosen": self.chosen_for[j] > self.round,
         })
     }

@@ -68,7 +68,8 @@ function chart(title, axis, start, branch, series, yMax) {
   const top = yMax || Math.max(0.05, Math.ceil(Math.max(...all, 0) * 10) / 10);
   const X = (t) => L + (W - L - R) * (year(t) - x0) / (x1 - x0);
   const Y = (v) => T + (H - T - B) * (1 - v / top);
-  const ns = 'http://www.w3.org/2000/svg';
+  // The SVG namespace, read from the <svg> the HTML parser made (no URL in the page).
+  const ns = document.getElementById('svg-ns').namespaceURI;
   const s = (tag, attrs, text) => {
     const e = document.createElementNS(ns, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -133,7 +134,7 @@ function openView() {
     h('option', { value: 'fracture' }, 'fracture: administrations retreat'),
     h('option', { value: 'participation' }, 'participation: a national programme'));
   const inputs = {
-    administrations: num('administrations', 30, 2, 60), months: num('months', 12, 1, 24), rounds: num('rounds', 5, 1, 40),
+    administrations: num('administrations', 30, 6, 60), months: num('months', 12, 1, 24), rounds: num('rounds', 5, 1, 40),
     budget: num('budget', 0.6, 0, 10, 0.05), seconds: num('seconds', 0, 0, 3600, 10),
     computer: h('input', { type: 'text', id: 'computer', placeholder: 'e.g. 0, 7, 12' }),
   };
