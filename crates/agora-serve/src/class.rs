@@ -196,7 +196,7 @@ pub struct Seat {
 pub struct RoundResult {
     /// The round (1 first).
     pub round: u32,
-    /// The month it ended, `YYYY-MM`.
+    /// Its last month, `YYYY-MM`.
     pub date: String,
     /// Citizens' mean trust at its end.
     pub trust: f64,
@@ -475,7 +475,8 @@ impl Class {
         }
         self.round += 1;
         self.now = self.model.by_administration();
-        let date = self.date(self.model.step_index());
+        // The round's last month.
+        let date = self.date(self.model.step_index() - 1);
         for (j, v) in self.now.iter().enumerate() {
             self.history[j].push(RoundResult {
                 round: self.round,

@@ -58,14 +58,21 @@ const DASHES = { class: '', fracture: '8 4', participation: '2 3', pioneer: '10 
 
 // A line chart over calendar years: `series` = [{name, label, colour, values, dash, width}],
 // values by month from `start` (YYYY-MM); the branch month dotted and labelled.
-function chart(title, axis, start, branch, series, yMax) {
-  const W = 640, H = 330, L = 58, R = 150, T = 34, B = 44;
-  const n = Math.max(...series.map((s) => s.values.length));
+function chart(title, axis, start, branch, series, total, width) {
+  // Drawn at its real width (text at its CSS size), larger on a projector.
+  const big = innerWidth >= 1600 ? 1.25 : 1;
+  const f = (px) => Math.round(px * big * 10) / 10;
+  const W = Math.max(300, Math.floor(width || 640)), H = Math.round(Math.min(440, Math.max(260, W * 0.48)));
+  const L = f(58), R = f(165), T = f(34), B = f(46);
+  const n = Math.max(total || 0, ...series.map((s) => s.values.length));
   const [y0, m0] = start.split('-').map(Number);
   const year = (i) => y0 + (m0 - 1 + i) / 12;
   const x0 = year(0), x1 = year(Math.max(n - 1, 1));
   const all = series.flatMap((s) => s.values.filter(Number.isFinite));
-  const top = yMax || Math.max(0.05, Math.ceil(Math.max(...all, 0) * 10) / 10);
+  // Ticks at a round step, at most six of them.
+  const high = Math.max(...all, 0.01);
+  const tick = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25].find((t) => high / t <= 5) || 0.25;
+  const top = Math.ceil(high / tick - 1e-9) * tick;
   const X = (t) => L + (W - L - R) * (year(t) - x0) / (x1 - x0);
   const Y = (v) => T + (H - T - B) * (1 - v / top);
   // The SVG namespace, read from the <svg> the HTML parser made (no URL in the page).
@@ -76,27 +83,27 @@ function chart(title, axis, start, branch, series, yMax) {
     if (text !== undefined) e.textContent = text;
     return e;
   };
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title });
-  svg.append(s('text', { x: 4, y: 20, 'font-size': 18, 'font-weight': 600 }, title));
-  for (let k = 0; k <= 4; k++) {
-    const v = top * k / 4;
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': title });
+  svg.append(s('text', { x: 4, y: f(20), 'font-size': f(18), 'font-weight': 600 }, title));
+  for (let k = 0; k * tick <= top + 1e-9; k++) {
+    const v = k * tick;
     svg.append(s('line', { x1: L, x2: W - R, y1: Y(v), y2: Y(v), stroke: '#ddd' }));
-    svg.append(s('text', { x: L - 6, y: Y(v) + 4, 'font-size': 13, 'text-anchor': 'end', class: 'tick' }, fixed(v, top < 0.5 ? 2 : 1)));
+    svg.append(s('text', { x: L - 6, y: Y(v) + f(4), 'font-size': f(13), 'text-anchor': 'end', class: 'tick' }, fixed(v, tick < 0.1 || tick === 0.25 ? 2 : 1)));
   }
   const step = x1 - x0 > 12 ? 4 : (x1 - x0 > 5 ? 2 : 1);
   for (let y = Math.ceil(x0); y <= x1; y += 1) {
     if ((y - Math.ceil(x0)) % step) continue;
     const x = L + (W - L - R) * (y - x0) / (x1 - x0);
     svg.append(s('line', { x1: x, x2: x, y1: H - B, y2: H - B + 5, stroke: '#707070' }));
-    svg.append(s('text', { x, y: H - B + 19, 'font-size': 13, 'text-anchor': 'middle', class: 'tick' }, y));
+    svg.append(s('text', { x, y: H - B + f(19), 'font-size': f(13), 'text-anchor': 'middle', class: 'tick' }, y));
   }
-  svg.append(s('text', { x: (L + W - R) / 2, y: H - 6, 'font-size': 14, 'text-anchor': 'middle' }, 'year'));
-  svg.append(s('text', { x: 14, y: (T + H - B) / 2, 'font-size': 14, 'text-anchor': 'middle', transform: `rotate(-90 14 ${(T + H - B) / 2})` }, axis));
+  svg.append(s('text', { x: (L + W - R) / 2, y: H - 6, 'font-size': f(14), 'text-anchor': 'middle' }, 'year'));
+  svg.append(s('text', { x: f(14), y: (T + H - B) / 2, 'font-size': f(14), 'text-anchor': 'middle', transform: `rotate(-90 ${f(14)} ${(T + H - B) / 2})` }, axis));
   if (branch < n) {
     const bx = X(branch);
     svg.append(s('line', { x1: bx, x2: bx, y1: T, y2: H - B, stroke: '#707070', 'stroke-dasharray': '2 3' }));
     const [by, bm] = [y0 + Math.floor((m0 - 1 + branch) / 12), (m0 - 1 + branch) % 12 + 1];
-    svg.append(s('text', { x: bx - 4, y: T + 12, 'font-size': 13, 'text-anchor': 'end', class: 'tick' }, `branch ${by}-${String(bm).padStart(2, '0')}`));
+    svg.append(s('text', { x: bx - 4, y: T + f(12), 'font-size': f(13), 'text-anchor': 'end', class: 'tick' }, `branch ${by}-${String(bm).padStart(2, '0')}`));
   }
   series.forEach((ser, k) => {
     // Before the branch every run shares one past: drawn once, in grey.
@@ -112,16 +119,29 @@ function chart(title, axis, start, branch, series, yMax) {
     };
     if (k === 0 && branch > 0) svg.append(s('path', { d: path(0, Math.min(branch, ser.values.length - 1)), fill: 'none', stroke: '#707070', 'stroke-width': 2 }));
     svg.append(s('path', { d: path(from, ser.values.length - 1), fill: 'none', stroke: ser.colour, 'stroke-width': ser.width || 2.5, 'stroke-dasharray': ser.dash || '' }));
-    const ly = T + 14 + 22 * k;
+    const ly = T + f(14) + f(22) * k;
     svg.append(s('line', { x1: W - R + 10, x2: W - R + 36, y1: ly - 4, y2: ly - 4, stroke: ser.colour, 'stroke-width': ser.width || 2.5, 'stroke-dasharray': ser.dash || '' }));
-    svg.append(s('text', { x: W - R + 42, y: ly, 'font-size': 13 }, ser.label));
+    svg.append(s('text', { x: W - R + 42, y: ly, 'font-size': f(13) }, ser.label));
   });
   if (branch > 0) {
-    const ly = T + 14 + 22 * series.length;
+    const ly = T + f(14) + f(22) * series.length;
     svg.append(s('line', { x1: W - R + 10, x2: W - R + 36, y1: ly - 4, y2: ly - 4, stroke: '#707070', 'stroke-width': 2 }));
-    svg.append(s('text', { x: W - R + 42, y: ly, 'font-size': 13 }, 'shared past'));
+    svg.append(s('text', { x: W - R + 42, y: ly, 'font-size': f(13) }, 'shared past'));
   }
   return h('div', { class: 'chart card' }, svg);
+}
+
+// Charts in one or two columns, each as wide as its column.
+function chartGrid(make) {
+  const cols = app.clientWidth >= 1100 ? 2 : 1;
+  // The main element's padding (2 x 16 px), the gaps, each card's padding and border (2 x 15 px).
+  const width = Math.floor((app.clientWidth - 32 - 12 * (cols - 1)) / cols) - 31;
+  return h('div', { class: 'charts', style: `grid-template-columns: repeat(${cols}, minmax(0, 1fr))` }, make(width));
+}
+
+// Replace the page's content (null children skipped).
+function put(...children) {
+  app.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 // ---- Open a class, or join one ----
@@ -150,7 +170,7 @@ function openView() {
     } catch (e) { showError(e.message); go.disabled = false; }
   } } }, 'Open the class');
   const joinCode = h('input', { type: 'text', id: 'join-code', autocomplete: 'off', placeholder: 'ABC234', style: 'text-transform: uppercase' });
-  app.replaceChildren(
+  put(
     h('h1', {}, 'A class plays one shared future'),
     h('p', {}, 'Each student runs one administration from 2026 on: its levers, its budget, its citizens. Round by round, the class sees what its choices made.'),
     h('section', { class: 'card' }, h('h2', {}, 'Join a class'),
@@ -169,7 +189,7 @@ function openView() {
 async function joinView() {
   const saved = localStorage.getItem(`agora-class-${code}`);
   let status;
-  try { status = await api('GET', `/api/class/${code}`); } catch (e) { app.replaceChildren(h('h1', {}, 'Class not found'), h('p', {}, e.message), h('p', {}, h('a', { href: '/class' }, 'Type another code'))); return; }
+  try { status = await api('GET', `/api/class/${code}`); } catch (e) { put(h('h1', {}, 'Class not found'), h('p', {}, e.message), h('p', {}, h('a', { href: '/class' }, 'Type another code'))); return; }
   const name = h('input', { type: 'text', id: 'name', maxlength: 40, autocomplete: 'nickname' });
   const go = h('button', { id: 'join', on: { click: async () => {
     go.disabled = true;
@@ -179,7 +199,7 @@ async function joinView() {
       location.replace(joined.url);
     } catch (e) { showError(e.message); go.disabled = false; }
   } } }, 'Take an administration');
-  app.replaceChildren(
+  put(
     h('h1', {}, `Join class ${code}`),
     h('p', {}, `${status.joined} of ${status.administrations} administrations have a player; ${status.open} open. Future: ${status.scenario}, ${status.rounds} rounds of ${status.months} months.`),
     saved ? h('p', { class: 'status' }, 'You joined from this device before: ', h('a', { href: saved }, 'continue with your administration')) : null,
@@ -229,25 +249,25 @@ function studentView() {
     const stat = (label, value, id) => h('div', { class: 'stat', id }, h('b', {}, value), h('span', {}, label));
     const barriers = ['Doubt about pay-off (ROI)', 'Fear of incidents (security)', 'Unready organisation'].map((label, k) =>
       h('div', { class: 'bar' }, h('span', {}, label), h('div', { class: 'meter' }, h('div', { style: `width:${100 * a.barriers[k]}%` })), h('span', {}, fixed(a.barriers[k], 2))));
-    const rows = state.history.map((r) => h('tr', {}, h('td', {}, `${r.round} (to ${r.date})`), h('td', {}, fixed(r.trust, 2)), h('td', {}, pct(r.unheard_share)),
-      h('td', {}, r.incidents), h('td', {}, fixed(r.adoption, 2)), h('td', {}, euros(r.cost))));
+    const rows = state.history.map((r) => h('tr', {}, h('td', {}, `${r.round}: ${r.date}`), h('td', {}, fixed(r.trust, 2)), h('td', {}, pct(r.unheard_share)),
+      h('td', {}, r.incidents), h('td', {}, fixed(r.adoption, 2))));
     const neighbours = state.neighbours.map((n) => h('tr', {}, h('td', {}, n.name), h('td', { class: 'left' }, n.computer ? 'computer' : (n.player || 'open')),
       h('td', {}, fixed(n.trust, 2)), h('td', {}, fixed(n.adoption, 2)), h('td', {}, pct(n.unheard_share))));
-    app.replaceChildren(
+    put(
       h('h1', {}, a.name), h('p', { class: 'muted' }, `Played by ${a.player} · class ${c.code} · round ${Math.min(c.round + 1, c.rounds)} of ${c.rounds}`),
       h('p', { class: `status${chosen ? ' sent' : ''}`, id: 'status' }, status),
+      h('section', { class: 'card' }, h('h2', {}, 'What your choices made'),
+        state.history.length ? h('div', { class: 'scroll' }, h('table', { id: 'history' }, h('thead', {}, h('tr', {}, ['Round: to', 'Trust', 'Unheard', 'Incid.', 'Adopt.'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))
+          : h('p', {}, `At the start (${c.date}): trust ${fixed(state.start.trust, 2)}, adoption ${fixed(state.start.adoption, 2)}. The first round shows what changes.`),
+        last ? h('p', {}, `Last round: trust ${signed(last.trust - (state.history.length > 1 ? state.history[state.history.length - 2].trust : state.start.trust), 3)}, ${last.incidents} incident${last.incidents === 1 ? '' : 's'}, ${pct(last.unheard_share)} of online contacts unheard, EUR ${fixed(last.cost, 2)} per citizen spent (incid.: incidents; adopt.: Social CRM adoption).`) : null),
       h('section', { class: 'card' }, h('h2', {}, 'Your administration now'),
         h('p', {}, `${a.citizens} citizens (${pct(state.share)} of the population)${a.pioneer ? ', a pioneer' : ''}${a.transformed ? ', transformed with its citizens' : ''}.`),
         h('div', { class: 'stats' }, stat('citizens\' trust (0-1)', fixed(a.trust, 2), 'trust'), stat('online contacts unheard', pct(a.unheard_share), 'unheard'),
-          stat('Social CRM adoption (0-1)', fixed(a.adoption, 2)), stat('incidents so far', a.incidents), stat('spent per citizen', euros(a.cost))),
+          stat('Social CRM adoption (0-1)', fixed(a.adoption, 2)), stat('incidents so far', a.incidents), stat('spent per citizen since 2026', euros(a.cost))),
         h('h2', { style: 'margin-top:12px' }, 'What holds you back (0-1)'), ...barriers),
       h('section', { class: 'card' }, h('h2', {}, `Your levers for round ${Math.min(c.round + 1, c.rounds)}`),
         h('p', {}, `Cost: ${euros(spent)} of ${euros(c.budget)} per citizen per month${over ? ': over budget, lower a lever' : ''}.`), meter,
         ...sliders, send),
-      h('section', { class: 'card' }, h('h2', {}, 'What your choices made'),
-        state.history.length ? h('div', { class: 'scroll' }, h('table', { id: 'history' }, h('thead', {}, h('tr', {}, ['Round', 'Trust', 'Unheard', 'Incidents', 'Adoption', 'Cost'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))
-          : h('p', {}, `At the start (${c.date}): trust ${fixed(state.start.trust, 2)}, adoption ${fixed(state.start.adoption, 2)}. The first round shows what changes.`),
-        last ? h('p', {}, `Last round: trust ${signed(last.trust - (state.history.length > 1 ? state.history[state.history.length - 2].trust : state.start.trust), 2)}, ${last.incidents} incident(s), ${pct(last.unheard_share)} of online contacts unheard.`) : null),
       h('section', { class: 'card' }, h('h2', {}, 'Your neighbours'),
         h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Administration', 'Player', 'Trust', 'Adoption', 'Unheard'].map((t, k) => h('th', { class: k === 1 ? 'left' : '' }, t)))), h('tbody', {}, neighbours)))));
   };
@@ -296,13 +316,13 @@ function teacherView() {
     const verdict = v ? h('p', { id: 'verdict', style: 'font-size:1.25em' }, h('span', { class: 'swatch', style: `background:${t.colours[v.class] || '#999'}` }),
       `The class's future so far: ${v.class.replace('_', ' ')} (margin ${fixed(v.margin, 3)}${v.class === 'undecided' ? `, nearest ${v.nearest}` : ''})`)
       : h('p', { id: 'verdict' }, 'The class\'s future is still open: it can be named a year after 2026-01.');
-    const charts = ['trust', 'unheard_share', 'adoption', 'transformed_share'].map((m) =>
-      chart(NAMES[m], AXES[m], t.start, t.branch, [{ label: `class ${c.code}`, colour: '#111', values: column(m), width: 3 }], m === 'trust' || m === 'adoption' || m === 'transformed_share' ? 1 : null));
+    const charts = chartGrid((w) => ['trust', 'unheard_share', 'adoption', 'transformed_share'].map((m) =>
+      chart(NAMES[m], AXES[m], t.start, t.branch, [{ label: `class ${c.code}`, colour: '#111', values: column(m), width: 3 }], t.branch + c.rounds * c.months + 1, w)));
     const table = h('table', { id: 'admins' }, h('thead', {}, h('tr', {}, ['Administration', 'Player', 'Citizens', 'Trust', 'Unheard', 'Adoption', 'Incidents', 'Spent', 'Sent'].map((x, k) => h('th', { class: k < 2 ? 'left' : '' }, x)))),
       h('tbody', {}, t.admins.map((a) => h('tr', {}, h('td', {}, a.name), h('td', { class: 'left' }, a.computer ? 'computer' : (a.player || 'open (computer)')), h('td', {}, a.citizens),
         h('td', {}, fixed(a.trust, 2)), h('td', {}, pct(a.unheard_share)), h('td', {}, fixed(a.adoption, 2)), h('td', {}, a.incidents), h('td', {}, euros(a.cost)),
         h('td', {}, a.computer || !a.player ? '' : (a.chosen ? 'yes' : '-'))))));
-    app.replaceChildren(
+    put(
       h('div', { class: 'teacher-top' },
         h('div', {}, h('h1', {}, `Class ${c.code}: one shared future from ${c.scenario}`),
           h('p', { class: 'join' }, 'Students join at ', h('b', { id: 'join-url' }, joinUrl)),
@@ -311,9 +331,10 @@ function teacherView() {
         h('div', { class: 'card' }, h('p', { class: 'muted' }, 'class code'), h('p', { class: 'big', id: 'code' }, c.code))),
       h('p', {}, run, brief, exp),
       t.exported ? h('p', { class: 'status', id: 'exported' }, `Exported: ${t.exported} (agora verify and agora report read it; class.ron beside it replays the class).`) : null,
-      h('div', { class: 'charts' }, charts),
+      debrief && q.get('view') === 'debrief' ? debriefSection(debrief, t) : null,
+      charts,
       h('section', { class: 'card' }, h('h2', {}, 'Administrations'), h('div', { class: 'scroll' }, table)),
-      debrief ? debriefSection(debrief, t) : null);
+      debrief && q.get('view') !== 'debrief' ? debriefSection(debrief, t) : null);
   };
   const poll = async (once) => {
     try {
@@ -333,8 +354,8 @@ function teacherView() {
 function debriefSection(d, t) {
   const series = (m) => [{ label: `class ${t.class.code}`, colour: '#111', values: d.class.series[m], width: 3.5 }]
     .concat(d.futures.map((f) => ({ label: f.name, colour: f.colour, values: f.series[m], dash: DASHES[f.name] || '4 2' })));
-  const charts = ['trust', 'unheard_share', 'adoption', 'transformed_share'].map((m) =>
-    chart(`${NAMES[m]}: the class and the three futures`, AXES[m], d.start, d.branch, series(m), m === 'unheard_share' ? null : 1));
+  const charts = chartGrid((w) => ['trust', 'unheard_share', 'adoption', 'transformed_share'].map((m) =>
+    chart(`${NAMES[m]}: the class and the three futures`, AXES[m], d.start, d.branch, series(m), null, w)));
   const endRow = (label, colour, e, verdict) => h('tr', {}, h('td', {}, h('span', { class: 'swatch', style: `background:${colour}` }), label),
     h('td', { class: 'left' }, `${verdict.class.replace('_', ' ')} (${fixed(verdict.margin, 3)})`), ...e.map((x, k) => h('td', {}, k === 2 ? pct(x) : fixed(x, 2))));
   const ends = h('table', { id: 'ends' }, h('thead', {}, h('tr', {}, ['Run', 'Future (margin)', 'Trust', 'Adoption', 'Unheard (last year)', 'Transformed'].map((x, k) => h('th', { class: k < 2 ? 'left' : '' }, x)))),
@@ -343,11 +364,11 @@ function debriefSection(d, t) {
   const moved = d.effects.filter((e) => e.moved > 1e-4).slice(0, 5);
   const movers = moved.map((e) => {
     const changed = e.verdict_without.class !== d.class.verdict.class;
-    return h('li', {}, h('b', {}, `${e.player} (${e.name})`), `: ${words(e)}. Without these choices the class would end with trust ${signed(-e.delta[0], 3)}, adoption ${signed(-e.delta[1], 3)}, unheard ${signed(-e.delta[2], 3)}`,
-      changed ? h('b', {}, ` and a different future: ${e.verdict_without.class.replace('_', ' ')}`) : '', '.');
+    return h('li', {}, h('b', {}, `${e.player} (${e.name})`), `: ${words(e)}. These choices changed the whole class's end by trust ${signed(e.delta[0], 3)}, adoption ${signed(e.delta[1], 3)}, unheard contacts ${signed(100 * e.delta[2], 1)} points`,
+      changed ? h('b', {}, `; without them the class's future would be ${e.verdict_without.class.replace('_', ' ')}`) : '', '.');
   });
-  const all = h('table', { id: 'effects' }, h('thead', {}, h('tr', {}, ['Student', 'Administration', 'Trust', 'Adoption', 'Unheard', 'Future without'].map((x, k) => h('th', { class: k < 2 ? 'left' : '' }, x)))),
-    h('tbody', {}, d.effects.map((e) => h('tr', {}, h('td', {}, e.player), h('td', { class: 'left' }, e.name), ...e.delta.slice(0, 3).map((x) => h('td', {}, signed(x, 3))),
+  const all = h('table', { id: 'effects' }, h('thead', {}, h('tr', {}, ['Student', 'Administration', 'Trust', 'Adoption', 'Unheard (points)', 'Future without'].map((x, k) => h('th', { class: k < 2 ? 'left' : '' }, x)))),
+    h('tbody', {}, d.effects.map((e) => h('tr', {}, h('td', {}, e.player), h('td', { class: 'left' }, e.name), h('td', {}, signed(e.delta[0], 3)), h('td', {}, signed(e.delta[1], 3)), h('td', {}, signed(100 * e.delta[2], 1)),
       h('td', {}, e.verdict_without.class.replace('_', ' '))))));
   return h('section', { id: 'debrief-section' },
     h('h1', {}, `Debrief: what the class's choices made (${d.round} round${d.round === 1 ? '' : 's'})`),
@@ -355,7 +376,7 @@ function debriefSection(d, t) {
     h('section', { class: 'card' }, h('h2', {}, 'The choices that moved the class\'s future'),
       moved.length ? h('ol', { class: 'movers', id: 'movers' }, movers) : h('p', { id: 'movers' }, 'No student\'s choices moved the class\'s trust, adoption or unheard share by more than 0.0001.'),
       h('p', { class: 'muted' }, 'Each student\'s choices were replaced by the future\'s own levers and the class rerun from 2026 with the same draws; the differences are what those choices added (trust and adoption at the end, unheard share over the last year).')),
-    h('div', { class: 'charts' }, charts),
+    charts,
     h('section', { class: 'card' }, h('h2', {}, 'The class and the three futures at the end'), h('div', { class: 'scroll' }, ends)),
     h('section', { class: 'card' }, h('h2', {}, 'Every student: what their choices added to the class'), h('div', { class: 'scroll' }, all)));
 }
