@@ -282,11 +282,15 @@ async function classCheck() {
     await wait(teacher, (r) => document.getElementById('advance') && !document.getElementById('advance').disabled && document.body.textContent.includes(`round ${r - 1} of 2 played`), round);
     await teacher.click('#advance');
     await wait(teacher, (r) => document.body.textContent.includes(`round ${r} of 2 played`), round);
+    if (round === 1) {
+      // Mid-class, as a student sees it: what round 1 made, the levers for round 2.
+      await wait(student, () => document.querySelectorAll('#history tbody tr').length === 1);
+      await student.screenshot({ path: `${outDir}/class-student.png`, fullPage: true });
+    }
   }
   const lines = await teacher.evaluate(() => [...document.querySelectorAll('.chart path')].filter((p) => (p.getAttribute('d') || '').split('L').length > 20).length);
   if (lines < 4) failures.push(`the teacher's charts draw ${lines} lines, expected the class in 4 charts`);
   await wait(student, () => document.querySelectorAll('#history tbody tr').length === 2);
-  await student.screenshot({ path: `${outDir}/class-student.png` });
   await check('class teacher 1920x1080', teacher);
   await teacher.screenshot({ path: `${outDir}/class-teacher.png` });
   await teacher.click('#debrief');

@@ -46,7 +46,11 @@ fn serve(classes: &Path) -> Served {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    let address = first.trim().trim_start_matches("http://").trim_end_matches('/').to_string();
+    let address = first
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     Served {
         child,
         address,
@@ -69,12 +73,20 @@ fn rows_of(text: &str) -> Vec<Vec<Option<f64>>> {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .split("],[")
-        .map(|row| row.split(',').map(|x| (x != "null").then(|| x.parse().unwrap())).collect())
+        .map(|row| {
+            row.split(',')
+                .map(|x| (x != "null").then(|| x.parse().unwrap()))
+                .collect()
+        })
         .collect()
 }
 
 fn call_text(s: &Served, method: &str, path: &str, body: &Value) -> (u16, String) {
-    let body = if body.is_null() { String::new() } else { body.to_string() };
+    let body = if body.is_null() {
+        String::new()
+    } else {
+        body.to_string()
+    };
     let mut stream = TcpStream::connect(&s.address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     write!(
@@ -122,7 +134,7 @@ fn choice(k: usize, r: usize) -> Option<BTreeMap<&'static str, f64>> {
         3 => c.insert("dynamics.channel_openness", [0.5, 0.7, 0.9][r % 3]),
         _ => c.insert("dynamics.capacity_per_citizen", [0.14, 0.16, 0.18][r % 3]),
     };
-    if k % 3 == 0 {
+    if k.is_multiple_of(3) {
         c.insert("dynamics.roi_barrier_scale", 0.8);
     }
     Some(c)
@@ -148,9 +160,17 @@ fn play(s: &Served, rounds: usize, months: u32, checks: bool) -> (String, String
     let api = format!("/api/class/{code}");
     let students: Vec<Student> = (0..30)
         .map(|k| {
-            let v = ok(s, "POST", &format!("{api}/join"), json!({"name": format!("student {k}")}));
+            let v = ok(
+                s,
+                "POST",
+                &format!("{api}/join"),
+                json!({"name": format!("student {k}")}),
+            );
             let url = v["url"].as_str().unwrap();
-            assert!(url.contains(&code) && url.contains(v["student"].as_str().unwrap()), "{url}");
+            assert!(
+                url.contains(&code) && url.contains(v["student"].as_str().unwrap()),
+                "{url}"
+            );
             Student {
                 admin: v["admin"].as_u64().unwrap() as usize,
                 key: v["student"].as_str().unwrap().to_string(),
@@ -159,7 +179,11 @@ fn play(s: &Served, rounds: usize, months: u32, checks: bool) -> (String, String
         .collect();
     let mut admins: Vec<usize> = students.iter().map(|st| st.admin).collect();
     admins.sort_unstable();
-    assert_eq!(admins, (0..30).collect::<Vec<_>>(), "one administration each, none of the computer's");
+    assert_eq!(
+        admins,
+        (0..30).collect::<Vec<_>>(),
+        "one administration each, none of the computer's"
+    );
     if checks {
         let (status, v) = call(s, "POST", &format!("{api}/join"), &json!({"name": "one too many"}));
         assert_eq!(status, 409, "{v}");
@@ -169,7 +193,11 @@ fn play(s: &Served, rounds: usize, months: u32, checks: bool) -> (String, String
         let before = ok(s, "GET", &own(b), Value::Null);
         for (method, path, body) in [
             ("GET", format!("{api}/admin/{}?student={}", b.admin, a.key), Value::Null),
-            ("POST", format!("{api}/admin/{}/choose", b.admin), json!({"student": a.key, "levers": {"dynamics.training": 0.05}})),
+            (
+                "POST",
+                format!("{api}/admin/{}/choose", b.admin),
+                json!({"student": a.key, "levers": {"dynamics.training": 0.05}}),
+            ),
             ("GET", format!("{api}/admin/30?student={}", a.key), Value::Null),
             ("POST", format!("{api}/advance"), json!({"teacher": a.key})),
             ("POST", format!("{api}/advance"), json!({})),
@@ -181,17 +209,34 @@ fn play(s: &Served, rounds: usize, months: u32, checks: bool) -> (String, String
         }
         assert_eq!(ok(s, "GET", &own(b), Value::Null), before);
         // Another class: the key means nothing there.
-        let other = ok(s, "POST", "/api/class", json!({"administrations": 6, "citizens": 2000, "rounds": 1}));
+        let other = ok(
+            s,
+            "POST",
+            "/api/class",
+            json!({"administrations": 6, "citizens": 2000, "rounds": 1}),
+        );
         let other = other["code"].as_str().unwrap();
-        let (status, _) = call(s, "GET", &format!("/api/class/{other}/admin/{}?student={}", a.admin, a.key), &Value::Null);
+        let (status, _) = call(
+            s,
+            "GET",
+            &format!("/api/class/{other}/admin/{}?student={}", a.admin, a.key),
+            &Value::Null,
+        );
         assert_eq!(status, 403);
         assert_eq!(call(s, "GET", "/api/class/ZZZZZZ", &Value::Null).0, 404);
         // Over budget, or a lever a student does not hold: 400.
-        let over = json!({"student": a.key, "levers": {"dynamics.training": 0.05, "dynamics.security_investment": 1.0}});
+        let over =
+            json!({"student": a.key, "levers": {"dynamics.training": 0.05, "dynamics.security_investment": 1.0}});
         let (status, v) = call(s, "POST", &format!("{api}/admin/{}/choose", a.admin), &over);
-        assert!(status == 400 && v["error"].as_str().unwrap().contains("over budget"), "{v}");
+        assert!(
+            status == 400 && v["error"].as_str().unwrap().contains("over budget"),
+            "{v}"
+        );
         let global = json!({"student": a.key, "levers": {"dynamics.incident_rate": 0.0}});
-        assert_eq!(call(s, "POST", &format!("{api}/admin/{}/choose", a.admin), &global).0, 400);
+        assert_eq!(
+            call(s, "POST", &format!("{api}/admin/{}/choose", a.admin), &global).0,
+            400
+        );
     }
     let mut interventions = Vec::new();
     let mut in_force: Vec<BTreeMap<&str, f64>> = vec![BASELINE.into_iter().collect(); 32];
@@ -213,7 +258,12 @@ fn play(s: &Served, rounds: usize, months: u32, checks: bool) -> (String, String
         if checks && r == 1 {
             // A reload, or a new device with the same link: the same administration, its choice kept.
             let st = &students[12];
-            let v = ok(s, "GET", &format!("{api}/admin/{}?student={}", st.admin, st.key), Value::Null);
+            let v = ok(
+                s,
+                "GET",
+                &format!("{api}/admin/{}?student={}", st.admin, st.key),
+                Value::Null,
+            );
             assert_eq!(v["admin"]["id"].as_u64(), Some(st.admin as u64));
             assert_eq!(v["admin"]["player"], "student 12");
             assert_eq!(v["history"].as_array().unwrap().len(), 1);
@@ -253,11 +303,20 @@ fn agora_run(dir: &Path, code: &str, rounds: usize, months: u32, interventions: 
     out
 }
 
-const DATA_FILES: [&str; 5] = ["aggregate.csv", "classes.csv", "graphs.csv", "summary.csv", "timeseries.csv"];
+const DATA_FILES: [&str; 5] = [
+    "aggregate.csv",
+    "classes.csv",
+    "graphs.csv",
+    "summary.csv",
+    "timeseries.csv",
+];
 
 fn same_data(a: &Path, b: &Path) {
     for name in DATA_FILES {
-        let (x, y) = (std::fs::read(a.join(name)).unwrap(), std::fs::read(b.join(name)).unwrap());
+        let (x, y) = (
+            std::fs::read(a.join(name)).unwrap(),
+            std::fs::read(b.join(name)).unwrap(),
+        );
         assert!(x == y, "{name} differs between {} and {}", a.display(), b.display());
     }
 }
@@ -272,20 +331,34 @@ fn thirty_students_over_http_play_rounds_that_equal_agora_run_of_their_choices()
     let path = format!("/api/class/{code}/teacher?teacher={teacher}&from=0");
     let t = ok(&s, "GET", &path, Value::Null);
     let rows = rows_of(&call_text(&s, "GET", &path, &Value::Null).1);
-    let names: Vec<&str> = t["metrics"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    let names: Vec<&str> = t["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
     let out = agora_run(dir.path(), &code, rounds, months, &interventions);
     let csv = Csv::read(out.join("timeseries.csv"));
     assert_eq!(csv.rows.len(), rows.len());
     for (row, sent) in csv.rows.iter().zip(rows) {
         for (k, name) in names.iter().enumerate() {
             let cell = &row[*name];
-            let expected = if cell.is_empty() { None } else { Some(cell.parse::<f64>().unwrap().to_bits()) };
+            let expected = if cell.is_empty() {
+                None
+            } else {
+                Some(cell.parse::<f64>().unwrap().to_bits())
+            };
             let got = sent[k].map(f64::to_bits);
             assert_eq!(got, expected, "step {}: {name}", row["step"]);
         }
     }
     // The export is the same run.
-    let e = ok(&s, "POST", &format!("/api/class/{code}/export"), json!({"teacher": teacher}));
+    let e = ok(
+        &s,
+        "POST",
+        &format!("/api/class/{code}/export"),
+        json!({"teacher": teacher}),
+    );
     let results = Path::new(e["results"].as_str().unwrap());
     same_data(results, &out);
 }
@@ -296,7 +369,12 @@ fn a_class_of_30_students_over_10_rounds_exports_what_agora_run_computes() {
     let s = serve(&dir.path().join("classes"));
     let (rounds, months) = (10, 6);
     let (code, teacher, interventions) = play(&s, rounds, months, false);
-    let d = ok(&s, "POST", &format!("/api/class/{code}/debrief"), json!({"teacher": teacher}));
+    let d = ok(
+        &s,
+        "POST",
+        &format!("/api/class/{code}/debrief"),
+        json!({"teacher": teacher}),
+    );
     // The debrief names the choices that moved the class's future, largest first.
     let effects = d["effects"].as_array().unwrap();
     assert_eq!(effects.len(), 30);
@@ -307,14 +385,25 @@ fn a_class_of_30_students_over_10_rounds_exports_what_agora_run_computes() {
     let moved: Vec<f64> = effects.iter().map(|e| e["moved"].as_f64().unwrap()).collect();
     assert!(moved.windows(2).all(|w| w[0] >= w[1]), "{moved:?}");
     assert_eq!(d["futures"].as_array().unwrap().len(), 3);
-    let e = ok(&s, "POST", &format!("/api/class/{code}/export"), json!({"teacher": teacher}));
+    let e = ok(
+        &s,
+        "POST",
+        &format!("/api/class/{code}/export"),
+        json!({"teacher": teacher}),
+    );
     let results = Path::new(e["results"].as_str().unwrap());
     let out = agora_run(dir.path(), &code, rounds, months, &interventions);
     same_data(results, &out);
     // And the export's own scenario file replays it.
     let replay = dir.path().join("replay");
     let ron = results.parent().unwrap().join("class.ron");
-    run_ok(&["run", "--quiet", ron.to_str().unwrap(), "--out", replay.to_str().unwrap()]);
+    run_ok(&[
+        "run",
+        "--quiet",
+        ron.to_str().unwrap(),
+        "--out",
+        replay.to_str().unwrap(),
+    ]);
     same_data(results, &replay);
     run_ok(&["verify", results.to_str().unwrap()]);
     run_ok(&["report", results.to_str().unwrap()]);
@@ -331,7 +420,10 @@ fn the_class_page_and_its_assets_name_no_outside_address() {
         write!(stream, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", s.address).unwrap();
         let mut text = String::new();
         stream.read_to_string(&mut text).unwrap();
-        assert!(text.starts_with("HTTP/1.0 200") || text.starts_with("HTTP/1.1 200"), "{path}");
+        assert!(
+            text.starts_with("HTTP/1.0 200") || text.starts_with("HTTP/1.1 200"),
+            "{path}"
+        );
         for outside in ["http:", "https:", "//cdn", "@import", "ws://", "wss://", "innerHTML"] {
             assert!(!text.contains(outside), "{path} names {outside}");
         }
@@ -341,8 +433,18 @@ fn the_class_page_and_its_assets_name_no_outside_address() {
     assert!(status == 400 && v["error"].as_str().unwrap().contains("rounds"), "{v}");
     assert_eq!(call(&s, "POST", "/api/class", &json!({"administrations": 61})).0, 400);
     for _ in 0..4 {
-        ok(&s, "POST", "/api/class", json!({"administrations": 6, "citizens": 600, "rounds": 1}));
+        ok(
+            &s,
+            "POST",
+            "/api/class",
+            json!({"administrations": 6, "citizens": 600, "rounds": 1}),
+        );
     }
-    let (status, v) = call(&s, "POST", "/api/class", &json!({"administrations": 6, "citizens": 600}));
+    let (status, v) = call(
+        &s,
+        "POST",
+        "/api/class",
+        &json!({"administrations": 6, "citizens": 600}),
+    );
     assert_eq!(status, 503, "{v}");
 }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use agora_core::calendar::Month;
 use agora_core::model::cost;
-use agora_core::model::{AdministrationView, Class as Future, LoadedGraphs, Metrics, Model, metrics};
+use agora_core::model::{AdministrationView, Class as Future, LoadedGraphs, Metrics, Model};
 use agora_core::rng::replicate_seed;
 use agora_core::scenario::{self, Intervention, Scenario, Target};
 
@@ -54,7 +54,14 @@ pub struct ClassLever {
     pub step: f64,
 }
 
-const fn lever(path: &'static str, label: &'static str, explanation: &'static str, min: f64, max: f64, step: f64) -> ClassLever {
+const fn lever(
+    path: &'static str,
+    label: &'static str,
+    explanation: &'static str,
+    min: f64,
+    max: f64,
+    step: f64,
+) -> ClassLever {
     ClassLever {
         path,
         label,
@@ -67,31 +74,141 @@ const fn lever(path: &'static str, label: &'static str, explanation: &'static st
 
 /// The levers of a student's administration, in the order the page shows them.
 pub const CLASS_LEVERS: [ClassLever; 8] = [
-    lever("dynamics.training", "Staff training", "Share of staff trained each month: lowers the organisational barrier.", 0.0, 0.05, 0.005),
-    lever("dynamics.security_investment", "Security programme", "Share of a full security programme funded: fewer incidents, a lower security barrier.", 0.0, 1.0, 0.05),
-    lever("dynamics.roi_measurement", "Measuring results", "Share of results measured: evidence that Social CRM pays (or does not).", 0.0, 1.0, 0.05),
-    lever("dynamics.capacity_per_citizen", "Staff for requests", "Requests your staff can handle per citizen each month.", 0.04, 0.3, 0.02),
-    lever("dynamics.channel_openness", "Open online channels", "Chance that an online contact is answered before Social CRM (web forms, e-mail).", 0.0, 1.0, 0.05),
-    lever("dynamics.roi_barrier_scale", "Doubt about pay-off", "How much doubt that Social CRM pays holds you back (1 = as observed; lower costs a programme).", 0.0, 1.0, 0.05),
-    lever("dynamics.security_barrier_scale", "Fear of incidents", "How much fear of incidents holds you back (1 = as observed).", 0.0, 1.0, 0.05),
-    lever("dynamics.organizational_barrier_scale", "Unready organisation", "How much unready processes and skills hold you back (1 = as observed).", 0.0, 1.0, 0.05),
+    lever(
+        "dynamics.training",
+        "Staff training",
+        "Share of staff trained each month: lowers the organisational barrier.",
+        0.0,
+        0.05,
+        0.005,
+    ),
+    lever(
+        "dynamics.security_investment",
+        "Security programme",
+        "Share of a full security programme funded: fewer incidents, a lower security barrier.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    lever(
+        "dynamics.roi_measurement",
+        "Measuring results",
+        "Share of results measured: evidence that Social CRM pays (or does not).",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    lever(
+        "dynamics.capacity_per_citizen",
+        "Staff for requests",
+        "Requests your staff can handle per citizen each month.",
+        0.04,
+        0.3,
+        0.02,
+    ),
+    lever(
+        "dynamics.channel_openness",
+        "Open online channels",
+        "Chance that an online contact is answered before Social CRM (web forms, e-mail).",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    lever(
+        "dynamics.roi_barrier_scale",
+        "Doubt about pay-off",
+        "How much doubt that Social CRM pays holds you back (1 = as observed; lower costs a programme).",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    lever(
+        "dynamics.security_barrier_scale",
+        "Fear of incidents",
+        "How much fear of incidents holds you back (1 = as observed).",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    lever(
+        "dynamics.organizational_barrier_scale",
+        "Unready organisation",
+        "How much unready processes and skills hold you back (1 = as observed).",
+        0.0,
+        1.0,
+        0.05,
+    ),
 ];
 
 /// Names for the administrations, by id (beyond the list: "Town N").
 const NAMES: [&str; 60] = [
-    "Aldmoor", "Brackenford", "Caster Hill", "Dunmere", "Eastwick", "Fernlow", "Glenhaven", "Harrowgate",
-    "Ivybridge", "Juniper Bay", "Kestrel Vale", "Lindenfield", "Marlow Cross", "Northby", "Oakhurst", "Pebbleton",
-    "Quarry Green", "Rosedale", "Stonebridge", "Thornbury", "Upton Reach", "Valemont", "Westerleigh", "Yarrowfield",
-    "Ashcombe", "Birchmouth", "Coldharbour", "Dovecote", "Elmstead", "Foxley", "Greywater", "Hollins",
-    "Inchmore", "Kingsmead", "Larkspur", "Millbrook", "Netherby", "Orchard End", "Pinewood", "Redcliffe",
-    "Saltmarsh", "Tamworth Lea", "Underhill", "Wickham", "Amberley", "Bellhaven", "Cresswell", "Draycott",
-    "Evesford", "Fallowfield", "Goldcrest", "Heathcote", "Kilnsey", "Lowther", "Moorcroft", "Newhaven",
-    "Oxley", "Penrose", "Ravenglass", "Silverdale",
+    "Aldmoor",
+    "Brackenford",
+    "Caster Hill",
+    "Dunmere",
+    "Eastwick",
+    "Fernlow",
+    "Glenhaven",
+    "Harrowgate",
+    "Ivybridge",
+    "Juniper Bay",
+    "Kestrel Vale",
+    "Lindenfield",
+    "Marlow Cross",
+    "Northby",
+    "Oakhurst",
+    "Pebbleton",
+    "Quarry Green",
+    "Rosedale",
+    "Stonebridge",
+    "Thornbury",
+    "Upton Reach",
+    "Valemont",
+    "Westerleigh",
+    "Yarrowfield",
+    "Ashcombe",
+    "Birchmouth",
+    "Coldharbour",
+    "Dovecote",
+    "Elmstead",
+    "Foxley",
+    "Greywater",
+    "Hollins",
+    "Inchmore",
+    "Kingsmead",
+    "Larkspur",
+    "Millbrook",
+    "Netherby",
+    "Orchard End",
+    "Pinewood",
+    "Redcliffe",
+    "Saltmarsh",
+    "Tamworth Lea",
+    "Underhill",
+    "Wickham",
+    "Amberley",
+    "Bellhaven",
+    "Cresswell",
+    "Draycott",
+    "Evesford",
+    "Fallowfield",
+    "Goldcrest",
+    "Heathcote",
+    "Kilnsey",
+    "Lowther",
+    "Moorcroft",
+    "Newhaven",
+    "Oxley",
+    "Penrose",
+    "Ravenglass",
+    "Silverdale",
 ];
 
 /// An administration's name.
 pub fn admin_name(id: usize) -> String {
-    NAMES.get(id).map_or_else(|| format!("Town {}", id + 1), |n| n.to_string())
+    NAMES
+        .get(id)
+        .map_or_else(|| format!("Town {}", id + 1), |n| n.to_string())
 }
 
 /// What a teacher opens a class with.
@@ -145,8 +262,17 @@ impl ClassOptions {
             }
         };
         let administrations = int("administrations", d.administrations, 6, MAX_STUDENTS)?;
-        let citizens = int("citizens", (200 * administrations).max(2000), 20 * administrations, MAX_CITIZENS)?;
-        let scenario = v.get("scenario").and_then(Value::as_str).unwrap_or(&d.scenario).to_string();
+        let citizens = int(
+            "citizens",
+            (200 * administrations).max(2000),
+            20 * administrations,
+            MAX_CITIZENS,
+        )?;
+        let scenario = v
+            .get("scenario")
+            .and_then(Value::as_str)
+            .unwrap_or(&d.scenario)
+            .to_string();
         if !crate::FUTURES.iter().any(|(n, _)| *n == scenario) {
             return Err(Refused(format!(
                 "unknown scenario `{}`: a class starts from fracture, participation or pioneer",
@@ -233,7 +359,7 @@ pub struct Class {
     pub baseline: Choice,
     /// The model at the branch month, before any choice (for the debrief's reruns).
     pub at_branch: Model,
-    model: Model,
+    pub(crate) model: Model,
     /// Metric rows from step 0.
     pub series: Vec<Metrics>,
     /// Seats by administration id.
@@ -243,7 +369,7 @@ pub struct Class {
     /// The choice each administration goes into the next round with.
     pub choice: Vec<Choice>,
     /// The choice in force (after the last round).
-    in_force: Vec<Choice>,
+    pub(crate) in_force: Vec<Choice>,
     /// The round each administration last chose for (0: never).
     pub chosen_for: Vec<u32>,
     /// Per administration, per round.
@@ -352,7 +478,10 @@ impl Class {
 
     /// The calendar month of step `t`.
     pub fn date(&self, t: u32) -> String {
-        Month::parse(&self.scenario.start).expect("a validated start").plus(t).to_string()
+        Month::parse(&self.scenario.start)
+            .expect("a validated start")
+            .plus(t)
+            .to_string()
     }
 
     /// Whether every round was played.
@@ -375,7 +504,12 @@ impl Class {
         }
         let j = (0..self.seats.len())
             .find(|&j| self.seats[j].is_none() && !self.computer[j])
-            .ok_or_else(|| Refused(format!("class {} is full: every administration has a player", self.code)))?;
+            .ok_or_else(|| {
+                Refused(format!(
+                    "class {} is full: every administration has a player",
+                    self.code
+                ))
+            })?;
         self.seats[j] = Some(Seat { name, token });
         Ok(j)
     }
@@ -459,7 +593,8 @@ impl Class {
         self.model.follow(&self.scenario).map_err(|e| Refused(e.to_string()))?;
         self.in_force = self.choice.clone();
         let m = self.choice.len();
-        let (mut incidents, mut cost, mut online, mut unheard) = (vec![0u32; m], vec![0.0; m], vec![0u32; m], vec![0u32; m]);
+        let (mut incidents, mut cost, mut online, mut unheard) =
+            (vec![0u32; m], vec![0.0; m], vec![0u32; m], vec![0u32; m]);
         for _ in 0..self.options.months {
             let before = self.model.admins.adoption.clone();
             self.model.step();
@@ -494,104 +629,6 @@ impl Class {
         self.deadline = (self.options.seconds > 0 && !self.finished())
             .then(|| Instant::now() + Duration::from_secs(u64::from(self.options.seconds)));
         Ok(())
-    }
-
-    /// The class's future so far with its margin, once a year past the branch.
-    pub fn verdict(&self) -> Option<Value> {
-        (self.series.len() > self.branch() as usize + 12).then(|| verdict_json(&self.series, &self.scenario))
-    }
-
-    /// One administration for a table or a student: its state now, its player, its totals.
-    pub fn admin_json(&self, j: usize) -> Value {
-        let v = &self.now[j];
-        let h = &self.history[j];
-        let last = h.last();
-        json!({
-            "id": j,
-            "name": admin_name(j),
-            "player": self.seats[j].as_ref().map(|s| s.name.clone()),
-            "computer": self.computer[j],
-            "citizens": v.citizens,
-            "pioneer": v.pioneer,
-            "trust": v.trust,
-            "adoption": v.adoption,
-            "transformed": v.transformed,
-            "digitalization": v.digitalization,
-            "barriers": [v.roi_barrier, v.security_barrier, v.organizational_barrier],
-            "unheard_share": last.map_or_else(|| v.unheard_share(), |r| r.unheard_share),
-            "incidents": h.iter().map(|r| r.incidents).sum::<u32>(),
-            "cost": h.iter().map(|r| r.cost).sum::<f64>() + 0.0,
-            "chosen": self.chosen_for[j] > self.round,
-        })
-    }
-
-    /// What a student's page shows.
-    pub fn student_json(&self, j: usize) -> Value {
-        let start = &self.start[j];
-        let population: u32 = self.now.iter().map(|v| v.citizens).sum();
-        let neighbours: Vec<Value> = self.peers[j].iter().map(|&k| self.admin_json(k as usize)).collect();
-        json!({
-            "class": self.status_json(),
-            "admin": self.admin_json(j),
-            "share": f64::from(start.citizens) / f64::from(population.max(1)),
-            "start": {
-                "trust": start.trust, "adoption": start.adoption, "digitalization": start.digitalization,
-                "barriers": [start.roi_barrier, start.security_barrier, start.organizational_barrier],
-                "unheard_share": start.unheard_share(),
-            },
-            "history": self.history[j],
-            "neighbours": neighbours,
-            "choice": self.choice[j],
-            "in_force": self.in_force[j],
-            "cost": self.monthly_cost(&self.choice[j]),
-        })
-    }
-
-    /// The state of the class any page may see: round, dates, budget, levers.
-    pub fn status_json(&self) -> Value {
-        let at = self.model.step_index();
-        json!({
-            "code": self.code,
-            "scenario": self.options.scenario,
-            "round": self.round,
-            "rounds": self.options.rounds,
-            "months": self.options.months,
-            "date": self.date(at),
-            "next": if self.finished() { Value::Null } else { json!(self.date(at + self.options.months - 1)) },
-            "finished": self.finished(),
-            "budget": self.budget(),
-            "baseline": self.baseline,
-            "baseline_cost": self.monthly_cost(&self.baseline),
-            "levers": CLASS_LEVERS,
-            "administrations": self.seats.len(),
-            "joined": self.seats.iter().filter(|s| s.is_some()).count(),
-            "open": self.open_seats(),
-            "seconds_left": self.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs()),
-        })
-    }
-
-    /// What the teacher's page shows; metric rows from step `from` on (full precision).
-    pub fn teacher_json(&self, from: usize) -> Value {
-        let from = from.min(self.series.len());
-        let rows: Vec<&[f64]> = self.series[from..].iter().map(|m| &m.values[..]).collect();
-        let chosen = (0..self.seats.len())
-            .filter(|&j| self.seats[j].is_some() && self.chosen_for[j] > self.round)
-            .count();
-        json!({
-            "class": self.status_json(),
-            "start": self.scenario.start,
-            "branch": self.branch(),
-            "from": from,
-            "rows": rows,
-            "metrics": metrics::METRIC_NAMES,
-            "admins": (0..self.seats.len()).map(|j| self.admin_json(j)).collect::<Vec<_>>(),
-            "chosen": chosen,
-            "verdict": self.verdict(),
-            "colours": crate::FUTURES.iter().map(|(n, _)| (n.to_string(), crate::colour(n))).chain(
-                ["analog", "broad_adoption", "undecided"].iter().map(|n| (n.to_string(), crate::colour(n)))).collect::<BTreeMap<_, _>>(),
-            "debrief": self.debrief.is_some(),
-            "exported": self.exported.as_ref().map(|e| e.1.clone()),
-        })
     }
 }
 

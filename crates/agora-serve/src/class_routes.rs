@@ -43,7 +43,10 @@ impl Classes {
                 404,
                 format!(
                     "no class with code {}: check the code on the teacher's screen",
-                    code.chars().take(12).filter(char::is_ascii_alphanumeric).collect::<String>()
+                    code.chars()
+                        .take(12)
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
                 ),
             )
         })
@@ -63,10 +66,7 @@ pub(crate) fn tick(state: &State) {
             let _ = c.advance();
         }
     }
-    state
-        .classes
-        .map()
-        .retain(|_, c| lock(c).used.elapsed() < CLASS_IDLE);
+    state.classes.map().retain(|_, c| lock(c).used.elapsed() < CLASS_IDLE);
 }
 
 /// A class code: six letters and digits that cannot be mistaken for each other.
@@ -150,11 +150,16 @@ fn teacher(c: &Class, url: &str, body: &Value) -> Result<(), Reply> {
 
 /// The administration `id` of a student whose secret is in the query or body; 403 unless theirs.
 fn student(c: &Class, id: &str, url: &str, body: &Value) -> Result<usize, Reply> {
-    let j = id
-        .parse::<usize>()
-        .ok()
-        .filter(|&j| j < c.seats.len())
-        .ok_or_else(|| Reply::error(404, format!("class {} has no administration {}", c.code, id.chars().take(8).collect::<String>())))?;
+    let j = id.parse::<usize>().ok().filter(|&j| j < c.seats.len()).ok_or_else(|| {
+        Reply::error(
+            404,
+            format!(
+                "class {} has no administration {}",
+                c.code,
+                id.chars().take(8).collect::<String>()
+            ),
+        )
+    })?;
     let given = guard::query_value(url, "student").or_else(|| body.get("student").and_then(Value::as_str));
     if given.is_some_and(|t| c.is_student(j, t)) {
         Ok(j)
@@ -195,7 +200,9 @@ fn command(state: &State, c: &mut Class, method: &str, url: &str, rest: &[&str],
         }
         ("GET", ["teacher"]) => {
             teacher(c, url, &v)?;
-            let from = guard::query_value(url, "from").and_then(|f| f.parse().ok()).unwrap_or(0);
+            let from = guard::query_value(url, "from")
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(0);
             Reply::json(&c.teacher_json(from))
         }
         ("POST", ["advance"]) => {
@@ -206,7 +213,10 @@ fn command(state: &State, c: &mut Class, method: &str, url: &str, rest: &[&str],
         ("POST", ["debrief"]) | ("GET", ["debrief"]) => {
             teacher(c, url, &v)?;
             if c.round == 0 {
-                return Err(Reply::error(409, "play a round first: the debrief compares what the class chose"));
+                return Err(Reply::error(
+                    409,
+                    "play a round first: the debrief compares what the class chose",
+                ));
             }
             if c.debrief.as_ref().is_none_or(|(r, _)| *r != c.round) {
                 let value = debrief::debrief(&debrief::Inputs::of(c));

@@ -61,7 +61,12 @@ impl Inputs {
 fn charted(series: &[Metrics]) -> Value {
     CHARTED
         .iter()
-        .map(|&(i, name)| (name.to_string(), json!(series.iter().map(|m| m.values[i]).collect::<Vec<_>>())))
+        .map(|&(i, name)| {
+            (
+                name.to_string(),
+                json!(series.iter().map(|m| m.values[i]).collect::<Vec<_>>()),
+            )
+        })
         .collect::<serde_json::Map<_, _>>()
         .into()
 }
@@ -128,7 +133,9 @@ pub fn debrief(inputs: &Inputs) -> Value {
                 .interventions
                 .iter()
                 .position(|i| i.target == Target::Ids(vec![j as u32]));
-            without.interventions.retain(|i| i.target != Target::Ids(vec![j as u32]));
+            without
+                .interventions
+                .retain(|i| i.target != Target::Ids(vec![j as u32]));
             if let Some(at) = first {
                 without.interventions.insert(at, round_one(branch, j, &inputs.baseline));
             }
@@ -154,7 +161,12 @@ pub fn debrief(inputs: &Inputs) -> Value {
             })
         })
         .collect();
-    effects.sort_by(|a, b| b["moved"].as_f64().unwrap_or(0.0).total_cmp(&a["moved"].as_f64().unwrap_or(0.0)));
+    effects.sort_by(|a, b| {
+        b["moved"]
+            .as_f64()
+            .unwrap_or(0.0)
+            .total_cmp(&a["moved"].as_f64().unwrap_or(0.0))
+    });
     json!({
         "round": inputs.round,
         "played": played,

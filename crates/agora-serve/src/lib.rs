@@ -16,6 +16,9 @@
 //!   `static-transport.js` replaces it in the offline classroom.
 //! - `classroom.rs`: `agora classroom`, the page as one self-contained file
 //!   with runs computed in advance.
+//! - `class.rs`, `class_views.rs`, `class_routes.rs`, `debrief.rs`, and
+//!   `page/class.*`: the class mode (docs/classroom.md): one shared future,
+//!   a student per administration, round by round; its debrief and export.
 //!
 //! Architecture invariant: the model runs only here, in Rust; the page
 //! draws what a [`Snapshot`] says and sends commands.
@@ -25,6 +28,7 @@
 
 mod class;
 mod class_routes;
+mod class_views;
 mod classroom;
 mod debrief;
 mod guard;
@@ -32,7 +36,7 @@ mod net;
 mod session;
 
 pub use class::{
-    CLASS_LEVERS, Class, ClassLever, ClassOptions, MAX_CLASSES, MAX_CITIZENS, MAX_MONTHS, MAX_ROUNDS, MAX_STUDENTS,
+    CLASS_LEVERS, Class, ClassLever, ClassOptions, MAX_CITIZENS, MAX_CLASSES, MAX_MONTHS, MAX_ROUNDS, MAX_STUDENTS,
 };
 pub use classroom::{ClassroomOptions, positions, write_classroom};
 

@@ -179,9 +179,17 @@ mod tests {
     fn a_model_that_follows_rounds_equals_a_fresh_run() {
         let mut s = small();
         let rounds: Vec<Vec<Intervention>> = vec![
-            (0..12).map(|j| choice(12, j, "training", 0.01 * f64::from(j % 3))).collect(),
-            vec![choice(20, 3, "training", 0.04), choice(20, 7, "security_investment", 0.8)],
-            vec![choice(30, 3, "roi_measurement", 0.9), choice(30, 0, "channel_openness", 0.9)],
+            (0..12)
+                .map(|j| choice(12, j, "training", 0.01 * f64::from(j % 3)))
+                .collect(),
+            vec![
+                choice(20, 3, "training", 0.04),
+                choice(20, 7, "security_investment", 0.8),
+            ],
+            vec![
+                choice(30, 3, "roi_measurement", 0.9),
+                choice(30, 0, "channel_openness", 0.9),
+            ],
         ];
         // Built with a placeholder for the first round (everyone at the
         // baseline), replaced before its step: the class's way.

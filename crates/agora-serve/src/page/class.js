@@ -203,8 +203,9 @@ async function joinView() {
     h('h1', {}, `Join class ${code}`),
     h('p', {}, `${status.joined} of ${status.administrations} administrations have a player; ${status.open} open. Future: ${status.scenario}, ${status.rounds} rounds of ${status.months} months.`),
     saved ? h('p', { class: 'status' }, 'You joined from this device before: ', h('a', { href: saved }, 'continue with your administration')) : null,
-    h('section', { class: 'card' }, h('label', { for: 'name' }, 'Your name or a nickname'), name, go,
-      h('p', { class: 'muted' }, 'Keep the page\'s address: it is your key. Opened again (or on another device) it gives you your administration back.')));
+    status.open > 0 ? h('section', { class: 'card' }, h('label', { for: 'name' }, 'Your name or a nickname'), name, go,
+      h('p', { class: 'muted' }, 'Keep the page\'s address: it is your key. Opened again (or on another device) it gives you your administration back.'))
+      : h('p', { class: 'status', id: 'full' }, 'Every administration has a player: ask your teacher to open a class with more administrations.'));
 }
 
 // ---- The student ----
@@ -249,7 +250,7 @@ function studentView() {
     const stat = (label, value, id) => h('div', { class: 'stat', id }, h('b', {}, value), h('span', {}, label));
     const barriers = ['Doubt about pay-off (ROI)', 'Fear of incidents (security)', 'Unready organisation'].map((label, k) =>
       h('div', { class: 'bar' }, h('span', {}, label), h('div', { class: 'meter' }, h('div', { style: `width:${100 * a.barriers[k]}%` })), h('span', {}, fixed(a.barriers[k], 2))));
-    const rows = state.history.map((r) => h('tr', {}, h('td', {}, `${r.round}: ${r.date}`), h('td', {}, fixed(r.trust, 2)), h('td', {}, pct(r.unheard_share)),
+    const rows = state.history.map((r) => h('tr', {}, h('td', {}, r.date), h('td', {}, fixed(r.trust, 2)), h('td', {}, pct(r.unheard_share)),
       h('td', {}, r.incidents), h('td', {}, fixed(r.adoption, 2))));
     const neighbours = state.neighbours.map((n) => h('tr', {}, h('td', {}, n.name), h('td', { class: 'left' }, n.computer ? 'computer' : (n.player || 'open')),
       h('td', {}, fixed(n.trust, 2)), h('td', {}, fixed(n.adoption, 2)), h('td', {}, pct(n.unheard_share))));
@@ -257,7 +258,7 @@ function studentView() {
       h('h1', {}, a.name), h('p', { class: 'muted' }, `Played by ${a.player} · class ${c.code} · round ${Math.min(c.round + 1, c.rounds)} of ${c.rounds}`),
       h('p', { class: `status${chosen ? ' sent' : ''}`, id: 'status' }, status),
       h('section', { class: 'card' }, h('h2', {}, 'What your choices made'),
-        state.history.length ? h('div', { class: 'scroll' }, h('table', { id: 'history' }, h('thead', {}, h('tr', {}, ['Round: to', 'Trust', 'Unheard', 'Incid.', 'Adopt.'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))
+        state.history.length ? h('div', { class: 'scroll' }, h('table', { id: 'history' }, h('thead', {}, h('tr', {}, ['Until', 'Trust', 'Unheard', 'Incid.', 'Adopt.'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))
           : h('p', {}, `At the start (${c.date}): trust ${fixed(state.start.trust, 2)}, adoption ${fixed(state.start.adoption, 2)}. The first round shows what changes.`),
         last ? h('p', {}, `Last round: trust ${signed(last.trust - (state.history.length > 1 ? state.history[state.history.length - 2].trust : state.start.trust), 3)}, ${last.incidents} incident${last.incidents === 1 ? '' : 's'}, ${pct(last.unheard_share)} of online contacts unheard, EUR ${fixed(last.cost, 2)} per citizen spent (incid.: incidents; adopt.: Social CRM adoption).`) : null),
       h('section', { class: 'card' }, h('h2', {}, 'Your administration now'),
