@@ -663,7 +663,8 @@ mod fuzz {
     fn segment() -> impl Strategy<Value = String> {
         prop_oneof![
             4 => one_of(&["api", "session", "ID", "events", "set", "intervene", "step", "play", "pause", "reset",
-                "world", "levers", "app.js", "transport.js", "style.css", "favicon.ico", "..", "%2e%2e", ""]),
+                "world", "levers", "app.js", "transport.js", "style.css", "favicon.ico", "..", "%2e%2e", "",
+                "class", "class.js", "join", "admin", "0", "choose", "teacher", "advance", "debrief", "export"]),
             1 => "[ -~]{0,12}",
             1 => any::<String>(),
         ]
@@ -741,7 +742,8 @@ mod fuzz {
                 }
                 match route(state, &method, &target, &body) {
                     Reply::Body { status, kind, body } => {
-                        prop_assert!([200, 204, 400, 404, 405, 503].contains(&status), "{status} {body}");
+                        // 403 and 409: a class's keys and its state (the class routes).
+                        prop_assert!([200, 204, 400, 403, 404, 405, 409, 503].contains(&status), "{status} {body}");
                         if kind == "application/json" {
                             prop_assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
                         }
