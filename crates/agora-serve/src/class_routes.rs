@@ -92,6 +92,10 @@ pub(crate) fn route(state: &State, method: &str, url: &str, parts: &[&str], body
         ("GET", ["class.js"]) => Reply::text("text/javascript", CLASS_JS),
         ("GET", ["class.css"]) => Reply::text("text/css", CLASS_CSS),
         ("POST", ["api", "class"]) => parse(body).and_then(|v| create(state, &v)).unwrap_or_else(|r| r),
+        ("POST" | "GET", ["api", "class", code, "debrief"]) => match state.classes.get(code) {
+            Ok(class) => debrief_of(&class, url, body).unwrap_or_else(|r| r),
+            Err(reply) => reply,
+        },
         (_, ["api", "class", code, rest @ ..]) => match state.classes.get(code) {
             Ok(class) => {
                 let mut c = lock(&class);
@@ -174,6 +178,36 @@ fn student(c: &Class, id: &str, url: &str, body: &Value) -> Result<usize, Reply>
     }
 }
 
+/// The debrief, computed without holding the class (its reruns take about a
+/// second for 40 students; the students' pages go on meanwhile).
+fn debrief_of(class: &Mutex<Class>, url: &str, body: &[u8]) -> Result<Reply, Reply> {
+    let inputs = {
+        let mut c = lock(class);
+        c.used = Instant::now();
+        let v = if body.is_empty() { json!({}) } else { parse(body)? };
+        teacher(&c, url, &v)?;
+        if c.round == 0 {
+            return Err(Reply::error(
+                409,
+                "play a round first: the debrief compares what the class chose",
+            ));
+        }
+        if let Some((round, value)) = &c.debrief
+            && *round == c.round
+        {
+            return Ok(Reply::json(value));
+        }
+        debrief::Inputs::of(&c)
+    };
+    let value = debrief::debrief(&inputs);
+    let reply = Reply::json(&value);
+    let mut c = lock(class);
+    if c.round == inputs.round() {
+        c.debrief = Some((inputs.round(), value));
+    }
+    Ok(reply)
+}
+
 fn command(state: &State, c: &mut Class, method: &str, url: &str, rest: &[&str], body: &[u8]) -> Result<Reply, Reply> {
     let v = if method == "POST" { parse(body)? } else { json!({}) };
     Ok(match (method, rest) {
@@ -209,20 +243,6 @@ fn command(state: &State, c: &mut Class, method: &str, url: &str, rest: &[&str],
             teacher(c, url, &v)?;
             c.advance().map_err(|e| Reply::error(409, e.0))?;
             Reply::json(&c.teacher_json(usize::MAX))
-        }
-        ("POST", ["debrief"]) | ("GET", ["debrief"]) => {
-            teacher(c, url, &v)?;
-            if c.round == 0 {
-                return Err(Reply::error(
-                    409,
-                    "play a round first: the debrief compares what the class chose",
-                ));
-            }
-            if c.debrief.as_ref().is_none_or(|(r, _)| *r != c.round) {
-                let value = debrief::debrief(&debrief::Inputs::of(c));
-                c.debrief = Some((c.round, value));
-            }
-            Reply::json(&c.debrief.as_ref().expect("computed").1)
         }
         ("POST", ["export"]) => {
             teacher(c, url, &v)?;

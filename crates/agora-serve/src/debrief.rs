@@ -44,6 +44,11 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The rounds played when they were taken.
+    pub fn round(&self) -> u32 {
+        self.round
+    }
+
     /// A copy of what `class` played so far.
     pub fn of(class: &Class) -> Inputs {
         Inputs {

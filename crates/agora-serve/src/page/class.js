@@ -267,7 +267,7 @@ function studentView() {
           stat('Social CRM adoption (0-1)', fixed(a.adoption, 2)), stat('incidents so far', a.incidents), stat('spent per citizen since 2026', euros(a.cost))),
         h('h2', { style: 'margin-top:12px' }, 'What holds you back (0-1)'), ...barriers),
       h('section', { class: 'card' }, h('h2', {}, `Your levers for round ${Math.min(c.round + 1, c.rounds)}`),
-        h('p', {}, `Cost: ${euros(spent)} of ${euros(c.budget)} per citizen per month${over ? ': over budget, lower a lever' : ''}.`), meter,
+        h('p', {}, `Cost: ${euros(spent)} of ${euros(c.budget)} per citizen per month${over ? ': over budget, lower a lever' : ''} (a budget of ${euros(c.budget * c.months)} per citizen for this round of ${c.months} months).`), meter,
         ...sliders, send),
       h('section', { class: 'card' }, h('h2', {}, 'Your neighbours'),
         h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Administration', 'Player', 'Trust', 'Adoption', 'Unheard'].map((t, k) => h('th', { class: k === 1 ? 'left' : '' }, t)))), h('tbody', {}, neighbours)))));
@@ -331,6 +331,7 @@ function teacherView() {
           verdict),
         h('div', { class: 'card' }, h('p', { class: 'muted' }, 'class code'), h('p', { class: 'big', id: 'code' }, c.code))),
       h('p', {}, run, brief, exp),
+      h('p', { class: 'muted' }, 'Keep this page\'s address: it carries your teacher key (running rounds, the debrief and the export need it).'),
       t.exported ? h('p', { class: 'status', id: 'exported' }, `Exported: ${t.exported} (agora verify and agora report read it; class.ron beside it replays the class).`) : null,
       debrief && q.get('view') === 'debrief' ? debriefSection(debrief, t) : null,
       charts,
