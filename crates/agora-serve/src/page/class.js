@@ -204,7 +204,7 @@ async function joinView() {
     h('p', {}, `${status.joined} of ${status.administrations} administrations have a player; ${status.open} open. Future: ${status.scenario}, ${status.rounds} rounds of ${status.months} months.`),
     saved ? h('p', { class: 'status' }, 'You joined from this device before: ', h('a', { href: saved }, 'continue with your administration')) : null,
     status.open > 0 ? h('section', { class: 'card' }, h('label', { for: 'name' }, 'Your name or a nickname'), name, go,
-      h('p', { class: 'muted' }, 'Keep the page\'s address: it is your key. Opened again (or on another device) it gives you your administration back.'))
+      h('p', { class: 'muted' }, 'Once you join, this page\'s address is your key: opened again (or on another device) it gives you your administration back.'))
       : h('p', { class: 'status', id: 'full' }, 'Every administration has a player: ask your teacher to open a class with more administrations.'));
 }
 
@@ -315,7 +315,7 @@ function teacherView() {
     } } }, 'Export the session');
     const v = t.verdict;
     const verdict = v ? h('p', { id: 'verdict', style: 'font-size:1.25em' }, h('span', { class: 'swatch', style: `background:${t.colours[v.class] || '#999'}` }),
-      `The class's future so far: ${v.class.replace('_', ' ')} (margin ${fixed(v.margin, 3)}${v.class === 'undecided' ? `, nearest ${v.nearest}` : ''})`)
+      `The class's future so far: ${v.class.replace('_', ' ')} (margin ${fixed(v.margin, 3)}: how far it is from another future${v.class === 'undecided' ? `; nearest ${v.nearest}` : ''})`)
       : h('p', { id: 'verdict' }, 'The class\'s future is still open: it can be named a year after 2026-01.');
     const charts = chartGrid((w) => ['trust', 'unheard_share', 'adoption', 'transformed_share'].map((m) =>
       chart(NAMES[m], AXES[m], t.start, t.branch, [{ label: `class ${c.code}`, colour: '#111', values: column(m), width: 3 }], t.branch + c.rounds * c.months + 1, w)));
@@ -374,7 +374,7 @@ function debriefSection(d, t) {
       h('td', {}, e.verdict_without.class.replace('_', ' '))))));
   return h('section', { id: 'debrief-section' },
     h('h1', {}, `Debrief: what the class's choices made (${d.round} round${d.round === 1 ? '' : 's'})`),
-    h('p', {}, `The class's run beside the three built-in futures, with the same population and the same random draws (one shared past until 2026-01). The class ended in ${d.class.verdict.class.replace('_', ' ')}.`),
+    h('p', {}, `The class's run beside the three built-in futures, with the same population and the same random draws (one shared past until 2026-01). After round ${d.round} the class's future is ${d.class.verdict.class.replace('_', ' ')}.`),
     h('section', { class: 'card' }, h('h2', {}, 'The choices that moved the class\'s future'),
       moved.length ? h('ol', { class: 'movers', id: 'movers' }, movers) : h('p', { id: 'movers' }, 'No student\'s choices moved the class\'s trust, adoption or unheard share by more than 0.0001.'),
       h('p', { class: 'muted' }, 'Each student\'s choices were replaced by the future\'s own levers and the class rerun from 2026 with the same draws; the differences are what those choices added (trust and adoption at the end, unheard share over the last year).')),
