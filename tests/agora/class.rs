@@ -448,3 +448,36 @@ fn the_class_page_and_its_assets_name_no_outside_address() {
     );
     assert_eq!(status, 503, "{v}");
 }
+
+#[test]
+fn a_round_runs_by_itself_when_its_timer_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(dir.path());
+    let made = ok(
+        &s,
+        "POST",
+        "/api/class",
+        json!({"administrations": 6, "citizens": 1200, "rounds": 2, "seconds": 1}),
+    );
+    let code = made["code"].as_str().unwrap();
+    let status = ok(&s, "GET", &format!("/api/class/{code}"), Value::Null);
+    assert_eq!(status["round"], 0);
+    assert!(status["seconds_left"].as_u64().is_some_and(|s| s <= 1), "{status}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = ok(&s, "GET", &format!("/api/class/{code}"), Value::Null);
+        if status["finished"] == true {
+            assert_eq!(status["round"], 2);
+            assert!(
+                status["seconds_left"].is_null(),
+                "no timer after the last round: {status}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the timer did not run the rounds: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
