@@ -8,7 +8,8 @@
 # overlapping text, labelled axes. Then drive `agora serve`'s classroom page
 # (ci/serve-check.mjs): a lever moved and applied, play, charts and canvas
 # change, no error, no request outside 127.0.0.1; and the same page as
-# `agora classroom` writes it, from file://. Every page at 1024x768 and
+# `agora classroom` writes it, from file://; and the class mode (a teacher's
+# and a student's page at 390x844 and 1920x1080). Every page at 1024x768 and
 # 1920x1080 against docs/visual-grammar.md. Screenshots land in
 # $work/shots (or in $SHOTS if set: SHOTS=docs/gallery refreshes the gallery).
 set -euo pipefail
@@ -109,6 +110,17 @@ kill "$server"
 "$agora" classroom --out "$work/classroom" --citizens 2000 >/dev/null
 node "$work/node/serve-check.mjs" "$shots" "file://$work/classroom/index.html"
 python3 ci/png_check.py "$shots/classroom.png"
+
+# The class mode (/class): a teacher opens a class, a student joins on a
+# phone, chooses, reloads; two rounds and the debrief (serve-check.mjs's
+# classCheck; about 10 s). Screenshots: class-join, class-student,
+# class-teacher, class-debrief.
+"$agora" serve --port 0 --classes "$work/classes" >"$work/class.out" 2>"$work/class.err" &
+server=$!
+for _ in $(seq 100); do [ -s "$work/class.out" ] && break; sleep 0.1; done
+node "$work/node/serve-check.mjs" "$shots" "$(head -n 1 "$work/class.out")" class
+for name in class-join class-student class-teacher class-debrief; do python3 ci/png_check.py "$shots/$name.png"; done
+kill "$server"
 
 # The same page open to the network: the join URL's token must reach every
 # request the page makes (reached on 127.0.0.1, an IP literal the server accepts).

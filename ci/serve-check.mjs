@@ -15,6 +15,8 @@
 //     end a message says in words what happened;
 //   - no console error, no request outside the server's own address.
 // Usage: node serve-check.mjs OUT_DIR URL
+// With a third argument `class`, the class mode instead (classCheck below):
+// node serve-check.mjs OUT_DIR URL class
 // writes OUT_DIR/serve.png (1920x1080, the whole page after the run) and
 // OUT_DIR/serve-1024.png (1024x768, the first screen before the branch).
 import { chromium } from 'playwright-core';
@@ -140,6 +142,17 @@ const playUntil = async (page, test) => {
   await page.waitForTimeout(300);
 };
 
+if (process.argv[4] === 'class') {
+  await classCheck();
+  await browser.close();
+  if (failures.length) {
+    console.log(`class check FAILED:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log('class check: opened, joined, chose, reloaded, two rounds, debrief names the choice; grammar holds at 390x844 and 1920x1080; no error, no outside request');
+  process.exit(0);
+}
+
 // 1024x768: the first screen as a class sees it, before the branch.
 {
   const page = await open({ width: 1024, height: 768 });
@@ -212,3 +225,89 @@ if (failures.length) {
   process.exit(1);
 }
 console.log('serve check: grammar holds at 1024x768 and 1920x1080, classes only once told, sliders show the value in force, ghost and end message drawn, no error, no outside request');
+
+// The class mode (/class): a teacher opens a class at 1920x1080 (a
+// projector), a student joins on a phone (390x844), moves a lever within
+// the budget and sends it, reloads (same administration back), the teacher
+// runs two rounds and the debrief, which names the student's choice. At
+// both sizes, on both pages: no text under 12 px, contrast of 4.5 or more,
+// nothing wider than the window. Screenshots: class-join.png,
+// class-student.png (phone), class-teacher.png, class-debrief.png (1920x1080).
+async function classCheck() {
+  const PHONE = { width: 390, height: 844 }, PROJECTOR = { width: 1920, height: 1080 };
+  const page = async (viewport, address) => {
+    const p = await browser.newPage({ viewport });
+    p.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
+    p.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
+    p.on('request', (r) => { if (!r.url().startsWith(origin + '/')) failures.push(`request outside the server: ${r.url()}`); });
+    await p.goto(address);
+    return p;
+  };
+  const check = async (where, p) => {
+    const g = await p.evaluate(grammar);
+    if (g.small.length) failures.push(`${where}: text under 12 px: ${g.small.join('; ')}`);
+    if (g.faint.length) failures.push(`${where}: contrast under 4.5: ${g.faint.join('; ')}`);
+    if (g.scroll > g.width) failures.push(`${where}: the page is ${g.scroll} px wide in a ${g.width} px window: ${g.wide.join(', ')}`);
+  };
+  const wait = (p, test, arg) => p.waitForFunction(test, arg, { timeout: 15000 });
+  const teacher = await page(PROJECTOR, `${origin}/class`);
+  await check('class open 1920x1080', teacher);
+  await teacher.fill('#administrations', '8');
+  await teacher.fill('#rounds', '2');
+  await teacher.fill('#months', '12');
+  await teacher.click('#open');
+  await wait(teacher, () => document.getElementById('code'));
+  const code = await teacher.textContent('#code');
+  const student = await page(PHONE, `${origin}/class?code=${code}`);
+  await wait(student, () => document.getElementById('name'));
+  await check('class join 390x844', student);
+  await student.fill('#name', 'Ana');
+  await student.screenshot({ path: `${outDir}/class-join.png` });
+  await student.click('#join');
+  await wait(student, () => document.getElementById('status') && document.querySelector('input[data-path]'));
+  const admin = await student.textContent('h1');
+  await student.evaluate(() => {
+    const input = document.querySelector('input[data-path="dynamics.channel_openness"]');
+    input.value = '0.9';
+    input.dispatchEvent(new Event('input'));
+  });
+  await student.click('#send');
+  await wait(student, () => document.querySelector('#status.sent'));
+  await check('class student 390x844', student);
+  // A reload (or the same link on another device) gives the administration back.
+  await student.reload();
+  await wait(student, () => document.querySelector('#status.sent'));
+  if (await student.textContent('h1') !== admin) failures.push(`after a reload the student plays ${await student.textContent('h1')}, not ${admin}`);
+  for (const round of [1, 2]) {
+    await wait(teacher, (r) => document.getElementById('advance') && !document.getElementById('advance').disabled && document.body.textContent.includes(`round ${r - 1} of 2 played`), round);
+    await teacher.click('#advance');
+    await wait(teacher, (r) => document.body.textContent.includes(`round ${r} of 2 played`), round);
+    if (round === 1) {
+      // Mid-class, as a student sees it: what round 1 made, the levers for round 2.
+      await wait(student, () => document.querySelectorAll('#history tbody tr').length === 1);
+      await student.screenshot({ path: `${outDir}/class-student.png`, fullPage: true });
+    }
+  }
+  const lines = await teacher.evaluate(() => [...document.querySelectorAll('.chart path')].filter((p) => (p.getAttribute('d') || '').split('L').length > 20).length);
+  if (lines < 4) failures.push(`the teacher's charts draw ${lines} lines, expected the class in 4 charts`);
+  await wait(student, () => document.querySelectorAll('#history tbody tr').length === 2);
+  await check('class teacher 1920x1080', teacher);
+  await teacher.screenshot({ path: `${outDir}/class-teacher.png` });
+  await teacher.click('#debrief');
+  await wait(teacher, () => document.getElementById('movers'));
+  const movers = await teacher.textContent('#movers');
+  if (!movers.includes('Ana') || !movers.includes('open online channels 0.90')) failures.push(`the debrief does not name Ana's open channels: "${movers.slice(0, 200)}"`);
+  const debriefLines = await teacher.evaluate(() => document.querySelectorAll('#debrief-section .chart path').length);
+  if (debriefLines < 16) failures.push(`the debrief's charts draw ${debriefLines} paths, expected the class, three futures and the past in 4 charts`);
+  await check('class debrief 1920x1080', teacher);
+  const debrief = await page(PROJECTOR, `${teacher.url()}&view=debrief`);
+  await wait(debrief, () => document.getElementById('movers'));
+  await debrief.screenshot({ path: `${outDir}/class-debrief.png` });
+  // The other sizes: the student's page on a projector, the teacher's on a phone.
+  const big = await page(PROJECTOR, student.url());
+  await wait(big, () => document.querySelector('#history tbody tr'));
+  await check('class student 1920x1080', big);
+  const small = await page(PHONE, teacher.url());
+  await wait(small, () => document.querySelector('.chart'));
+  await check('class teacher 390x844', small);
+}

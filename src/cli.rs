@@ -82,8 +82,8 @@ enum Command {
         #[arg(long, default_value_t = 70)]
         frame_ms: u64,
     },
-    /// A classroom web page on this machine: the three futures live, their population, the levers
-    #[command(after_help = "Example:\n  agora serve")]
+    /// A classroom web page on this machine: the three futures live, their population, the levers; and a class mode at /class
+    #[command(after_help = "Example:\n  agora serve --classes results/classes")]
     Serve {
         /// Port to listen on (0: any free port; the first line printed is the page's address)
         #[arg(long, default_value_t = 8000)]
@@ -97,6 +97,9 @@ enum Command {
         /// Milliseconds between two months while playing
         #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(10..=10_000))]
         month_ms: u64,
+        /// Folder where a class's session is exported (a subfolder per class and round)
+        #[arg(long, default_value = "agora-classes")]
+        classes: PathBuf,
     },
     /// The classroom page with nothing to install: one HTML file with runs computed in advance, for file:// or any static host
     #[command(after_help = "Example:\n  agora classroom --out results/classroom --citizens 500")]
@@ -336,7 +339,8 @@ pub fn run() -> Result<ExitCode> {
             host,
             citizens,
             month_ms,
-        } => serve_command(port, host, citizens, month_ms),
+            classes,
+        } => serve_command(port, host, citizens, month_ms, classes),
         Command::Classroom { out, citizens } => {
             let options = agora_serve::ClassroomOptions {
                 citizens,
@@ -394,7 +398,7 @@ pub fn run() -> Result<ExitCode> {
 /// Print one line to stdout; a closed stdout ends the command normally.
 /// `agora serve`: bind, print the address first (tests and scripts read
 /// it), then answer until stopped.
-fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Result<ExitCode> {
+fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64, classes: PathBuf) -> Result<ExitCode> {
     let options = agora_serve::ServeOptions {
         host,
         port,
@@ -403,6 +407,7 @@ fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Resul
             ..Default::default()
         },
         month: std::time::Duration::from_millis(month_ms),
+        classes,
         ..Default::default()
     };
     let server = agora_serve::Server::bind(options)?;
@@ -412,7 +417,7 @@ fn serve_command(port: u16, host: String, citizens: u32, month_ms: u64) -> Resul
         warn(format_args!("{warning}"));
     }
     warn(format_args!(
-        "Open that address in a browser (a tab per session); Ctrl-C stops the server."
+        "Open that address in a browser (a tab per session; a class at /class); Ctrl-C stops the server."
     ));
     server.run()?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! End-to-end tests: the model's statistical contract, determinism, and the CLI.
 
 mod calibrate;
+mod class;
 mod cli;
 mod compare;
 mod ergonomics;

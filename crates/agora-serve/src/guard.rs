@@ -251,7 +251,7 @@ fn cookie_value<'a>(cookies: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Equal strings, compared in time that depends on their lengths only.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -16,6 +16,9 @@
 //!   `static-transport.js` replaces it in the offline classroom.
 //! - `classroom.rs`: `agora classroom`, the page as one self-contained file
 //!   with runs computed in advance.
+//! - `class.rs`, `class_views.rs`, `class_routes.rs`, `debrief.rs`, and
+//!   `page/class.*`: the class mode (docs/classroom.md): one shared future,
+//!   a student per administration, round by round; its debrief and export.
 //!
 //! Architecture invariant: the model runs only here, in Rust; the page
 //! draws what a [`Snapshot`] says and sends commands.
@@ -23,11 +26,18 @@
 //! SECURITY.md at the repository's root says what the server promises and
 //! which tests check each promise.
 
+mod class;
+mod class_routes;
+mod class_views;
 mod classroom;
+mod debrief;
 mod guard;
 mod net;
 mod session;
 
+pub use class::{
+    CLASS_LEVERS, Class, ClassLever, ClassOptions, MAX_CITIZENS, MAX_CLASSES, MAX_MONTHS, MAX_ROUNDS, MAX_STUDENTS,
+};
 pub use classroom::{ClassroomOptions, positions, write_classroom};
 
 use std::collections::HashMap;
@@ -88,6 +98,8 @@ pub struct ServeOptions {
     /// or an idle keep-alive connection) or answered 408 (body); a write
     /// the client does not take in this time closes its connection.
     pub timeout: Duration,
+    /// Where a class's export is written (a folder per class and round).
+    pub classes: std::path::PathBuf,
 }
 
 impl Default for ServeOptions {
@@ -100,6 +112,7 @@ impl Default for ServeOptions {
             idle: Duration::from_secs(15 * 60),
             month: Duration::from_millis(150),
             timeout: Duration::from_secs(10),
+            classes: "agora-classes".into(),
         }
     }
 }
@@ -144,6 +157,8 @@ struct State {
     /// concurrent creations cannot pass the cap together).
     creating: AtomicUsize,
     levers: String,
+    /// The class mode's classes.
+    classes: class_routes::Classes,
 }
 
 impl State {
@@ -156,6 +171,7 @@ impl State {
             streams: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             creating: AtomicUsize::new(0),
+            classes: class_routes::Classes::default(),
         }
     }
 
@@ -309,6 +325,7 @@ fn tick(state: &State) {
                 slot.bump(&mut live);
             }
         }
+        class_routes::tick(state);
         let idle = state.options.idle;
         state.sessions().retain(|_, slot| slot.lock().used.elapsed() < idle);
         std::thread::sleep(state.options.month.saturating_sub(started.elapsed()));
@@ -380,6 +397,9 @@ fn route(state: &State, method: &str, url: &str, body: &[u8]) -> Reply {
             body: state.levers.clone(),
         },
         ("POST", ["api", "session"]) => create(state),
+        (_, ["class" | "class.js" | "class.css"]) | (_, ["api", "class", ..]) => {
+            class_routes::route(state, method, url, &parts, body)
+        }
         (_, ["api", "session", id, rest @ ..]) => match state.slot(id) {
             Ok(slot) => command(&slot, method, rest, body),
             Err(reply) => reply,
@@ -643,7 +663,8 @@ mod fuzz {
     fn segment() -> impl Strategy<Value = String> {
         prop_oneof![
             4 => one_of(&["api", "session", "ID", "events", "set", "intervene", "step", "play", "pause", "reset",
-                "world", "levers", "app.js", "transport.js", "style.css", "favicon.ico", "..", "%2e%2e", ""]),
+                "world", "levers", "app.js", "transport.js", "style.css", "favicon.ico", "..", "%2e%2e", "",
+                "class", "class.js", "join", "admin", "0", "choose", "teacher", "advance", "debrief", "export"]),
             1 => "[ -~]{0,12}",
             1 => any::<String>(),
         ]
@@ -721,7 +742,8 @@ mod fuzz {
                 }
                 match route(state, &method, &target, &body) {
                     Reply::Body { status, kind, body } => {
-                        prop_assert!([200, 204, 400, 404, 405, 503].contains(&status), "{status} {body}");
+                        // 403 and 409: a class's keys and its state (the class routes).
+                        prop_assert!([200, 204, 400, 403, 404, 405, 409, 503].contains(&status), "{status} {body}");
                         if kind == "application/json" {
                             prop_assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
                         }

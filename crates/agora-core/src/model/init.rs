@@ -176,7 +176,7 @@ fn first_steps(mut adoption: Vec<f64>, presence: f64, step: f64, barriers: [&[f6
 }
 
 /// The administrations `target` picks: `chosen[j]` for administration `j`.
-fn choose(target: &Target, start: &[u32], pioneer: &[bool], streams: &Streams) -> Vec<bool> {
+pub(super) fn choose(target: &Target, start: &[u32], pioneer: &[bool], streams: &Streams) -> Vec<bool> {
     let m = pioneer.len();
     match target {
         Target::All => vec![true; m],

@@ -357,3 +357,8 @@ mod tests {
         }
     }
 }
+
+// Read-only observations per administration, and following interventions
+// decided while the model runs (`agora serve`'s class mode).
+pub mod by_administration;
+pub use by_administration::AdministrationView;
