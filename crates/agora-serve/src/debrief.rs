@@ -233,6 +233,7 @@ pub fn export(dir: &Path, s: &Scenario, debrief: Option<&Value>) -> Result<PathB
         threads: None,
         resume: false,
         report: Some(agora_report::write_report),
+        ..Default::default()
     };
     agora_core::commands::run(&options, &agora_core::commands::Silent)?;
     Ok(out)
