@@ -341,7 +341,11 @@ class Model:
         self.r = np.where(ab, self.r + dy["failure_roi_rise"] * (1 - self.r), self.r)
         # News among peers: each event compounds on every peer.
         inc_news = np.add.reduceat(inc[self.peer_idx].astype(np.int64), self.peer_ptr[:-1])
-        bad_news = np.add.reduceat((fail | ab)[self.peer_idx].astype(np.int64), self.peer_ptr[:-1])
+        # "each failed project and each abandonment" (section 6.5): an
+        # administration that fails a project and abandons in the same month
+        # sends two pieces of bad news.
+        setbacks = fail.astype(np.int64) + ab.astype(np.int64)
+        bad_news = np.add.reduceat(setbacks[self.peer_idx], self.peer_ptr[:-1])
         self.sig = 1 - (1 - self.sig) * (1 - dy["incident_peer_rise"]) ** inc_news
         self.r = 1 - (1 - self.r) * (1 - dy["failure_peer_rise"]) ** bad_news
         self.month_counts = dict(incidents=inc.sum(), failed=fail.sum())
