@@ -43,7 +43,9 @@ fn main() {
     let citizens: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let steps: Option<u32> = args.get(2).and_then(|s| s.parse().ok());
     let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let out = args.get(4).map_or_else(|| std::env::temp_dir().join("agora-phases"), Into::into);
+    let out = args
+        .get(4)
+        .map_or_else(|| std::env::temp_dir().join("agora-phases"), Into::into);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
