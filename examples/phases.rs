@@ -109,7 +109,14 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
     let stopwatch = Stopwatch::start(threads);
     let folder = Folder::lock(&out).expect("a results folder");
-    let (mut output, _) = RunOutput::open(&folder, std::slice::from_ref(&prepared), &jobs, false).expect("open");
+    let (mut output, _) = RunOutput::open(
+        &folder,
+        std::slice::from_ref(&prepared),
+        Some(&jobs),
+        false,
+        Default::default(),
+    )
+    .expect("open");
     let run = Run {
         scenario: 0,
         replicate: job.replicate,
