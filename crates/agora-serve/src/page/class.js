@@ -327,7 +327,7 @@ function teacherView() {
       h('div', { class: 'teacher-top' },
         h('div', {}, h('h1', {}, `Class ${c.code}: one shared future from ${c.scenario}`),
           h('p', { class: 'join' }, 'Students join at ', h('b', { id: 'join-url' }, joinUrl)),
-          h('p', {}, `${c.joined} of ${c.administrations} administrations have a player · round ${c.round} of ${c.rounds} played · ${t.chosen} sent choices for the next${c.seconds_left !== null && c.seconds_left !== undefined ? ` · ${c.seconds_left} s left` : ''}`),
+          h('p', {}, `${c.joined} of ${c.administrations} administrations have a player · round ${c.round} of ${c.rounds} played${c.round < c.rounds ? ` · ${t.chosen} of them chose for round ${c.round + 1}` : ''}${c.seconds_left !== null && c.seconds_left !== undefined ? ` · ${c.seconds_left} s left` : ''}`),
           verdict),
         h('div', { class: 'card' }, h('p', { class: 'muted' }, 'class code'), h('p', { class: 'big', id: 'code' }, c.code))),
       h('p', {}, run, brief, exp),
