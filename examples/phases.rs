@@ -115,6 +115,7 @@ fn main() {
         Some(&jobs),
         false,
         Default::default(),
+        &[],
     )
     .expect("open");
     let run = Run {

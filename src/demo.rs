@@ -132,7 +132,7 @@ pub fn run(out: &Path, citizens: u32, replicates: u32, frame_ms: u64) -> Result<
     write!(stdout, "{}", endings(&batch, &jobs, &ended, width)).map_err(print)?;
     drop(stdout);
 
-    let (mut output, _) = RunOutput::open(&folder, &batch, Some(&jobs), false, Default::default())?;
+    let (mut output, _) = RunOutput::open(&folder, &batch, Some(&jobs), false, Default::default(), &[])?;
     for ((job, run_series), graph) in jobs.iter().zip(series).zip(graphs) {
         let verdict = judge(&run_series, &batch[job.scenario].scenario);
         output

@@ -86,6 +86,13 @@ pub fn compare(options: &CompareOptions, observer: &dyn Observer) -> Result<Comp
         // Every scenario is paired, so all share one count: add a batch of
         // replicates to each until every comparison's interval is narrow enough.
         let cap = batch[0].scenario.replicates;
+        if let Some(other) = batch.iter().find(|p| p.scenario.replicates != cap) {
+            return Err(Error::Input(format!(
+                "compare --until: every scenario shares one count of replicates, the cap, but `{}` has {} and \
+                 `{}` has {cap}; give them the same `replicates` (or --replicates N)",
+                other.scenario.name, other.scenario.replicates, batch[0].scenario.name
+            )));
+        }
         observer.start(u64::from(cap) * batch.len() as u64);
         let mut runs = 0;
         loop {

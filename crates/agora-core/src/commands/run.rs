@@ -79,7 +79,8 @@ pub fn run(options: &RunOptions, observer: &dyn Observer) -> Result<RunSummary> 
     // With `--until` the jobs are known as they come; a resume reads the
     // ones done from the partial files.
     let jobs = options.until.is_empty().then(|| jobs_of(&batch));
-    let (mut output, done) = RunOutput::open(&folder, &batch, jobs.as_deref(), options.resume, options.keep)?;
+    let rules: Vec<String> = options.until.iter().map(Until::text).collect();
+    let (mut output, done) = RunOutput::open(&folder, &batch, jobs.as_deref(), options.resume, options.keep, &rules)?;
     let jobs = jobs.unwrap_or_default();
     if done > 0 {
         let to_go = match options.until.is_empty() {

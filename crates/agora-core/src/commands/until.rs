@@ -13,7 +13,7 @@ use crate::output::ScenarioTally;
 use crate::output::compare::paired;
 use crate::runner::Run;
 use crate::scenario::suggest::hint;
-use crate::stats::t_975;
+use crate::stats::{t_975, wilson};
 
 /// Runs before the first check: fewer make a poor interval of the interval.
 pub const FIRST_CHECK: u32 = 20;
@@ -100,7 +100,7 @@ impl Until {
                 if tally.runs == 0 { f64::INFINITY } else { hi - lo }
             }
             Quantity::Metric(m) => {
-                let (n, _, sd) = tally.final_moments(m);
+                let (n, _, sd) = tally.final_running(m);
                 if n < 2 {
                     f64::INFINITY
                 } else {
@@ -113,12 +113,29 @@ impl Until {
     /// The width of the 95% paired interval of policy minus baseline over
     /// runs on the same seeds (`agora compare`): a metric's final value, or
     /// whether the run ended in the class (1 or 0); infinite while undefined.
+    /// For a class, the interval is at least as wide as the Wilson
+    /// interval of the share of pairs that end in different classes: twenty
+    /// pairs that all agree are no proof that the policy never changes one.
     pub fn paired_width(&self, base: &[Run], policy: &[Run]) -> f64 {
         let p = match self.quantity {
             Quantity::Class(class) => paired(base, policy, |r| f64::from(u8::from(r.class == class))),
             Quantity::Metric(m) => paired(base, policy, |r| r.last().values[m]),
         };
-        if p.pairs < 2 { f64::INFINITY } else { p.hi - p.lo }
+        if p.pairs < 2 {
+            return f64::INFINITY;
+        }
+        let width = p.hi - p.lo;
+        match self.quantity {
+            Quantity::Class(class) => {
+                let differ = base
+                    .iter()
+                    .zip(policy)
+                    .filter(|(b, q)| (b.class == class) != (q.class == class));
+                let (lo, hi) = wilson(differ.count() as u64, base.len().min(policy.len()) as u64);
+                width.max(hi - lo)
+            }
+            Quantity::Metric(_) => width,
+        }
     }
 
     /// The rule as it is written.

@@ -70,6 +70,7 @@ impl RunOutput {
     /// Open the output files in `dir`. With `resume`, the partial files of
     /// an interrupted run of the same batch are kept up to the last run that
     /// all of them hold completely; returns how many jobs are already done.
+    /// `until`: the stopping rules as written (part of what a resume must match).
     /// `jobs`: the batch's jobs in order, or `None` when they are decided as
     /// the runs come (`--until`: each scenario's first replicates, one
     /// scenario after another), read back from the partial summary.
@@ -80,6 +81,7 @@ impl RunOutput {
         jobs: Option<&[Job]>,
         resume: bool,
         keep: Keep,
+        until: &[String],
     ) -> Result<(RunOutput, usize)> {
         let format = keep.format;
         format.check_available()?;
@@ -97,7 +99,9 @@ impl RunOutput {
             .collect();
         let headers = Headers::new();
         let mut tallies = tallies_of(batch, keep.quantiles);
-        let identity = batch_identity(batch);
+        // A resume continues only the same batch kept the same way and
+        // stopped by the same rules.
+        let identity = format!("{}\n{keep:?}\n{until:?}", batch_identity(batch));
         let record = dir.join(RECORD);
         let partials = [TIMESERIES, SUMMARY, GRAPHS].map(|f| partial_path(&dir.join(f)));
         let same_batch = std::fs::read_to_string(&record).is_ok_and(|text| text == identity);
@@ -182,7 +186,7 @@ fn tallies_of(batch: &[Prepared], quantiles: Quantiles) -> Vec<ScenarioTally> {
         .iter()
         .map(|p| {
             let s = &p.scenario;
-            ScenarioTally::new(&s.name, s.steps, quantiles.exact(s.replicates, s.steps))
+            ScenarioTally::new(&s.name, s.steps, quantiles)
         })
         .collect()
 }

@@ -25,8 +25,9 @@ pub enum Quantiles {
 pub const EXACT_BUDGET: u64 = 64 << 20;
 
 /// Heap bytes a sketch of one step and metric is expected to take (its
-/// counters span the values' spread; measured in BENCHMARKS.md).
-pub const SKETCH_BYTES: u64 = 4 << 10;
+/// counters span the values' spread: 4.8 KB on average at 10^5 runs of a
+/// 200-citizen fracture run, BENCHMARKS.md; twice that, for wider spreads).
+pub const SKETCH_BYTES: u64 = 10 << 10;
 
 impl Quantiles {
     /// Whether a scenario of `replicates` runs of `steps` steps keeps every
@@ -45,7 +46,9 @@ impl Quantiles {
         if self.exact(replicates, steps) {
             exact_bytes(replicates, steps)
         } else {
-            (u64::from(steps) + 1) * N_METRICS as u64 * (SKETCH_BYTES + std::mem::size_of::<Column>() as u64)
+            // Auto holds the exact values up to the budget before it sketches them.
+            let before = if self == Quantiles::Auto { EXACT_BUDGET } else { 0 };
+            before + (u64::from(steps) + 1) * N_METRICS as u64 * (SKETCH_BYTES + std::mem::size_of::<Column>() as u64)
         }
     }
 
@@ -134,23 +137,49 @@ pub struct ScenarioTally {
     pub classes: [u64; Class::ALL.len()],
     /// Runs counted.
     pub runs: u64,
+    /// [`Quantiles::Auto`]: the runs kept exactly; one more turns every
+    /// column into a sketch, fed the values kept in run order, which is what
+    /// a sketch from the first run holds. So a run's aggregates depend on
+    /// its count alone, whether it was asked for or reached by `--until`.
+    exact_runs: Option<u64>,
+    /// Each metric's final value, in run order, for `--until`: one formula
+    /// whichever way the quantiles are kept.
+    finals: [Running; N_METRICS],
 }
 
 impl ScenarioTally {
-    /// An empty tally of a scenario of `steps` steps, exact or sketched.
-    pub fn new(name: &str, steps: u32, exact: bool) -> Self {
-        let column = || {
-            if exact {
-                Column::Exact(Vec::new())
-            } else {
-                Column::Sketch(Running::default(), QuantileSketch::default())
-            }
+    /// An empty tally of a scenario of `steps` steps, its quantiles kept as
+    /// `quantiles` says (`Auto`: exact up to [`EXACT_BUDGET`]).
+    pub fn new(name: &str, steps: u32, quantiles: Quantiles) -> Self {
+        let per_run = (u64::from(steps) + 1) * N_METRICS as u64 * 8;
+        ScenarioTally::with_exact_runs(name, steps, quantiles, EXACT_BUDGET / per_run)
+    }
+
+    fn with_exact_runs(name: &str, steps: u32, quantiles: Quantiles, exact_runs: u64) -> Self {
+        let column = || match quantiles {
+            Quantiles::Sketch => Column::Sketch(Running::default(), QuantileSketch::default()),
+            Quantiles::Exact | Quantiles::Auto => Column::Exact(Vec::new()),
         };
         ScenarioTally {
             name: name.to_string(),
             columns: (0..=steps).map(|_| std::array::from_fn(|_| column())).collect(),
             classes: [0; Class::ALL.len()],
             runs: 0,
+            exact_runs: (quantiles == Quantiles::Auto).then_some(exact_runs),
+            finals: [Running::default(); N_METRICS],
+        }
+    }
+
+    /// Turn every exact column into a sketch fed its values in run order.
+    fn sketch_the_values(&mut self) {
+        for row in &mut self.columns {
+            for column in row.iter_mut() {
+                if let Column::Exact(values) = column {
+                    let mut sketched = Column::Sketch(Running::default(), QuantileSketch::default());
+                    values.iter().for_each(|&x| sketched.add(x));
+                    *column = sketched;
+                }
+            }
         }
     }
 
@@ -161,13 +190,28 @@ impl ScenarioTally {
 
     /// Count one run: its metrics step by step, and its class.
     pub fn add(&mut self, series: impl IntoIterator<Item = [f64; N_METRICS]>, class: Class) {
+        let mut last = None;
         for (row, values) in self.columns.iter_mut().zip(series) {
             for (column, value) in row.iter_mut().zip(values) {
                 column.add(value);
             }
+            last = Some(values);
+        }
+        if let Some(values) = last {
+            self.finals.iter_mut().zip(values).for_each(|(r, x)| r.push(x));
         }
         self.classes[Class::ALL.iter().position(|&c| c == class).expect("a class")] += 1;
         self.runs += 1;
+        if self.exact_runs.is_some_and(|k| self.runs > k) && self.is_exact() {
+            self.sketch_the_values();
+        }
+    }
+
+    /// Runs where a metric's final value is defined, and its mean and sd
+    /// there, by Welford in run order (what `--until` reads).
+    pub fn final_running(&self, metric: usize) -> (u64, f64, f64) {
+        let r = &self.finals[metric];
+        (r.count, r.mean(), r.sd())
     }
 
     /// Mean and sd of a metric's final values, over the runs where it is defined.
@@ -229,11 +273,44 @@ mod tests {
         assert!(!Quantiles::Sketch.exact(2, 227));
     }
 
+    /// `Auto` past its budget holds what a sketch from the first run holds,
+    /// bit for bit, and is exact below it.
+    #[test]
+    fn auto_turns_into_the_sketch_a_sketch_from_the_start_would_be() {
+        let row = |r: usize| {
+            std::array::from_fn(|m| {
+                if m == 3 {
+                    f64::NAN
+                } else {
+                    ((r * 7919 + m * 104_729) % 997) as f64 / 991.0 - 0.2
+                }
+            })
+        };
+        let (mut auto, mut sketch) = (
+            ScenarioTally::with_exact_runs("s", 1, Quantiles::Auto, 40),
+            ScenarioTally::new("s", 1, Quantiles::Sketch),
+        );
+        let mut scratch = Vec::new();
+        for r in 0..120 {
+            auto.add([row(r), row(r)], Class::ALL[r % 4]);
+            sketch.add([row(r), row(r)], Class::ALL[r % 4]);
+            assert_eq!(auto.is_exact(), r < 40, "after {} runs", r + 1);
+        }
+        for m in 0..N_METRICS {
+            let (a, b) = (auto.summary(1, m, &mut scratch), sketch.summary(1, m, &mut scratch));
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "metric {m}");
+            assert_eq!(auto.final_running(m).1.to_bits(), sketch.final_running(m).1.to_bits());
+        }
+    }
+
     /// The sketched tally's quantiles are within the stated error of the
     /// exact tally's, and its moments agree to rounding.
     #[test]
     fn a_sketched_tally_agrees_with_the_exact_one() {
-        let (mut exact, mut sketch) = (ScenarioTally::new("s", 1, true), ScenarioTally::new("s", 1, false));
+        let (mut exact, mut sketch) = (
+            ScenarioTally::new("s", 1, Quantiles::Exact),
+            ScenarioTally::new("s", 1, Quantiles::Sketch),
+        );
         for r in 0..500 {
             let mut row = [0.0; N_METRICS];
             for (m, x) in row.iter_mut().enumerate() {

@@ -16,7 +16,9 @@
 
 /// The relative error of every quantile the sketch gives: within
 /// `RELATIVE_ERROR x |q|` of the exact quantile `q` (type 7, see
-/// [`QuantileSketch::quantile`]).
+/// [`QuantileSketch::quantile`]) when the two order statistics it lies
+/// between have one sign; across a change of sign, within `RELATIVE_ERROR`
+/// times the larger of their magnitudes.
 pub const RELATIVE_ERROR: f64 = 1e-3;
 
 /// Values smaller than this in magnitude are counted as zero (and given
