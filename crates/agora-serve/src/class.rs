@@ -36,23 +36,9 @@ pub const MAX_CITIZENS: u32 = 40_000;
 /// A class nobody used for this long is dropped.
 pub const CLASS_IDLE: Duration = Duration::from_secs(6 * 3600);
 
-/// A lever a student moves for their administration: one of the
-/// per-administration levers (`scenario::PER_ADMINISTRATION`).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct ClassLever {
-    /// The parameter path.
-    pub path: &'static str,
-    /// A short title.
-    pub label: &'static str,
-    /// One line for a student.
-    pub explanation: &'static str,
-    /// The slider's span and step.
-    pub min: f64,
-    /// Highest value.
-    pub max: f64,
-    /// Step.
-    pub step: f64,
-}
+/// A lever a student holds: the page's slider ([`crate::session::Lever`]),
+/// never an initial condition.
+pub use crate::session::Lever as ClassLever;
 
 const fn lever(
     path: &'static str,
@@ -63,6 +49,7 @@ const fn lever(
     step: f64,
 ) -> ClassLever {
     ClassLever {
+        initial: false,
         path,
         label,
         explanation,
