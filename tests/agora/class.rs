@@ -353,12 +353,7 @@ fn thirty_students_over_http_play_rounds_that_equal_agora_run_of_their_choices()
         }
     }
     // The export is the same run.
-    let e = ok(
-        &s,
-        "POST",
-        &format!("/api/class/{code}/export"),
-        json!({"teacher": teacher}),
-    );
+    let e = export(&s, &code, &teacher);
     let results = Path::new(e["results"].as_str().unwrap());
     same_data(results, &out);
 }
@@ -385,12 +380,7 @@ fn a_class_of_30_students_over_10_rounds_exports_what_agora_run_computes() {
     let moved: Vec<f64> = effects.iter().map(|e| e["moved"].as_f64().unwrap()).collect();
     assert!(moved.windows(2).all(|w| w[0] >= w[1]), "{moved:?}");
     assert_eq!(d["futures"].as_array().unwrap().len(), 3);
-    let e = ok(
-        &s,
-        "POST",
-        &format!("/api/class/{code}/export"),
-        json!({"teacher": teacher}),
-    );
+    let e = export(&s, &code, &teacher);
     let results = Path::new(e["results"].as_str().unwrap());
     let out = agora_run(dir.path(), &code, rounds, months, &interventions);
     same_data(results, &out);
@@ -480,4 +470,14 @@ fn a_round_runs_by_itself_when_its_timer_ends() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// The teacher exports the session; the answer names the results folder.
+fn export(s: &Served, code: &str, teacher: &str) -> Value {
+    ok(
+        s,
+        "POST",
+        &format!("/api/class/{code}/export"),
+        json!({"teacher": teacher}),
+    )
 }
